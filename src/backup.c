@@ -1,0 +1,68 @@
+/*
+ * backup: one run of one tier. The hourly tier dumps the database; daily,
+ * weekly and monthly promote the newest backup of the tier below.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "conf.h"
+#include "engine/pg.h"
+#include "jobs.h"
+#include "store/store.h"
+#include "util/log.h"
+#include "util/signals.h"
+
+static const char usage[] =
+	"usage: backup [--tier tier] [--config file] [--backup-dir dir] [--count n]\n"
+	"              [--prior-tier tier] [--prior-count n] [--database name]\n"
+	"              [--lock-timeout seconds]\n"
+	"       backup --help | --version\n";
+
+static const char *const flags_allowed[] = {
+	"tier", "config", "backup-dir", "count", "prior-tier", "prior-count", "database",
+	"lock-timeout", NULL,
+};
+
+static int run(const struct config *c)
+{
+	struct store *s = store_open(c->backup_dir);
+	int rc = -1;
+
+	if (s == NULL)
+		return -1;
+	log_info("%s run, store %s, keeping %ld", c->tier, c->backup_dir, c->count);
+	if (strcmp(c->tier, "hourly") == 0)
+		rc = pg_export_env(c) < 0 ? -1 : job_hourly(c, s);
+	else
+		rc = job_promote(c, s);
+	store_close(s);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct config flags, conf;
+	int rc = -1, status;
+
+	log_init("backup");
+	signals_install();
+	conf_init(&flags);
+	conf_init(&conf);
+	switch (cli_parse(argc, argv, flags_allowed, usage, &flags)) {
+	case CLI_DONE:
+		rc = 0;
+		goto out;
+	case CLI_ERROR:
+		goto out;
+	case CLI_RUN:
+		break;
+	}
+	if (conf_resolve(&conf, &flags, 1) == 0)
+		rc = run(&conf);
+out:
+	status = log_finish(rc < 0, cli_termination_log(&conf));
+	conf_free(&flags);
+	conf_free(&conf);
+	return status;
+}

@@ -1,0 +1,162 @@
+#include "catalog.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "manifest.h"
+#include "util/log.h"
+
+struct scan {
+	struct store *store;
+	const char *tier;
+	int with_legacy;
+	struct catalog *out;
+	int failed;
+};
+
+static struct backup_ref *add_ref(struct catalog *c, const char *tier, const char *name, time_t ts)
+{
+	struct backup_ref *grown = realloc(c->refs, (c->n + 1) * sizeof(*grown));
+	struct backup_ref *r;
+
+	if (grown == NULL)
+		return NULL;
+	c->refs = grown;
+	r = &c->refs[c->n++];
+	memset(r, 0, sizeof(*r));
+	snprintf(r->tier, sizeof(r->tier), "%s", tier);
+	snprintf(r->name, sizeof(r->name), "%s", name);
+	r->ts = ts;
+	r->size = -1;
+	ts_format(ts, r->stamp);
+	return r;
+}
+
+/* Parses bandr's backup-<timestamp>-dumpall.sql.gz; returns 0 and sets *ts. */
+static int parse_legacy_name(const char *name, time_t *ts)
+{
+	size_t len = strlen(name), pre = strlen(LEGACY_PREFIX), suf = strlen(LEGACY_SUFFIX);
+
+	if (len <= pre + suf || strncmp(name, LEGACY_PREFIX, pre) != 0 ||
+	    strcmp(name + len - suf, LEGACY_SUFFIX) != 0)
+		return -1;
+	return ts_parse_lenient(name + pre, len - pre - suf, ts);
+}
+
+static int find_manifest(const char *name, int is_dir, long long size, void *arg)
+{
+	(void)is_dir;
+	(void)size;
+	if (strcmp(name, MANIFEST_NAME) == 0)
+		*(int *)arg = 1;
+	return *(int *)arg;
+}
+
+/* Loads the manifest of tier/name; NULL (and a warning) when it has none. */
+static struct manifest *load_manifest(struct store *s, const char *tier, const char *name)
+{
+	char key[512], err[256];
+	struct manifest *m;
+	int found = 0;
+	char *text;
+
+	snprintf(key, sizeof(key), "%s/%s", tier, name);
+	if (s->ops->list(s, key, find_manifest, &found) < 0)
+		return NULL;
+	if (!found) {
+		log_warn("%s has no manifest: not a complete backup, ignored", key);
+		return NULL;
+	}
+	snprintf(key, sizeof(key), "%s/%s/" MANIFEST_NAME, tier, name);
+	text = store_read_small(s, key);
+	if (text == NULL)
+		return NULL;
+	m = calloc(1, sizeof(*m));
+	if (m != NULL && manifest_parse(text, m, err, sizeof(err)) < 0) {
+		log_warn("%s is damaged (%s): the backup is ignored", key, err);
+		free(m);
+		m = NULL;
+	}
+	free(text);
+	return m;
+}
+
+static int on_tier_entry(const char *name, int is_dir, long long size, void *arg)
+{
+	struct scan *sc = arg;
+	struct backup_ref *r;
+	struct manifest *m;
+	time_t ts;
+
+	if (!is_dir) {
+		if (!sc->with_legacy || parse_legacy_name(name, &ts) < 0)
+			return 0;
+		r = add_ref(sc->out, sc->tier, name, ts);
+		if (r == NULL)
+			return sc->failed = 1;
+		r->legacy = 1;
+		r->size = size;
+		return 0;
+	}
+	if (ts_parse(name, &ts) < 0)
+		return 0; /* not ours */
+	m = load_manifest(sc->store, sc->tier, name);
+	if (m == NULL)
+		return 0;
+	r = add_ref(sc->out, sc->tier, name, ts);
+	if (r == NULL) {
+		manifest_free(m);
+		free(m);
+		return sc->failed = 1;
+	}
+	r->manifest = m;
+	r->size = (long long)manifest_size(m);
+	return 0;
+}
+
+static int scan_into(struct store *s, const char *tier, int with_legacy, struct catalog *out)
+{
+	struct scan sc = {s, tier, with_legacy, out, 0};
+
+	if (s->ops->list(s, tier, on_tier_entry, &sc) < 0 || sc.failed) {
+		if (sc.failed)
+			fail(EXIT_INTERNAL, "out of memory while listing %s", tier);
+		return -1;
+	}
+	return 0;
+}
+
+int catalog_scan_tier(struct store *s, const char *tier, int with_legacy, struct catalog *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (scan_into(s, tier, with_legacy, out) < 0) {
+		catalog_free(out);
+		return -1;
+	}
+	tier_sort_newest_first(out->refs, out->n);
+	return 0;
+}
+
+int catalog_scan_all(struct store *s, struct catalog *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (int i = 0; tier_names[i] != NULL; i++) {
+		if (scan_into(s, tier_names[i], 1, out) < 0) {
+			catalog_free(out);
+			return -1;
+		}
+	}
+	tier_sort_newest_first(out->refs, out->n);
+	return 0;
+}
+
+void catalog_free(struct catalog *c)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		manifest_free(c->refs[i].manifest);
+		free(c->refs[i].manifest);
+	}
+	free(c->refs);
+	memset(c, 0, sizeof(*c));
+}

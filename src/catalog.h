@@ -1,0 +1,32 @@
+/*
+ * The backups a store holds: every tier listed, each complete backup's
+ * manifest loaded. Only backups with a readable manifest count as complete;
+ * anything else in a tier is reported and left alone.
+ */
+#ifndef TIERDUMP_CATALOG_H
+#define TIERDUMP_CATALOG_H
+
+#include <stddef.h>
+
+#include "store/store.h"
+#include "tier.h"
+
+struct catalog {
+	struct backup_ref *refs; /* sorted newest first */
+	size_t n;
+};
+
+/* Scans one tier; with_legacy adds bandr's flat files. Returns 0 or -1. */
+int catalog_scan_tier(struct store *s, const char *tier, int with_legacy, struct catalog *out);
+
+/* Scans every tier, bandr's files included. Returns 0 or -1. */
+int catalog_scan_all(struct store *s, struct catalog *out);
+
+/* Frees the list and the manifests it owns. Accepts an empty catalog. */
+void catalog_free(struct catalog *c);
+
+/* The file name bandr gave a dump, for a ref with legacy set. */
+#define LEGACY_PREFIX "backup-"
+#define LEGACY_SUFFIX "-dumpall.sql.gz"
+
+#endif

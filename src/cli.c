@@ -1,0 +1,77 @@
+#include "cli.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util/log.h"
+
+#ifndef TIERDUMP_VERSION
+#define TIERDUMP_VERSION "unknown"
+#endif
+
+enum { OPT_HELP = 1000, OPT_VERSION, OPT_SETTING };
+
+enum cli_result cli_parse(int argc, char **argv, const char *const allowed[],
+			  const char *usage, struct config *flags)
+{
+	struct option options[64];
+	size_t n = 0;
+	int opt, index;
+
+	for (size_t i = 0; allowed[i] != NULL && n < 60; i++) {
+		const struct setting *s = conf_find_flag(allowed[i]);
+
+		if (s == NULL)
+			continue;
+		options[n++] = (struct option){s->flag, s->kind == SETTING_BOOL ? no_argument
+										: required_argument,
+					       NULL, OPT_SETTING};
+	}
+	options[n++] = (struct option){"help", no_argument, NULL, OPT_HELP};
+	options[n++] = (struct option){"version", no_argument, NULL, OPT_VERSION};
+	options[n] = (struct option){NULL, 0, NULL, 0};
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "h", options, &index)) != -1) {
+		char origin[80];
+
+		switch (opt) {
+		case OPT_SETTING:
+			snprintf(origin, sizeof(origin), "--%s", options[index].name);
+			if (conf_set(flags, conf_find_flag(options[index].name),
+				     optarg ? optarg : "1", origin) < 0) {
+				fputs(usage, stderr);
+				return CLI_ERROR;
+			}
+			break;
+		case 'h':
+		case OPT_HELP:
+			fputs(usage, stdout);
+			return CLI_DONE;
+		case OPT_VERSION:
+			printf("tierdump %s\n", TIERDUMP_VERSION);
+			return CLI_DONE;
+		default:
+			fputs(usage, stderr);
+			fail(EXIT_USAGE, "unknown or incomplete option '%s'", argv[optind - 1]);
+			return CLI_ERROR;
+		}
+	}
+	if (optind < argc) {
+		fputs(usage, stderr);
+		fail(EXIT_USAGE, "unexpected argument '%s'", argv[optind]);
+		return CLI_ERROR;
+	}
+	return CLI_RUN;
+}
+
+const char *cli_termination_log(const struct config *c)
+{
+	if (c->termination_log != NULL)
+		return c->termination_log;
+	if (getenv("TERMINATION_LOG") != NULL)
+		return getenv("TERMINATION_LOG");
+	return access("/dev/termination-log", W_OK) == 0 ? "/dev/termination-log" : NULL;
+}

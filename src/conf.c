@@ -1,0 +1,438 @@
+#include "conf.h"
+
+#include <errno.h>
+#include <libconfig.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util/fs.h"
+#include "util/log.h"
+
+#ifndef TIERS_DIR
+#define TIERS_DIR "/usr/local/share/tierdump/tiers"
+#endif
+
+#define F(field) offsetof(struct config, field)
+
+const struct setting conf_settings[] = {
+	{"TIERDUMP_CONFIG", NULL, "config", SETTING_STRING, 0, F(config_file),
+	 "configuration file (default /etc/tierdump.conf when it exists)"},
+	{"TIERDUMP_TIERS_DIR", "tiers_dir", NULL, SETTING_STRING, 0, F(tiers_dir),
+	 "directory of the tier policies"},
+	{"BACKUP_DIR", "backup_dir", "backup-dir", SETTING_STRING, 0, F(backup_dir),
+	 "root of the local store (default /backup)"},
+	{"BACKUP_TYPE", "backup_type", "tier", SETTING_STRING, 0, F(tier),
+	 "tier of this run: hourly, daily, weekly or monthly"},
+	{"BACKUP_COUNT", "backup_count", "count", SETTING_NUMBER, 0, F(count),
+	 "backups kept in this tier"},
+	{"BACKUP_PRIOR_TYPE", "backup_prior_type", "prior-tier", SETTING_STRING, 0, F(prior_tier),
+	 "tier promoted from"},
+	{"BACKUP_PRIOR_COUNT", "backup_prior_count", "prior-count", SETTING_NUMBER, 0,
+	 F(prior_count), "backups the prior tier must hold before promotion"},
+	{"BACKUP_LOCK_TIMEOUT", "lock_timeout", "lock-timeout", SETTING_NUMBER, 0, F(lock_timeout),
+	 "seconds to wait for another run of the tier (default 60)"},
+	{"PGHOST", "pghost", NULL, SETTING_STRING, 0, F(pghost), "PostgreSQL host"},
+	{"PGPORT", "pgport", NULL, SETTING_STRING, 0, F(pgport), "PostgreSQL port"},
+	{"PGUSER", "pguser", NULL, SETTING_STRING, 0, F(pguser), "PostgreSQL user"},
+	{"PGPASSWORD", "pgpassword", NULL, SETTING_STRING, 1, F(pgpassword),
+	 "PostgreSQL password"},
+	{"PGPASSFILE", "pgpassfile", NULL, SETTING_STRING, 0, F(pgpassfile), "libpq password file"},
+	{"PGADMINPASS", "pgadminpass", NULL, SETTING_STRING, 1, F(pgadminpass),
+	 "PostgreSQL admin password (bandr)"},
+	{"PGDATABASE", "pgdatabase", NULL, SETTING_STRING, 0, F(pgdatabase),
+	 "maintenance database to connect to (default postgres)"},
+	{"DATABASE", "database", "database", SETTING_STRING, 0, F(database),
+	 "back up this one database instead of the whole cluster"},
+	{"FROM_BACKUP", "from_backup", "from-backup", SETTING_STRING, 0, F(from_backup),
+	 "recover: none, latest or a timestamp"},
+	{"LATEST_BACKUP_MAXIMUM_AGE_H", "latest_backup_maximum_age_h", NULL, SETTING_NUMBER, 0,
+	 F(max_age_hours), "recover: fail when the newest backup is older"},
+	{"DATABASE_EXPECTED_COUNT", "database_expected_count", NULL, SETTING_NUMBER, 0,
+	 F(expected_count), "recover: databases the restored server must have"},
+	{"RECOVER_FORCE", "recover_force", "force", SETTING_BOOL, 0, F(force),
+	 "recover: drop and recreate databases the target already has"},
+	{NULL, NULL, "json", SETTING_BOOL, 0, F(json), "recover: list as JSON"},
+	{"TERMINATION_LOG", "termination_log", NULL, SETTING_STRING, 0, F(termination_log),
+	 "file that receives the one-line failure reason"},
+	{NULL, "schedule", NULL, SETTING_STRING, 0, 0, "cron schedule of a tier (not used here)"},
+	{NULL, NULL, NULL, 0, 0, 0, NULL},
+};
+
+static char **string_field(struct config *c, const struct setting *s)
+{
+	return (char **)((char *)c + s->offset);
+}
+
+static long *number_field(struct config *c, const struct setting *s)
+{
+	return (long *)((char *)c + s->offset);
+}
+
+static int is_set(struct config *c, const struct setting *s)
+{
+	if (s->offset == 0)
+		return 0; /* a key we accept but do not keep */
+	if (s->kind == SETTING_STRING)
+		return *string_field(c, s) != NULL;
+	return *number_field(c, s) != CONF_UNSET;
+}
+
+void conf_init(struct config *c)
+{
+	memset(c, 0, sizeof(*c));
+	for (const struct setting *s = conf_settings; s->help != NULL; s++) {
+		if (s->kind != SETTING_STRING && s->offset != 0)
+			*number_field(c, s) = CONF_UNSET;
+	}
+}
+
+static int parse_bool(const char *v, long *out)
+{
+	static const char *const yes[] = {"1", "true", "yes", "on"};
+	static const char *const no[] = {"0", "false", "no", "off", ""};
+
+	for (size_t i = 0; i < sizeof(yes) / sizeof(*yes); i++)
+		if (strcasecmp(v, yes[i]) == 0)
+			return *out = 1, 0;
+	for (size_t i = 0; i < sizeof(no) / sizeof(*no); i++)
+		if (strcasecmp(v, no[i]) == 0)
+			return *out = 0, 0;
+	return -1;
+}
+
+int conf_set(struct config *c, const struct setting *s, const char *value, const char *origin)
+{
+	char *end;
+	long n;
+
+	if (s->offset == 0)
+		return 0;
+	switch (s->kind) {
+	case SETTING_STRING:
+		free(*string_field(c, s));
+		*string_field(c, s) = strdup(value);
+		return 0;
+	case SETTING_NUMBER:
+		errno = 0;
+		n = strtol(value, &end, 10);
+		if (errno != 0 || end == value || *end != '\0' || n < 0) {
+			fail(EXIT_CONFIG, "%s: '%s' is not a non-negative whole number", origin, value);
+			return -1;
+		}
+		*number_field(c, s) = n;
+		return 0;
+	case SETTING_BOOL:
+		if (parse_bool(value, number_field(c, s)) < 0) {
+			fail(EXIT_CONFIG, "%s: '%s' is not a boolean (use 1 or 0)", origin, value);
+			return -1;
+		}
+		return 0;
+	}
+	return -1;
+}
+
+const struct setting *conf_find_flag(const char *flag)
+{
+	for (const struct setting *s = conf_settings; s->help != NULL; s++)
+		if (s->flag != NULL && strcmp(s->flag, flag) == 0)
+			return s;
+	return NULL;
+}
+
+/* Reads a secret from the file NAME_FILE names, refusing both forms at once. */
+static int set_secret_from_file(struct config *c, const struct setting *s, const char *path,
+				int direct_also_set, const char *origin)
+{
+	char *value;
+	int rc;
+
+	if (direct_also_set) {
+		fail(EXIT_CONFIG, "%s: set the secret or its file, not both", origin);
+		return -1;
+	}
+	value = fs_read_small_file(path);
+	if (value == NULL) {
+		fail(EXIT_CONFIG, "%s: cannot read secret file %s: %s", origin, path,
+		     strerror(errno));
+		return -1;
+	}
+	rc = conf_set(c, s, value, origin);
+	explicit_bzero(value, strlen(value));
+	free(value);
+	return rc;
+}
+
+int conf_load_env(struct config *c)
+{
+	for (const struct setting *s = conf_settings; s->help != NULL; s++) {
+		const char *v;
+
+		if (s->env == NULL)
+			continue;
+		v = getenv(s->env);
+		if (v != NULL && conf_set(c, s, v, s->env) < 0)
+			return -1;
+		if (s->secret) {
+			char name[128];
+			const char *path;
+
+			snprintf(name, sizeof(name), "%s_FILE", s->env);
+			path = getenv(name);
+			if (path != NULL && set_secret_from_file(c, s, path, v != NULL, name) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+/* Finds the setting for a config-file key; *is_file says it was key_file. */
+static const struct setting *find_key(const char *key, int *is_file)
+{
+	size_t len = strlen(key);
+
+	*is_file = 0;
+	for (const struct setting *s = conf_settings; s->help != NULL; s++) {
+		if (s->key == NULL)
+			continue;
+		if (strcmp(s->key, key) == 0)
+			return s;
+		if (s->secret && len == strlen(s->key) + 5 && strncmp(key, s->key, len - 5) == 0 &&
+		    strcmp(key + len - 5, "_file") == 0) {
+			*is_file = 1;
+			return s;
+		}
+	}
+	return NULL;
+}
+
+static int apply_file_setting(struct config *c, config_setting_t *item, const char *path)
+{
+	const char *key = config_setting_name(item);
+	const struct setting *s;
+	char origin[PATH_MAX + 64], text[64];
+	const char *value;
+	int is_file;
+
+	snprintf(origin, sizeof(origin), "%s:%d: %s", path, config_setting_source_line(item), key);
+	s = find_key(key, &is_file);
+	if (s == NULL) {
+		fail(EXIT_CONFIG, "%s: unknown setting (see tierdump.conf(5))", origin);
+		return -1;
+	}
+	switch (config_setting_type(item)) {
+	case CONFIG_TYPE_STRING:
+		value = config_setting_get_string(item);
+		break;
+	case CONFIG_TYPE_INT:
+	case CONFIG_TYPE_INT64:
+		snprintf(text, sizeof(text), "%lld", config_setting_get_int64(item));
+		value = text;
+		break;
+	case CONFIG_TYPE_BOOL:
+		value = config_setting_get_bool(item) ? "1" : "0";
+		break;
+	default:
+		fail(EXIT_CONFIG, "%s: expected a string, a number or a boolean", origin);
+		return -1;
+	}
+	if (is_file)
+		return set_secret_from_file(c, s, value, 0, origin);
+	if (s->kind == SETTING_STRING && config_setting_type(item) != CONFIG_TYPE_STRING) {
+		fail(EXIT_CONFIG, "%s: expected a string in double quotes", origin);
+		return -1;
+	}
+	return conf_set(c, s, value, origin);
+}
+
+int conf_load_file(struct config *c, const char *path, int required)
+{
+	config_setting_t *root;
+	config_t cf;
+	int rc = -1;
+
+	if (!required && access(path, F_OK) < 0)
+		return 0;
+	config_init(&cf);
+	if (config_read_file(&cf, path) != CONFIG_TRUE) {
+		if (config_error_type(&cf) == CONFIG_ERR_FILE_IO)
+			fail(EXIT_CONFIG, "cannot read configuration file %s: %s", path,
+			     strerror(errno));
+		else
+			fail(EXIT_CONFIG, "%s:%d: %s", path, config_error_line(&cf),
+			     config_error_text(&cf));
+		goto out;
+	}
+	root = config_root_setting(&cf);
+	for (int i = 0; i < config_setting_length(root); i++) {
+		if (apply_file_setting(c, config_setting_get_elem(root, i), path) < 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	config_destroy(&cf);
+	return rc;
+}
+
+/* Copies every setting src has into dst: all of them, or only where dst has none. */
+static void merge(struct config *dst, struct config *src, int only_unset)
+{
+	for (const struct setting *s = conf_settings; s->help != NULL; s++) {
+		if (!is_set(src, s) || (only_unset && is_set(dst, s)))
+			continue;
+		if (s->kind == SETTING_STRING) {
+			free(*string_field(dst, s));
+			*string_field(dst, s) = strdup(*string_field(src, s));
+		} else {
+			*number_field(dst, s) = *number_field(src, s);
+		}
+	}
+}
+
+int conf_tier_is_valid(const char *tier)
+{
+	static const char *const tiers[] = {"hourly", "daily", "weekly", "monthly"};
+
+	for (size_t i = 0; i < sizeof(tiers) / sizeof(*tiers); i++)
+		if (strcmp(tier, tiers[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* The tier policy directory: the setting, the installed one, or ../tiers beside the binary. */
+static char *find_tiers_dir(const struct config *c)
+{
+	char exe[PATH_MAX], *slash;
+	ssize_t n;
+
+	if (c->tiers_dir != NULL)
+		return strdup(c->tiers_dir);
+	if (access(TIERS_DIR, F_OK) == 0)
+		return strdup(TIERS_DIR);
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return NULL;
+	exe[n] = '\0';
+	slash = strrchr(exe, '/');
+	if (slash == NULL)
+		return NULL;
+	strcpy(slash, "/../tiers");
+	return strdup(exe);
+}
+
+static int apply_tier_policy(struct config *c)
+{
+	struct config policy;
+	char *dir, path[PATH_MAX];
+	int rc = -1;
+
+	if (c->count != CONF_UNSET && (strcmp(c->tier, "hourly") == 0 || c->prior_tier != NULL))
+		return 0; /* everything the policy could give is set already */
+	dir = find_tiers_dir(c);
+	if (dir == NULL) {
+		fail(EXIT_CONFIG, "no tier policy directory found: set TIERDUMP_TIERS_DIR");
+		return -1;
+	}
+	snprintf(path, sizeof(path), "%s/%s.conf", dir, c->tier);
+	conf_init(&policy);
+	if (access(path, F_OK) < 0) {
+		fail(EXIT_CONFIG, "BACKUP_COUNT is not set and there is no tier policy %s", path);
+		goto out;
+	}
+	if (conf_load_file(&policy, path, 1) < 0)
+		goto out;
+	merge(c, &policy, 1);
+	rc = 0;
+out:
+	conf_free(&policy);
+	free(dir);
+	return rc;
+}
+
+static void default_string(char **field, const char *value)
+{
+	if (*field == NULL)
+		*field = strdup(value);
+}
+
+static int validate_tiers(struct config *c)
+{
+	if (!conf_tier_is_valid(c->tier)) {
+		fail(EXIT_CONFIG, "BACKUP_TYPE: '%s' is not a tier (hourly, daily, weekly, monthly)",
+		     c->tier);
+		return -1;
+	}
+	if (apply_tier_policy(c) < 0)
+		return -1;
+	if (c->count < 1) {
+		fail(EXIT_CONFIG, "BACKUP_COUNT must be at least 1 (got %ld)", c->count);
+		return -1;
+	}
+	if (strcmp(c->tier, "hourly") == 0)
+		return 0;
+	if (c->prior_tier == NULL || !conf_tier_is_valid(c->prior_tier) ||
+	    strcmp(c->prior_tier, c->tier) == 0) {
+		fail(EXIT_CONFIG, "BACKUP_PRIOR_TYPE must name another tier for the %s tier (got '%s')",
+		     c->tier, c->prior_tier ? c->prior_tier : "");
+		return -1;
+	}
+	if (c->prior_count == CONF_UNSET)
+		c->prior_count = 0;
+	return 0;
+}
+
+int conf_finish(struct config *c, int need_tier)
+{
+	default_string(&c->backup_dir, "/backup");
+	default_string(&c->tier, "hourly");
+	default_string(&c->pgdatabase, "postgres");
+	if (c->lock_timeout == CONF_UNSET)
+		c->lock_timeout = 60;
+	if (c->termination_log == NULL && access("/dev/termination-log", W_OK) == 0)
+		c->termination_log = strdup("/dev/termination-log");
+	for (const struct setting *s = conf_settings; s->help != NULL; s++) {
+		if (s->kind == SETTING_BOOL && s->offset != 0 && *number_field(c, s) == CONF_UNSET)
+			*number_field(c, s) = 0;
+	}
+	if (c->backup_dir[0] == '\0') {
+		fail(EXIT_CONFIG, "BACKUP_DIR is empty");
+		return -1;
+	}
+	return need_tier ? validate_tiers(c) : 0;
+}
+
+int conf_resolve(struct config *c, const struct config *flags, int need_tier)
+{
+	struct config env;
+	const char *path;
+	int rc = -1;
+
+	conf_init(&env);
+	if (conf_load_env(&env) < 0)
+		goto out;
+	path = flags->config_file ? flags->config_file : env.config_file;
+	if (conf_load_file(c, path ? path : "/etc/tierdump.conf", path != NULL) < 0)
+		goto out;
+	merge(c, &env, 0);
+	merge(c, (struct config *)flags, 0);
+	rc = conf_finish(c, need_tier);
+out:
+	conf_free(&env);
+	return rc;
+}
+
+void conf_free(struct config *c)
+{
+	for (const struct setting *s = conf_settings; s->help != NULL; s++) {
+		if (s->kind == SETTING_STRING && s->offset != 0) {
+			char **field = string_field(c, s);
+
+			if (*field != NULL && s->secret)
+				explicit_bzero(*field, strlen(*field));
+			free(*field);
+			*field = NULL;
+		}
+	}
+}

@@ -1,0 +1,80 @@
+/*
+ * Settings of both binaries: one table names each setting's environment
+ * variable, config-file key and flag. Later layers win:
+ * built-in default < tier policy (tiers/) < config file < environment < flags.
+ */
+#ifndef TIERDUMP_CONF_H
+#define TIERDUMP_CONF_H
+
+#include <stddef.h>
+
+#define CONF_UNSET (-1L)
+
+struct config {
+	char *config_file;   /* --config, TIERDUMP_CONFIG; default /etc/tierdump.conf */
+	char *tiers_dir;     /* where the tier policies live */
+	char *backup_dir;    /* root of the local store */
+	char *tier;          /* BACKUP_TYPE */
+	long count;          /* BACKUP_COUNT */
+	char *prior_tier;    /* BACKUP_PRIOR_TYPE */
+	long prior_count;    /* BACKUP_PRIOR_COUNT */
+	long lock_timeout;   /* seconds a run waits for its tier's lock */
+	char *pghost, *pgport, *pguser, *pgpassword, *pgpassfile, *pgadminpass;
+	char *pgdatabase;    /* the maintenance database we connect to */
+	char *database;      /* DATABASE: one database instead of the cluster */
+	char *from_backup;   /* FROM_BACKUP */
+	long max_age_hours;  /* LATEST_BACKUP_MAXIMUM_AGE_H */
+	long expected_count; /* DATABASE_EXPECTED_COUNT */
+	long force;          /* RECOVER_FORCE */
+	long json;           /* recover --json */
+	char *termination_log;
+};
+
+enum setting_kind { SETTING_STRING, SETTING_NUMBER, SETTING_BOOL };
+
+struct setting {
+	const char *env;  /* environment variable, or NULL */
+	const char *key;  /* config-file key, or NULL */
+	const char *flag; /* long option, or NULL */
+	enum setting_kind kind;
+	int secret;       /* accepts NAME_FILE / key_file, never logged */
+	size_t offset;
+	const char *help;
+};
+
+extern const struct setting conf_settings[];
+
+/* Every field unset. */
+void conf_init(struct config *c);
+
+/* Sets one setting from text; origin names where it came from, for errors. */
+int conf_set(struct config *c, const struct setting *s, const char *value, const char *origin);
+
+/* Finds the setting a long option names, or NULL. */
+const struct setting *conf_find_flag(const char *flag);
+
+/* Applies a libconfig file. A missing file is an error only if required. */
+int conf_load_file(struct config *c, const char *path, int required);
+
+/* Applies the environment (NAME, then NAME_FILE for secrets). */
+int conf_load_env(struct config *c);
+
+/*
+ * Fills what is still unset with built-in defaults and, when need_tier, the
+ * tier policy for c->tier from tiers_dir; then validates.
+ * Returns 0 or -1 after fail().
+ */
+int conf_finish(struct config *c, int need_tier);
+
+/*
+ * Loads everything in order: file, environment, the flags already collected
+ * in flags (applied last), then conf_finish(). Returns 0 or -1 after fail().
+ */
+int conf_resolve(struct config *c, const struct config *flags, int need_tier);
+
+void conf_free(struct config *c);
+
+/* Whether a tier name is one of ours. */
+int conf_tier_is_valid(const char *tier);
+
+#endif

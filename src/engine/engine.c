@@ -1,0 +1,38 @@
+#include "engine.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/log.h"
+#include "../util/strlist.h"
+
+static const struct engine_ops *const engines[] = {
+	&engine_postgres_ops,
+	NULL,
+};
+
+struct engine *engine_new(const char *name, const struct config *conf)
+{
+	struct engine *e;
+
+	for (size_t i = 0; engines[i] != NULL; i++) {
+		if (strcmp(engines[i]->name, name) != 0)
+			continue;
+		e = calloc(1, sizeof(*e));
+		if (e == NULL)
+			return NULL;
+		e->ops = engines[i];
+		e->conf = conf;
+		return e;
+	}
+	fail(EXIT_CONFIG, "unknown engine '%s' (this build knows: postgres)", name);
+	return NULL;
+}
+
+void engine_free(struct engine *e)
+{
+	if (e == NULL)
+		return;
+	strlist_free(e->databases, e->ndatabases);
+	free(e);
+}

@@ -1,0 +1,207 @@
+#include "pg.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../util/exec.h"
+#include "../util/fs.h"
+#include "../util/log.h"
+#include "../util/strlist.h"
+
+static char pgpass_path[256];
+
+static void remove_pgpass(void)
+{
+	if (pgpass_path[0] != '\0')
+		unlink(pgpass_path);
+}
+
+/* Writes "*:*:*:*:password" with ':' and '\' escaped, as libpq expects. */
+static int write_pgpass(const char *password)
+{
+	const char *tmp = getenv("TMPDIR");
+	FILE *f;
+	int fd;
+
+	snprintf(pgpass_path, sizeof(pgpass_path), "%s/tierdump-pgpass-XXXXXX",
+		 tmp && *tmp ? tmp : "/tmp");
+	fd = mkstemp(pgpass_path); /* mode 0600 */
+	if (fd < 0) {
+		fail(EXIT_CONFIG, "cannot create a private pgpass file in %s: %s (set TMPDIR)",
+		     tmp && *tmp ? tmp : "/tmp", strerror(errno));
+		pgpass_path[0] = '\0';
+		return -1;
+	}
+	atexit(remove_pgpass);
+	f = fdopen(fd, "w");
+	if (f == NULL) {
+		close(fd);
+		return -1;
+	}
+	fputs("*:*:*:*:", f);
+	for (const char *p = password; *p != '\0'; p++) {
+		if (*p == ':' || *p == '\\')
+			fputc('\\', f);
+		fputc(*p, f);
+	}
+	fputc('\n', f);
+	if (fclose(f) != 0) {
+		fail(EXIT_CONFIG, "cannot write the private pgpass file %s", pgpass_path);
+		return -1;
+	}
+	return 0;
+}
+
+static void export(const char *name, const char *value)
+{
+	if (value != NULL)
+		setenv(name, value, 1);
+}
+
+int pg_export_env(const struct config *c)
+{
+	export("PGHOST", c->pghost);
+	export("PGPORT", c->pgport);
+	export("PGUSER", c->pguser);
+	export("PGPASSFILE", c->pgpassfile);
+	export("PGPASSWORD", c->pgpassword);
+	/* The *_FILE variables are ours, not libpq's: children need not see them. */
+	unsetenv("PGPASSWORD_FILE");
+	unsetenv("PGADMINPASS_FILE");
+	unsetenv("PGADMINPASS");
+	if (c->pgadminpass == NULL)
+		return 0;
+	/* PGPASSWORD would win over the pgpass file inside libpq. */
+	unsetenv("PGPASSWORD");
+	if (write_pgpass(c->pgadminpass) < 0)
+		return -1;
+	setenv("PGPASSFILE", pgpass_path, 1);
+	return 0;
+}
+
+/* libpq's message without its trailing newline, first line only. */
+static void first_line(const char *msg, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s", msg);
+	buf[strcspn(buf, "\n")] = '\0';
+}
+
+PGconn *pg_connect(const struct config *c, const char *dbname)
+{
+	const char *keys[] = {"dbname", "fallback_application_name", "connect_timeout", NULL};
+	const char *values[] = {dbname, "tierdump", "15", NULL};
+	const char *host = getenv("PGHOST"), *port = getenv("PGPORT"), *user = getenv("PGUSER");
+	char msg[512];
+	PGconn *conn;
+
+	(void)c;
+	conn = PQconnectdbParams(keys, values, 1);
+	if (conn != NULL && PQstatus(conn) == CONNECTION_OK)
+		return conn;
+	first_line(conn ? PQerrorMessage(conn) : "out of memory", msg, sizeof(msg));
+	if (strstr(msg, "password") != NULL || strstr(msg, "authentication") != NULL ||
+	    strstr(msg, "role") != NULL)
+		fail(EXIT_AUTH,
+		     "PostgreSQL at %s:%s refused user %s: %s (check PGUSER and PGPASSWORD, PGPASSWORD_FILE or PGADMINPASS)",
+		     host ? host : "localhost", port ? port : "5432", user ? user : "(default)", msg);
+	else
+		fail(EXIT_UNAVAILABLE,
+		     "cannot connect to PostgreSQL at %s:%s: %s (check PGHOST and PGPORT, and that the server runs)",
+		     host ? host : "localhost", port ? port : "5432", msg);
+	PQfinish(conn);
+	return NULL;
+}
+
+int pg_query_column(PGconn *conn, const char *sql, const char *param, char ***out, size_t *n)
+{
+	/* A NULL param is SQL NULL, for queries that take $1 optionally. */
+	PGresult *res = PQexecParams(conn, sql, strstr(sql, "$1") ? 1 : 0, NULL, &param, NULL,
+				     NULL, 0);
+	int rc = -1;
+
+	*out = NULL;
+	*n = 0;
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		char msg[512];
+
+		first_line(PQerrorMessage(conn), msg, sizeof(msg));
+		fail(EXIT_UNAVAILABLE, "query on PostgreSQL failed: %s", msg);
+		goto out;
+	}
+	for (int i = 0; i < PQntuples(res); i++) {
+		if (strlist_add(out, n, PQgetvalue(res, i, 0)) < 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	PQclear(res);
+	if (rc < 0) {
+		strlist_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+	}
+	return rc;
+}
+
+int pg_command(PGconn *conn, const char *sql)
+{
+	PGresult *res = PQexec(conn, sql);
+	int rc = PQresultStatus(res) == PGRES_COMMAND_OK ? 0 : -1;
+
+	if (rc < 0) {
+		char msg[512];
+
+		first_line(PQerrorMessage(conn), msg, sizeof(msg));
+		fail(EXIT_RESTORE, "PostgreSQL refused '%s': %s", sql, msg);
+	}
+	PQclear(res);
+	return rc;
+}
+
+/* A sink that keeps the first bytes written, for a tool's --version line. */
+struct capture_sink {
+	struct sink base;
+	char buf[256];
+	size_t len;
+};
+
+static int capture_write(struct sink *s, const void *buf, size_t len)
+{
+	struct capture_sink *c = (struct capture_sink *)s;
+	size_t room = sizeof(c->buf) - 1 - c->len;
+
+	memcpy(c->buf + c->len, buf, len < room ? len : room);
+	c->len += len < room ? len : room;
+	c->buf[c->len] = '\0';
+	return 0;
+}
+
+int pg_tool_major(const char *tool)
+{
+	struct capture_sink out = {{capture_write, NULL, NULL}, "", 0};
+	const char *argv[] = {tool, "--version", NULL};
+	const char *digits;
+	struct child c;
+	uint64_t bytes = 0;
+
+	if (child_start(&c, argv, CHILD_STDOUT) < 0)
+		return -1;
+	if (child_drain_to(&c, &out.base, &bytes) < 0) {
+		child_kill(&c);
+		return -1;
+	}
+	if (child_finish(&c, EXIT_CONFIG) < 0) {
+		log_error("%s is needed: install the PostgreSQL client (postgresql-client)", tool);
+		return -1;
+	}
+	/* "pg_dumpall (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)" */
+	digits = strstr(out.buf, ") ");
+	if (digits == NULL || atoi(digits + 2) <= 0) {
+		fail(EXIT_CONFIG, "cannot tell the version of %s from '%s'", tool, out.buf);
+		return -1;
+	}
+	return atoi(digits + 2);
+}

@@ -1,0 +1,36 @@
+/* libpq plumbing shared by the PostgreSQL engine's dump and restore sides. */
+#ifndef TIERDUMP_PG_H
+#define TIERDUMP_PG_H
+
+#include <libpq-fe.h>
+#include <stddef.h>
+
+#include "../conf.h"
+
+/*
+ * Hands the connection settings to libpq and to children through the
+ * environment. PGADMINPASS goes into a private 0600 pgpass file (removed at
+ * exit), never into argv and never into $HOME/.pgpass.
+ * Returns 0 or -1 after fail().
+ */
+int pg_export_env(const struct config *c);
+
+/* Connects to dbname, or fails naming the server and the likely fix. */
+PGconn *pg_connect(const struct config *c, const char *dbname);
+
+/*
+ * Runs sql, with param as $1 when sql has one (NULL is SQL NULL), and
+ * collects the first column of every row. Returns 0 or -1 after fail().
+ */
+int pg_query_column(PGconn *conn, const char *sql, const char *param, char ***out, size_t *n);
+
+/* Runs a command that returns no rows. Returns 0 or -1 after fail(). */
+int pg_command(PGconn *conn, const char *sql);
+
+/*
+ * The major version a client tool reports (pg_dumpall --version), or -1
+ * after fail() when the tool cannot run.
+ */
+int pg_tool_major(const char *tool);
+
+#endif

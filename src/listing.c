@@ -1,0 +1,91 @@
+#include "listing.h"
+
+#include <string.h>
+
+#include "manifest.h"
+
+static void human_size(long long bytes, char *buf, size_t len)
+{
+	static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+	double v = (double)bytes;
+	int u = 0;
+
+	if (bytes < 0) {
+		snprintf(buf, len, "?");
+		return;
+	}
+	while (v >= 1024 && u < 4) {
+		v /= 1024;
+		u++;
+	}
+	snprintf(buf, len, u == 0 ? "%.0f %s" : "%.1f %s", v, units[u]);
+}
+
+void listing_print_table(const struct catalog *c, FILE *out)
+{
+	fprintf(out, "%-8s %-20s %10s  %-9s %s\n", "TIER", "TIMESTAMP", "SIZE", "CHECKSUMS",
+		"DATABASES");
+	for (size_t i = 0; i < c->n; i++) {
+		const struct backup_ref *r = &c->refs[i];
+		char size[32];
+
+		human_size(r->size, size, sizeof(size));
+		fprintf(out, "%-8s %-20s %10s  %-9s ", r->tier, r->stamp, size,
+			r->manifest ? "sha256" : "none");
+		if (r->manifest == NULL) {
+			fprintf(out, "(bandr file %s)\n", r->name);
+			continue;
+		}
+		for (size_t d = 0; d < r->manifest->ndatabases; d++)
+			fprintf(out, "%s%s", d ? "," : "", r->manifest->databases[d]);
+		fputc('\n', out);
+	}
+	if (c->n == 0)
+		fprintf(out, "(no backups)\n");
+}
+
+static void json_string(FILE *out, const char *s)
+{
+	fputc('"', out);
+	for (; s != NULL && *s != '\0'; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch == '"' || ch == '\\')
+			fprintf(out, "\\%c", ch);
+		else if (ch < 0x20)
+			fprintf(out, "\\u%04x", ch);
+		else
+			fputc(ch, out);
+	}
+	fputc('"', out);
+}
+
+void listing_print_json(const struct catalog *c, FILE *out)
+{
+	fputs("[", out);
+	for (size_t i = 0; i < c->n; i++) {
+		const struct backup_ref *r = &c->refs[i];
+		const struct manifest *m = r->manifest;
+
+		fprintf(out, "%s\n  {\"tier\": ", i ? "," : "");
+		json_string(out, r->tier);
+		fputs(", \"timestamp\": ", out);
+		json_string(out, r->stamp);
+		fprintf(out, ", \"size\": %lld, \"checksums\": %s, \"legacy\": %s", r->size,
+			m ? "true" : "false", r->legacy ? "true" : "false");
+		fputs(", \"engine\": ", out);
+		json_string(out, m ? m->engine : "postgres");
+		fputs(", \"promoted_from\": ", out);
+		if (m != NULL && m->promoted_from != NULL)
+			json_string(out, m->promoted_from);
+		else
+			fputs("null", out);
+		fputs(", \"databases\": [", out);
+		for (size_t d = 0; m != NULL && d < m->ndatabases; d++) {
+			fputs(d ? ", " : "", out);
+			json_string(out, m->databases[d]);
+		}
+		fputs("]}", out);
+	}
+	fputs(c->n ? "\n]\n" : "]\n", out);
+}

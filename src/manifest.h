@@ -1,0 +1,58 @@
+/*
+ * The manifest beside each backup: INI text we write ourselves and read back
+ * with inih. Values are percent-encoded where INI could not carry them.
+ */
+#ifndef TIERDUMP_MANIFEST_H
+#define TIERDUMP_MANIFEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#define MANIFEST_NAME "manifest"
+#define SHA256_HEX_LEN 64
+
+struct manifest_file {
+	char *name;
+	uint64_t size;     /* bytes stored */
+	uint64_t raw_size; /* bytes the engine produced, before compression */
+	char sha256[SHA256_HEX_LEN + 1];
+};
+
+struct manifest {
+	int format;
+	char *tool_version;
+	char *engine;
+	char *server_version;
+	char *tier;
+	char *promoted_from; /* NULL for a backup made by a dump */
+	char *compression;
+	time_t started, finished;
+	char **databases;
+	size_t ndatabases;
+	struct manifest_file *files;
+	size_t nfiles;
+};
+
+/* Adds a database name (copied). Returns 0 or -1 (out of memory). */
+int manifest_add_database(struct manifest *m, const char *name);
+
+/* Adds a file entry (name copied) and returns it, or NULL. */
+struct manifest_file *manifest_add_file(struct manifest *m, const char *name);
+
+/* Renders m as INI text into a new string the caller frees, or NULL. */
+char *manifest_render(const struct manifest *m);
+
+/*
+ * Parses INI text into m (zeroed first). Returns 0, or -1 with a message in
+ * err (of errlen bytes) naming the line and what is wrong.
+ */
+int manifest_parse(const char *text, struct manifest *m, char *err, size_t errlen);
+
+/* Total stored bytes of all files. */
+uint64_t manifest_size(const struct manifest *m);
+
+/* Frees everything m holds; m itself may be on the stack. Accepts NULL. */
+void manifest_free(struct manifest *m);
+
+#endif

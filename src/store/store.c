@@ -1,0 +1,138 @@
+#include "store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../util/log.h"
+
+static const struct store_ops *const drivers[] = {
+	&store_local_ops,
+	NULL,
+};
+
+/* The driver for a location: its scheme, or the local store for a plain path. */
+static const struct store_ops *driver_for(const char *location, const char **rest)
+{
+	const char *colon = strstr(location, "://");
+
+	if (colon == NULL) {
+		*rest = location;
+		return &store_local_ops;
+	}
+	if (strncmp(location, "file://", 7) == 0) {
+		*rest = location + 7;
+		return &store_local_ops;
+	}
+	for (size_t i = 0; drivers[i] != NULL; i++) {
+		size_t len = strlen(drivers[i]->name);
+
+		if ((size_t)(colon - location) == len && strncmp(location, drivers[i]->name, len) == 0) {
+			*rest = location;
+			return drivers[i];
+		}
+	}
+	return NULL;
+}
+
+struct store *store_open(const char *location)
+{
+	const char *rest;
+	const struct store_ops *ops = driver_for(location, &rest);
+	struct store *s;
+
+	if (ops == NULL) {
+		fail(EXIT_CONFIG, "unsupported store '%s' (use a directory or file:///path)", location);
+		return NULL;
+	}
+	s = calloc(1, sizeof(*s));
+	if (s == NULL)
+		return NULL;
+	s->ops = ops;
+	s->location = strdup(rest);
+	if (s->location == NULL || ops->open(s, rest) < 0) {
+		free(s->location);
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+void store_close(struct store *s)
+{
+	if (s == NULL)
+		return;
+	s->ops->close(s);
+	free(s->location);
+	free(s);
+}
+
+void store_staging_key(const struct store *s, const char *tier, const char *stamp, char *buf,
+		       size_t buflen)
+{
+	if (s->ops->features & STORE_RENAME)
+		snprintf(buf, buflen, "%s/" STORE_STAGING_PREFIX "%s-%ld", tier, stamp,
+			 (long)getpid());
+	else
+		snprintf(buf, buflen, "%s/%s", tier, stamp);
+}
+
+int store_publish(struct store *s, const char *staging, const char *final)
+{
+	if (!(s->ops->features & STORE_RENAME))
+		return 0; /* written in place; the manifest, written last, made it visible */
+	return s->ops->publish(s, staging, final);
+}
+
+char *store_read_small(struct store *s, const char *key)
+{
+	enum { LIMIT = 16 * 1024 * 1024 };
+	struct source *src = NULL;
+	char *text = NULL;
+	size_t len = 0, cap = 0;
+
+	if (s->ops->get(s, key, &src) < 0)
+		return NULL;
+	for (;;) {
+		ssize_t n;
+
+		if (len + 4096 + 1 > cap) {
+			char *grown;
+
+			cap = cap ? cap * 2 : 8192;
+			grown = cap > LIMIT ? NULL : realloc(text, cap);
+			if (grown == NULL) {
+				fail(EXIT_CORRUPT, "%s is larger than expected", key);
+				goto fail;
+			}
+			text = grown;
+		}
+		n = source_read(src, text + len, cap - len - 1);
+		if (n < 0)
+			goto fail;
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	source_close(src);
+	text[len] = '\0';
+	return text;
+fail:
+	source_close(src);
+	free(text);
+	return NULL;
+}
+
+int store_write_small(struct store *s, const char *key, const char *text)
+{
+	struct sink *sink = NULL;
+
+	if (s->ops->put(s, key, &sink) < 0)
+		return -1;
+	if (sink_write(sink, text, strlen(text)) < 0) {
+		sink_abort(sink);
+		return -1;
+	}
+	return sink_commit(sink);
+}

@@ -1,0 +1,88 @@
+/*
+ * Where backups live. A store maps keys ("hourly/2026-11-21T10:07:00Z/manifest")
+ * to bytes. Each driver exports one const ops struct; store_open() picks it
+ * from the location's scheme.
+ */
+#ifndef TIERDUMP_STORE_H
+#define TIERDUMP_STORE_H
+
+#include "../stream.h"
+
+struct store;
+
+/*
+ * Called for each entry directly below a listed prefix, with its size in
+ * bytes (-1 for a directory or when unknown); non-zero stops the listing.
+ */
+typedef int (*store_list_cb)(const char *name, int is_dir, long long size, void *arg);
+
+enum store_features {
+	/* A staged backup can be published by one atomic rename. Without it,
+	 * a backup is written in place and becomes visible with its manifest,
+	 * written last. */
+	STORE_RENAME = 1,
+};
+
+struct store_ops {
+	const char *name;
+	unsigned features;
+
+	/* Required. */
+	int (*open)(struct store *, const char *location);
+	void (*close)(struct store *);
+	/* A sink for key: nothing is visible under key before sink_commit(). */
+	int (*put)(struct store *, const char *key, struct sink **);
+	int (*get)(struct store *, const char *key, struct source **);
+	/* Entries directly below prefix; a missing prefix lists nothing. */
+	int (*list)(struct store *, const char *prefix, store_list_cb, void *);
+	/* Makes to hold what from holds: a hard link, a server-side copy, a copy. */
+	int (*promote)(struct store *, const char *from, const char *to);
+	/* Removes key and everything below it; it stops being listed first. */
+	int (*remove)(struct store *, const char *key);
+	/* Holds the tier's exclusive lock, waiting up to timeout seconds. */
+	int (*lock)(struct store *, const char *tier, long timeout, void **handle);
+	void (*unlock)(struct store *, void *handle);
+	/* Removes what interrupted runs left in the tier; says so in the log. */
+	int (*clean)(struct store *, const char *tier);
+
+	/* Required with STORE_RENAME. */
+	int (*publish)(struct store *, const char *staged, const char *final);
+};
+
+struct store {
+	const struct store_ops *ops;
+	char *location;
+	void *priv; /* the driver's own state */
+};
+
+/* Opens the store a location names: a path or file:///path. NULL after fail(). */
+struct store *store_open(const char *location);
+void store_close(struct store *);
+
+/*
+ * The key a new backup is written under before it is published: a hidden
+ * staging name on stores that rename, the final name on the others.
+ * Writes into buf of buflen bytes.
+ */
+void store_staging_key(const struct store *s, const char *tier, const char *stamp, char *buf,
+		       size_t buflen);
+
+/* Publishes a backup written under staging (store_staging_key) as final. */
+int store_publish(struct store *s, const char *staging, const char *final);
+
+/*
+ * Reads a whole small object (a manifest) into a new string the caller
+ * frees. Returns NULL after fail().
+ */
+char *store_read_small(struct store *s, const char *key);
+
+/* Writes text to key atomically. Returns 0 or -1 after fail(). */
+int store_write_small(struct store *s, const char *key, const char *text);
+
+/* Names a staging entry starts with; listings skip every hidden name. */
+#define STORE_STAGING_PREFIX ".partial-"
+#define STORE_DELETING_PREFIX ".deleting-"
+
+extern const struct store_ops store_local_ops;
+
+#endif

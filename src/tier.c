@@ -1,0 +1,92 @@
+#include "tier.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+const char *const tier_names[] = {"hourly", "daily", "weekly", "monthly", NULL};
+
+int tier_index(const char *tier)
+{
+	for (int i = 0; tier_names[i] != NULL; i++)
+		if (strcmp(tier, tier_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+static int newest_first(const void *a, const void *b)
+{
+	const struct backup_ref *x = a, *y = b;
+
+	if (x->ts != y->ts)
+		return x->ts > y->ts ? -1 : 1;
+	return tier_index(x->tier) - tier_index(y->tier);
+}
+
+void tier_sort_newest_first(struct backup_ref *refs, size_t n)
+{
+	if (n > 1)
+		qsort(refs, n, sizeof(*refs), newest_first);
+}
+
+size_t tier_prune_count(size_t n, long keep)
+{
+	if (keep < 1)
+		keep = 1;
+	return n > (size_t)keep ? n - (size_t)keep : 0;
+}
+
+long tier_pick_promotion(size_t n, long prior_min)
+{
+	if (n == 0 || (prior_min > 0 && n < (size_t)prior_min))
+		return -1;
+	return 0;
+}
+
+int tier_has(const struct backup_ref *refs, size_t n, time_t ts)
+{
+	for (size_t i = 0; i < n; i++)
+		if (refs[i].ts == ts)
+			return 1;
+	return 0;
+}
+
+int from_backup_parse(const char *value, struct from_backup *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (value == NULL || strcmp(value, "none") == 0) {
+		out->kind = FROM_NONE;
+		return 0;
+	}
+	if (strcmp(value, "latest") == 0) {
+		out->kind = FROM_LATEST;
+		return 0;
+	}
+	if (!ts_is_prefix(value))
+		return -1;
+	out->kind = FROM_TIMESTAMP;
+	strcpy(out->prefix, value); /* ts_is_prefix bounds the length */
+	return 0;
+}
+
+size_t tier_match(const struct backup_ref *refs, size_t n, const struct from_backup *from,
+		  size_t *first)
+{
+	size_t matches = 0, prefix_len = strlen(from->prefix);
+	time_t last = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (from->kind == FROM_NONE)
+			break;
+		if (from->kind == FROM_TIMESTAMP && strncmp(refs[i].stamp, from->prefix, prefix_len))
+			continue;
+		if (matches > 0 && refs[i].ts == last)
+			continue; /* the same backup in another tier */
+		if (matches == 0)
+			*first = i;
+		last = refs[i].ts;
+		matches++;
+		if (from->kind == FROM_LATEST)
+			break;
+	}
+	return matches;
+}

@@ -1,0 +1,68 @@
+/*
+ * Pure rotation logic, no I/O: which backup a promotion takes, which ones a
+ * prune removes, which one FROM_BACKUP names. Lists come in, decisions out.
+ */
+#ifndef TIERDUMP_TIER_H
+#define TIERDUMP_TIER_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "util/timestamp.h"
+
+struct manifest;
+
+struct backup_ref {
+	char tier[16];
+	char stamp[TS_LEN + 1]; /* canonical timestamp */
+	time_t ts;
+	char name[256]; /* entry in the tier: a directory, or bandr's flat file */
+	int legacy;     /* bandr's backup-<timestamp>-dumpall.sql.gz */
+	long long size; /* bytes stored, -1 when unknown */
+	struct manifest *manifest; /* owned by whoever filled the list; NULL for legacy */
+};
+
+/* Tier names in stacking order. */
+extern const char *const tier_names[];
+#define TIER_COUNT 4
+
+/* Position of a tier in tier_names, or -1. */
+int tier_index(const char *tier);
+
+/* Sorts newest first; the same timestamp in two tiers sorts by tier order. */
+void tier_sort_newest_first(struct backup_ref *refs, size_t n);
+
+/*
+ * How many of a tier's backups a prune removes so that keep remain: the
+ * oldest ones, never the newest (keep below 1 counts as 1).
+ */
+size_t tier_prune_count(size_t n, long keep);
+
+/*
+ * The backup a promotion takes from the prior tier (sorted newest first):
+ * its index, or -1 when the tier is empty or holds fewer than prior_min.
+ */
+long tier_pick_promotion(size_t n, long prior_min);
+
+/* Whether refs hold a backup with timestamp ts. */
+int tier_has(const struct backup_ref *refs, size_t n, time_t ts);
+
+enum from_kind { FROM_NONE, FROM_LATEST, FROM_TIMESTAMP };
+
+struct from_backup {
+	enum from_kind kind;
+	char prefix[TS_LEN + 1]; /* FROM_TIMESTAMP: the whole timestamp or its start */
+};
+
+/* Parses FROM_BACKUP (NULL means none). Returns 0, or -1 for anything else. */
+int from_backup_parse(const char *value, struct from_backup *out);
+
+/*
+ * Finds the backups FROM_BACKUP names in refs (sorted newest first).
+ * Returns the number of distinct timestamps that match and sets *first to
+ * the newest match; FROM_NONE matches nothing.
+ */
+size_t tier_match(const struct backup_ref *refs, size_t n, const struct from_backup *from,
+		  size_t *first);
+
+#endif

@@ -1,0 +1,248 @@
+#include "exec.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "signals.h"
+
+enum { CHUNK = 128 * 1024 };
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+int child_start(struct child *c, const char *const argv[], int flags)
+{
+	int in[2] = {-1, -1}, out[2] = {-1, -1}, err[2] = {-1, -1}, devnull;
+	pid_t pid;
+
+	memset(c, 0, sizeof(*c));
+	c->pid = -1;
+	c->in_fd = c->out_fd = c->err_fd = -1;
+	snprintf(c->name, sizeof(c->name), "%s", argv[0]);
+	devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (devnull < 0 || pipe2(err, O_CLOEXEC) < 0 ||
+	    ((flags & CHILD_STDIN) && pipe2(in, O_CLOEXEC) < 0) ||
+	    ((flags & CHILD_STDOUT) && pipe2(out, O_CLOEXEC) < 0)) {
+		fail(EXIT_INTERNAL, "unable to create pipes for %s: %s", c->name, strerror(errno));
+		goto fail;
+	}
+	pid = fork();
+	if (pid < 0) {
+		fail(EXIT_INTERNAL, "unable to start %s: %s", c->name, strerror(errno));
+		goto fail;
+	}
+	if (pid == 0) {
+		/* The child: default signal handling, pipes on 0, 1, 2, then exec. */
+		signal(SIGPIPE, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGINT, SIG_DFL);
+		dup2((flags & CHILD_STDIN) ? in[0] : devnull, 0);
+		dup2((flags & CHILD_STDOUT) ? out[1] : devnull, 1);
+		dup2(err[1], 2);
+		execvp(argv[0], (char *const *)argv);
+		dprintf(2, "cannot run %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	c->pid = pid;
+	close(devnull);
+	close(err[1]);
+	c->err_fd = err[0];
+	if (flags & CHILD_STDIN) {
+		close(in[0]);
+		c->in_fd = in[1];
+		fcntl(c->in_fd, F_SETFL, O_NONBLOCK);
+	}
+	if (flags & CHILD_STDOUT) {
+		close(out[1]);
+		c->out_fd = out[0];
+	}
+	return 0;
+fail:
+	if (devnull >= 0)
+		close(devnull);
+	for (int i = 0; i < 2; i++) {
+		close_fd(&in[i]);
+		close_fd(&out[i]);
+		close_fd(&err[i]);
+	}
+	return -1;
+}
+
+static void relay_line(struct child *c, const char *line, size_t len)
+{
+	while (len > 0 && (line[len - 1] == '\r' || line[len - 1] == ' '))
+		len--;
+	if (len == 0)
+		return;
+	snprintf(c->last_line, sizeof(c->last_line), "%.*s", (int)len, line);
+	log_warn("%s: %s", c->name, c->last_line);
+}
+
+/* Reads what the child wrote on stderr and logs each complete line. */
+static void relay_stderr(struct child *c)
+{
+	char buf[4096];
+	ssize_t n = read(c->err_fd, buf, sizeof(buf));
+
+	if (n < 0 && errno == EINTR)
+		return;
+	if (n <= 0) {
+		if (c->partial_len > 0)
+			relay_line(c, c->partial, c->partial_len);
+		c->partial_len = 0;
+		close_fd(&c->err_fd);
+		return;
+	}
+	for (ssize_t i = 0; i < n; i++) {
+		if (buf[i] == '\n' || c->partial_len == sizeof(c->partial)) {
+			relay_line(c, c->partial, c->partial_len);
+			c->partial_len = 0;
+		}
+		if (buf[i] != '\n')
+			c->partial[c->partial_len++] = buf[i];
+	}
+}
+
+static int check_stop(struct child *c)
+{
+	int sig = signals_stop_requested();
+
+	if (sig == 0)
+		return 0;
+	fail(EXIT_INTERRUPTED, "interrupted by signal %s while %s was running", sigabbrev_np(sig),
+	     c->name);
+	return -1;
+}
+
+/* Waits until fd is ready for events, relaying stderr meanwhile. */
+static int wait_ready(struct child *c, int fd, short events)
+{
+	for (;;) {
+		struct pollfd p[2] = {{fd, events, 0}, {c->err_fd, POLLIN, 0}};
+
+		if (check_stop(c) < 0)
+			return -1;
+		if (poll(p, c->err_fd >= 0 ? 2 : 1, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			fail(EXIT_INTERNAL, "poll on %s failed: %s", c->name, strerror(errno));
+			return -1;
+		}
+		if (p[1].revents != 0 && c->err_fd >= 0)
+			relay_stderr(c);
+		if (p[0].revents != 0)
+			return 0;
+	}
+}
+
+int child_drain_to(struct child *c, struct sink *sink, uint64_t *bytes)
+{
+	static char buf[CHUNK];
+
+	for (;;) {
+		ssize_t n;
+
+		if (wait_ready(c, c->out_fd, POLLIN) < 0)
+			return -1;
+		n = read(c->out_fd, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			fail(EXIT_DUMP, "reading the output of %s failed: %s", c->name,
+			     strerror(errno));
+			return -1;
+		}
+		if (n == 0)
+			break;
+		if (sink_write(sink, buf, (size_t)n) < 0)
+			return -1;
+		*bytes += (uint64_t)n;
+	}
+	close_fd(&c->out_fd);
+	return 0;
+}
+
+int child_feed_from(struct child *c, struct source *source)
+{
+	static char buf[CHUNK];
+
+	for (;;) {
+		ssize_t n = source_read(source, buf, sizeof(buf));
+		size_t done = 0;
+
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			break;
+		while (done < (size_t)n) {
+			ssize_t w;
+
+			if (wait_ready(c, c->in_fd, POLLOUT) < 0)
+				return -1;
+			w = write(c->in_fd, buf + done, (size_t)n - done);
+			if (w < 0 && (errno == EINTR || errno == EAGAIN))
+				continue;
+			if (w < 0 && errno == EPIPE)
+				goto out; /* it stopped reading; its exit status says why */
+			if (w < 0) {
+				fail(EXIT_RESTORE, "writing to %s failed: %s", c->name,
+				     strerror(errno));
+				return -1;
+			}
+			done += (size_t)w;
+		}
+	}
+out:
+	close_fd(&c->in_fd);
+	return 0;
+}
+
+int child_finish(struct child *c, enum exit_code code)
+{
+	int status;
+
+	close_fd(&c->in_fd);
+	close_fd(&c->out_fd);
+	while (c->err_fd >= 0)
+		relay_stderr(c);
+	while (waitpid(c->pid, &status, 0) < 0) {
+		if (errno != EINTR) {
+			fail(EXIT_INTERNAL, "waiting for %s failed: %s", c->name, strerror(errno));
+			return -1;
+		}
+	}
+	c->pid = -1;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	if (WIFSIGNALED(status))
+		fail(code, "%s was killed by signal %s%s%s", c->name, sigabbrev_np(WTERMSIG(status)),
+		     *c->last_line ? ": " : "", c->last_line);
+	else
+		fail(code, "%s exited with status %d%s%s", c->name, WEXITSTATUS(status),
+		     *c->last_line ? ": " : "", c->last_line);
+	return -1;
+}
+
+void child_kill(struct child *c)
+{
+	close_fd(&c->in_fd);
+	close_fd(&c->out_fd);
+	close_fd(&c->err_fd);
+	if (c->pid > 0) {
+		kill(c->pid, SIGKILL);
+		while (waitpid(c->pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	}
+	c->pid = -1;
+}

@@ -1,0 +1,13 @@
+/*
+ * SIGTERM and SIGINT only set a flag: long loops check it and unwind through
+ * their normal cleanup, so a stopped run removes what it half-wrote.
+ */
+#ifndef TIERDUMP_SIGNALS_H
+#define TIERDUMP_SIGNALS_H
+
+void signals_install(void);
+
+/* The signal that asked us to stop, or 0. */
+int signals_stop_requested(void);
+
+#endif

@@ -1,0 +1,105 @@
+#include "timestamp.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char canonical_shape[] = "dddd-dd-ddTdd:dd:ddZ";
+
+void ts_format(time_t t, char *buf)
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, TS_LEN + 1, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* Whether s[0..len) follows shape, where 'd' stands for any digit. */
+static int matches_shape(const char *s, size_t len, const char *shape)
+{
+	size_t i;
+
+	if (len > strlen(shape))
+		return 0;
+	for (i = 0; i < len; i++) {
+		if (shape[i] == 'd' ? !isdigit((unsigned char)s[i]) : s[i] != shape[i])
+			return 0;
+	}
+	return 1;
+}
+
+static int digits(const char *s, int n)
+{
+	int v = 0;
+
+	while (n-- > 0)
+		v = v * 10 + (*s++ - '0');
+	return v;
+}
+
+/* Builds a time from fields, refusing dates that mktime would normalise. */
+static int make_time(int year, int mon, int day, int hour, int min, int sec, time_t *t)
+{
+	struct tm tm = {0}, back;
+
+	tm.tm_year = year - 1900;
+	tm.tm_mon = mon - 1;
+	tm.tm_mday = day;
+	tm.tm_hour = hour;
+	tm.tm_min = min;
+	tm.tm_sec = sec;
+	if (year < 1970 || mon < 1 || mon > 12 || day < 1 || hour > 23 || min > 59 || sec > 59)
+		return -1;
+	*t = timegm(&tm);
+	gmtime_r(t, &back);
+	if (back.tm_mday != day || back.tm_mon != mon - 1)
+		return -1; /* February 30th and friends */
+	return 0;
+}
+
+int ts_parse(const char *s, time_t *t)
+{
+	size_t len = strlen(s);
+
+	if (len != TS_LEN || !matches_shape(s, len, canonical_shape))
+		return -1;
+	return make_time(digits(s, 4), digits(s + 5, 2), digits(s + 8, 2), digits(s + 11, 2),
+			 digits(s + 14, 2), digits(s + 17, 2), t);
+}
+
+int ts_parse_lenient(const char *s, size_t len, time_t *t)
+{
+	/* Shape, then the offsets of year, month, day, hour, minute, second. */
+	static const struct {
+		const char *shape;
+		int at[6];
+	} forms[] = {
+		{"dddd-dd-ddTdd:dd:ddZ", {0, 5, 8, 11, 14, 17}},
+		{"dddd-dd-ddTdd:dd:dd", {0, 5, 8, 11, 14, 17}},
+		{"dddd-dd-ddTdd-dd-ddZ", {0, 5, 8, 11, 14, 17}},
+		{"dddd-dd-ddTdd-dd-dd", {0, 5, 8, 11, 14, 17}},
+		{"dddd-dd-dd_dd-dd-dd", {0, 5, 8, 11, 14, 17}},
+		{"ddddddddTddddddZ", {0, 4, 6, 9, 11, 13}},
+		{"ddddddddTdddddd", {0, 4, 6, 9, 11, 13}},
+		{"dddddddd-dddddd", {0, 4, 6, 9, 11, 13}},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+		const int *at = forms[i].at;
+
+		if (len != strlen(forms[i].shape) || !matches_shape(s, len, forms[i].shape))
+			continue;
+		return make_time(digits(s + at[0], 4), digits(s + at[1], 2), digits(s + at[2], 2),
+				 digits(s + at[3], 2), digits(s + at[4], 2), digits(s + at[5], 2),
+				 t);
+	}
+	return -1;
+}
+
+int ts_is_prefix(const char *s)
+{
+	size_t len = strlen(s);
+
+	return len > 0 && matches_shape(s, len, canonical_shape);
+}
