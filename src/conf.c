@@ -16,6 +16,8 @@
 #endif
 
 #define F(field) offsetof(struct config, field)
+/* A key we accept (the tier policies' schedule) but do not keep. */
+#define NOT_KEPT ((size_t)-1)
 
 const struct setting conf_settings[] = {
 	{"TIERDUMP_CONFIG", NULL, "config", SETTING_STRING, 0, F(config_file),
@@ -57,7 +59,7 @@ const struct setting conf_settings[] = {
 	{NULL, NULL, "json", SETTING_BOOL, 0, F(json), "recover: list as JSON"},
 	{"TERMINATION_LOG", "termination_log", NULL, SETTING_STRING, 0, F(termination_log),
 	 "file that receives the one-line failure reason"},
-	{NULL, "schedule", NULL, SETTING_STRING, 0, 0, "cron schedule of a tier (not used here)"},
+	{NULL, "schedule", NULL, SETTING_STRING, 0, NOT_KEPT, "cron schedule of a tier (not used here)"},
 	{NULL, NULL, NULL, 0, 0, 0, NULL},
 };
 
@@ -73,8 +75,8 @@ static long *number_field(struct config *c, const struct setting *s)
 
 static int is_set(struct config *c, const struct setting *s)
 {
-	if (s->offset == 0)
-		return 0; /* a key we accept but do not keep */
+	if (s->offset == NOT_KEPT)
+		return 0;
 	if (s->kind == SETTING_STRING)
 		return *string_field(c, s) != NULL;
 	return *number_field(c, s) != CONF_UNSET;
@@ -84,7 +86,7 @@ void conf_init(struct config *c)
 {
 	memset(c, 0, sizeof(*c));
 	for (const struct setting *s = conf_settings; s->help != NULL; s++) {
-		if (s->kind != SETTING_STRING && s->offset != 0)
+		if (s->kind != SETTING_STRING && s->offset != NOT_KEPT)
 			*number_field(c, s) = CONF_UNSET;
 	}
 }
@@ -108,7 +110,7 @@ int conf_set(struct config *c, const struct setting *s, const char *value, const
 	char *end;
 	long n;
 
-	if (s->offset == 0)
+	if (s->offset == NOT_KEPT)
 		return 0;
 	switch (s->kind) {
 	case SETTING_STRING:
@@ -393,7 +395,7 @@ int conf_finish(struct config *c, int need_tier)
 	if (c->termination_log == NULL && access("/dev/termination-log", W_OK) == 0)
 		c->termination_log = strdup("/dev/termination-log");
 	for (const struct setting *s = conf_settings; s->help != NULL; s++) {
-		if (s->kind == SETTING_BOOL && s->offset != 0 && *number_field(c, s) == CONF_UNSET)
+		if (s->kind == SETTING_BOOL && s->offset != NOT_KEPT && *number_field(c, s) == CONF_UNSET)
 			*number_field(c, s) = 0;
 	}
 	if (c->backup_dir[0] == '\0') {
@@ -426,7 +428,7 @@ out:
 void conf_free(struct config *c)
 {
 	for (const struct setting *s = conf_settings; s->help != NULL; s++) {
-		if (s->kind == SETTING_STRING && s->offset != 0) {
+		if (s->kind == SETTING_STRING && s->offset != NOT_KEPT) {
 			char **field = string_field(c, s);
 
 			if (*field != NULL && s->secret)

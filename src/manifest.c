@@ -36,7 +36,9 @@ struct manifest_file *manifest_add_file(struct manifest *m, const char *name)
 
 /*
  * Bytes INI cannot carry in a value or a section name, encoded as %XX: inih
- * strips spaces at either end, and stops at comment and section characters.
+ * strips spaces at either end, takes ';' after a space for a comment, ends a
+ * section name at ']'. Escaping no more than that keeps lines within inih's
+ * 200-byte limit for any 63-byte database name of printable characters.
  */
 static int needs_escape(const char *s, const char *start)
 {
@@ -44,7 +46,9 @@ static int needs_escape(const char *s, const char *start)
 
 	if (c == ' ')
 		return s == start || s[1] == '\0';
-	return c < 0x20 || c == 0x7f || strchr("%;#=[]\"'", c) != NULL;
+	if (c == ';')
+		return s == start || s[-1] == ' ' || s[-1] == '\t';
+	return c < 0x20 || c == 0x7f || c == '%' || c == ']' || c == '[';
 }
 
 static void put_escaped(FILE *out, const char *s)

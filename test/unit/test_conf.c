@@ -1,0 +1,161 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "test.h"
+
+static const char *write_temp(const char *text)
+{
+	static char path[64];
+	FILE *f;
+
+	strcpy(path, "/tmp/tierdump-unit-XXXXXX");
+	close(mkstemp(path));
+	f = fopen(path, "w");
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
+
+static void clear_env(void)
+{
+	for (const struct setting *s = conf_settings; s->help != NULL; s++) {
+		char name[128];
+
+		if (s->env == NULL)
+			continue;
+		unsetenv(s->env);
+		snprintf(name, sizeof(name), "%s_FILE", s->env);
+		unsetenv(name);
+	}
+	setenv("TIERDUMP_TIERS_DIR", "tiers", 1);
+}
+
+static void test_precedence(void)
+{
+	char file_path[64];
+	struct config flags, c;
+
+	clear_env();
+	strcpy(file_path, write_temp("backup_dir = \"/from/file\";\nbackup_count = 5;\n"
+				     "pghost = \"filehost\";\nlock_timeout = 7;\n"));
+	setenv("TIERDUMP_CONFIG", file_path, 1);
+	setenv("BACKUP_COUNT", "6", 1);
+	setenv("PGHOST", "envhost", 1);
+	conf_init(&flags);
+	conf_init(&c);
+	conf_set(&flags, conf_find_flag("count"), "9", "--count");
+	CHECK(conf_resolve(&c, &flags, 1) == 0, "resolves");
+	CHECK(c.count == 9, "flags beat environment: %ld", c.count);
+	CHECK(strcmp(c.pghost, "envhost") == 0, "environment beats file: %s", c.pghost);
+	CHECK(strcmp(c.backup_dir, "/from/file") == 0, "file beats default: %s", c.backup_dir);
+	CHECK(c.lock_timeout == 7, "file number");
+	CHECK(strcmp(c.tier, "hourly") == 0, "default tier");
+	conf_free(&flags);
+	conf_free(&c);
+	unlink(file_path);
+}
+
+static void test_tier_policy(void)
+{
+	struct config flags, c;
+
+	clear_env();
+	setenv("TIERDUMP_CONFIG", "/nonexistent/unused", 1);
+	unsetenv("TIERDUMP_CONFIG");
+	setenv("BACKUP_TYPE", "weekly", 1);
+	conf_init(&flags);
+	conf_init(&c);
+	CHECK(conf_resolve(&c, &flags, 1) == 0, "weekly from its policy");
+	CHECK(c.count == 4 && strcmp(c.prior_tier, "daily") == 0 && c.prior_count == 0,
+	      "weekly policy: count %ld prior %s", c.count, c.prior_tier ? c.prior_tier : "-");
+	conf_free(&c);
+	conf_init(&c);
+	setenv("BACKUP_COUNT", "2", 1);
+	CHECK(conf_resolve(&c, &flags, 1) == 0 && c.count == 2, "environment beats the policy");
+	conf_free(&c);
+	conf_init(&c);
+	setenv("BACKUP_TYPE", "yearly", 1);
+	CHECK(conf_resolve(&c, &flags, 1) < 0, "unknown tier refused");
+	conf_free(&c);
+	conf_init(&c);
+	setenv("BACKUP_TYPE", "daily", 1);
+	setenv("BACKUP_PRIOR_TYPE", "daily", 1);
+	CHECK(conf_resolve(&c, &flags, 1) < 0, "a tier cannot promote from itself");
+	conf_free(&c);
+	conf_init(&c);
+	setenv("BACKUP_PRIOR_TYPE", "hourly", 1);
+	setenv("BACKUP_COUNT", "0", 1);
+	CHECK(conf_resolve(&c, &flags, 1) < 0, "BACKUP_COUNT=0 refused");
+	conf_free(&c);
+	conf_free(&flags);
+}
+
+static void test_secrets_and_errors(void)
+{
+	char secret_path[64], bad_path[64];
+	struct config flags, c;
+
+	clear_env();
+	strcpy(secret_path, write_temp("hunter2\n"));
+	setenv("PGPASSWORD_FILE", secret_path, 1);
+	conf_init(&flags);
+	conf_init(&c);
+	CHECK(conf_resolve(&c, &flags, 0) == 0 && c.pgpassword && strcmp(c.pgpassword, "hunter2") == 0,
+	      "secret from NAME_FILE without its newline");
+	conf_free(&c);
+	conf_init(&c);
+	setenv("PGPASSWORD", "other", 1);
+	CHECK(conf_resolve(&c, &flags, 0) < 0, "NAME and NAME_FILE together refused");
+	conf_free(&c);
+	clear_env();
+	conf_init(&c);
+	setenv("PGADMINPASS_FILE", "/nonexistent/secret", 1);
+	CHECK(conf_resolve(&c, &flags, 0) < 0, "missing secret file refused");
+	conf_free(&c);
+	clear_env();
+
+	strcpy(bad_path, write_temp("backup_dri = \"/typo\";\n"));
+	conf_init(&c);
+	CHECK(conf_load_file(&c, bad_path, 1) < 0, "unknown key refused");
+	conf_free(&c);
+	unlink(bad_path);
+	strcpy(bad_path, write_temp("backup_count = \"many\";\n"));
+	conf_init(&c);
+	CHECK(conf_load_file(&c, bad_path, 1) < 0, "non-number refused");
+	conf_free(&c);
+	unlink(bad_path);
+	strcpy(bad_path, write_temp("backup_dir = ;\n"));
+	conf_init(&c);
+	CHECK(conf_load_file(&c, bad_path, 1) < 0, "syntax error refused");
+	conf_free(&c);
+	unlink(bad_path);
+	strcpy(bad_path, write_temp(
+		"pgadminpass_file = \"" "/nonexistent/x" "\";\n"));
+	conf_init(&c);
+	CHECK(conf_load_file(&c, bad_path, 1) < 0, "key_file naming a missing file refused");
+	conf_free(&c);
+	unlink(bad_path);
+	strcpy(bad_path, write_temp(""));
+	conf_init(&c);
+	CHECK(conf_load_file(&c, "/nonexistent/tierdump.conf", 1) < 0, "missing required file");
+	CHECK(conf_load_file(&c, "/nonexistent/tierdump.conf", 0) == 0, "missing optional file");
+	conf_free(&c);
+	unlink(bad_path);
+	conf_init(&c);
+	setenv("BACKUP_COUNT", "12abc", 1);
+	CHECK(conf_resolve(&c, &flags, 0) < 0, "BACKUP_COUNT=12abc refused");
+	conf_free(&c);
+	conf_free(&flags);
+	clear_env();
+	unlink(secret_path);
+}
+
+void test_conf(void)
+{
+	test_precedence();
+	test_tier_policy();
+	test_secrets_and_errors();
+}

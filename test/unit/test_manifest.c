@@ -1,0 +1,87 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "manifest.h"
+#include "test.h"
+
+static void test_round_trip(void)
+{
+	struct manifest m = {0}, back;
+	struct manifest_file *f;
+	char err[256], *text;
+	/* The longest database name PostgreSQL allows (63 bytes), much of it escaped. */
+	char awkward[64];
+
+	for (int i = 0; i < 63; i++)
+		awkward[i] = "; %"[i % 3];
+	awkward[63] = '\0';
+	m.format = 1;
+	m.tool_version = strdup("tierdump 0.1.0");
+	m.engine = strdup("postgres");
+	m.server_version = strdup("15.18 (Debian 15.18-0+deb12u1)");
+	m.tier = strdup("hourly");
+	m.compression = strdup("gzip");
+	m.started = 1795255620;
+	m.finished = 1795255680;
+	manifest_add_database(&m, "app");
+	manifest_add_database(&m, " spaced # ;name=[x] ");
+	manifest_add_database(&m, "naïve-ünïcode");
+	manifest_add_database(&m, awkward);
+	f = manifest_add_file(&m, "dumpall.sql.gz");
+	f->size = 12345;
+	f->raw_size = 99999;
+	memset(f->sha256, 'a', 64);
+	text = manifest_render(&m);
+	CHECK(text != NULL, "rendered");
+	CHECK(manifest_parse(text, &back, err, sizeof(err)) == 0, "parsed back: %s\n%s", err, text);
+	if (back.engine == NULL) {
+		free(text);
+		manifest_free(&m);
+		return;
+	}
+	CHECK(back.ndatabases == 4 && strcmp(back.databases[1], " spaced # ;name=[x] ") == 0 &&
+		      strcmp(back.databases[2], "naïve-ünïcode") == 0 &&
+		      strcmp(back.databases[3], awkward) == 0,
+	      "databases survive: '%s'", back.ndatabases > 1 ? back.databases[1] : "");
+	CHECK(back.nfiles == 1 && back.files[0].size == 12345 && back.files[0].raw_size == 99999 &&
+		      strcmp(back.files[0].sha256, f->sha256) == 0,
+	      "file entry survives");
+	CHECK(back.started == m.started && back.finished == m.finished, "times survive");
+	CHECK(strcmp(back.server_version, m.server_version) == 0, "server version survives: %s",
+	      back.server_version);
+	CHECK(back.promoted_from == NULL, "no promoted_from on a dump");
+	CHECK(manifest_size(&back) == 12345, "size");
+	free(text);
+	manifest_free(&m);
+	manifest_free(&back);
+}
+
+static void test_refusals(void)
+{
+	static const char *const bad[] = {
+		"",
+		"[backup]\nengine = postgres\n[file:a.gz]\nsize = 1\nsha256 = " /* no format */
+		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n",
+		"[backup]\nformat = 2\nengine = postgres\n",
+		"[backup]\nformat = 1\nengine = postgres\n", /* no file */
+		"[backup]\nformat = 1\nengine = postgres\n[file:a.gz]\nsize = 1\n", /* no sha */
+		"[backup]\nformat = 1\nengine = postgres\n[file:a.gz]\nsize = x\n",
+		"[backup]\nformat = 1\nengine = postgres\n[file:a.gz]\nsha256 = 12\n",
+		"[backup]\nformat = 1\nengine = postgres\n[file:../x]\nsize = 1\n",
+		"[backup]\nformat = 1\nstarted = yesterday\n",
+		"garbage without section\n",
+	};
+	struct manifest m;
+	char err[256];
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		CHECK(manifest_parse(bad[i], &m, err, sizeof(err)) < 0, "case %zu accepted", i);
+		CHECK(err[0] != '\0', "case %zu has no reason", i);
+	}
+}
+
+void test_manifest(void)
+{
+	test_round_trip();
+	test_refusals();
+}
