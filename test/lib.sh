@@ -1,0 +1,157 @@
+# Shared by the integration tests: real PostgreSQL servers in a temporary
+# directory, stopped by PID whatever happens, and pass/fail bookkeeping.
+# Sourced by test/integration/*.sh; test/run adds up $RESULTS.
+set -u
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=${BUILD:-build}
+case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
+BACKUP=$BUILD/backup
+RECOVER=$BUILD/recover
+PGBIN=/usr/lib/postgresql/15/bin
+RESULTS=${RESULTS:-/dev/null}
+TEST_NAME=$(basename "$0" .sh)
+export TIERDUMP_TIERS_DIR=$ROOT/tiers
+# Never let a host-wide config or an operator's environment steer a test.
+export TIERDUMP_CONFIG=/dev/null
+unset BACKUP_DIR BACKUP_TYPE BACKUP_COUNT BACKUP_PRIOR_TYPE BACKUP_PRIOR_COUNT DATABASE \
+	FROM_BACKUP PGADMINPASS PGPASSFILE PGDATABASE RECOVER_FORCE TERMINATION_LOG \
+	LATEST_BACKUP_MAXIMUM_AGE_H DATABASE_EXPECTED_COUNT
+
+TMP=$(mktemp -d /tmp/tierdump-test.XXXXXX)
+chmod 755 "$TMP" # the postgres user must reach its data directories
+PIDS=()
+MOUNTS=()
+
+cleanup() {
+	for pid in "${PIDS[@]}"; do
+		kill -INT "$pid" 2>/dev/null
+	done
+	for pid in "${PIDS[@]}"; do
+		for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+		kill -KILL "$pid" 2>/dev/null
+	done
+	for m in "${MOUNTS[@]}"; do umount "$m" 2>/dev/null; done
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+pass() {
+	echo "pass $TEST_NAME: $1" >>"$RESULTS"
+	echo "ok   $TEST_NAME: $1"
+}
+
+fail() {
+	echo "fail $TEST_NAME: $1" >>"$RESULTS"
+	echo "FAIL $TEST_NAME: $1${2:+ -- $2}"
+}
+
+# check NAME COMMAND...: passes when the command succeeds.
+check() {
+	local name=$1
+	shift
+	if "$@" >"$TMP/check.out" 2>&1; then
+		pass "$name"
+	else
+		fail "$name" "$(tail -5 "$TMP/check.out")"
+	fi
+}
+
+# expect_exit NAME CODE PATTERN COMMAND...: the command must exit with CODE
+# and say PATTERN (an extended regex) on stderr; its output is kept in $TMP/last.err.
+expect_exit() {
+	local name=$1 code=$2 pattern=$3 rc
+	shift 3
+	"$@" >"$TMP/last.out" 2>"$TMP/last.err"
+	rc=$?
+	if [ "$rc" != "$code" ]; then
+		fail "$name" "exit $rc, expected $code: $(tail -3 "$TMP/last.err")"
+	elif ! grep -Eq "$pattern" "$TMP/last.err"; then
+		fail "$name" "stderr lacks /$pattern/: $(tail -3 "$TMP/last.err")"
+	else
+		pass "$name"
+	fi
+}
+
+# pg_start NAME PORT PASSWORD [SUPERUSER]: a fresh PostgreSQL 15 on 127.0.0.1:PORT.
+pg_start() {
+	local name=$1 port=$2 password=$3 super=${4:-dbadmin} dir=$TMP/$1
+	mkdir -p "$dir"
+	printf '%s\n' "$password" >"$dir/pw"
+	chown -R postgres:postgres "$dir"
+	runuser -u postgres -- "$PGBIN/initdb" -D "$dir/data" -U "$super" --pwfile="$dir/pw" \
+		-A scram-sha-256 -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 || {
+		cat "$dir/initdb.log"
+		return 1
+	}
+	runuser -u postgres -- "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/log" -w -t 60 \
+		-o "-p $port -k $dir -c listen_addresses=127.0.0.1" start >/dev/null || {
+		cat "$dir/log"
+		return 1
+	}
+	PIDS+=("$(head -1 "$dir/data/postmaster.pid")")
+}
+
+# pg_stop NAME: stops the server by its PID and waits for it to exit.
+pg_stop() {
+	local pid
+	pid=$(head -1 "$TMP/$1/data/postmaster.pid" 2>/dev/null) || return 0
+	kill -INT "$pid"
+	while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+}
+
+# use_pg PORT PASSWORD [USER]: points libpq (and so tierdump) at a server.
+use_pg() {
+	export PGHOST=127.0.0.1 PGPORT=$1 PGPASSWORD=$2 PGUSER=${3:-dbadmin}
+}
+
+# sql DB QUERY: one value, unaligned, from the current server.
+sql() {
+	psql -X -qAt -v ON_ERROR_STOP=1 -d "$1" -c "$2"
+}
+
+# newest TIER: the newest backup directory name in a tier of $BACKUP_DIR.
+newest() {
+	ls "$BACKUP_DIR/$1" 2>/dev/null | grep -E '^[0-9]{4}-' | sort | tail -1
+}
+
+# count_backups TIER: complete backups (directories with a manifest) in a tier.
+count_backups() {
+	local n=0 d
+	for d in "$BACKUP_DIR/$1"/*/; do
+		[ -f "$d/manifest" ] && n=$((n + 1))
+	done
+	echo "$n"
+}
+
+# verify_backup DIR: every file listed in DIR/manifest has its size and sha256.
+verify_backup() {
+	local dir=$1 name="" size sum
+	[ -f "$dir/manifest" ] || return 1
+	while IFS= read -r line; do
+		case $line in
+		"[file:"*) name=${line#\[file:}; name=${name%\]} ;;
+		"size = "*) size=${line#size = } ;;
+		"sha256 = "*)
+			sum=${line#sha256 = }
+			[ "$(stat -c %s "$dir/$name")" = "$size" ] || return 1
+			echo "$sum  $dir/$name" | sha256sum -c --quiet - || return 1
+			gzip -t "$dir/$name" || return 1
+			;;
+		esac
+	done <"$dir/manifest"
+}
+
+# all_backups_intact: every complete backup under $BACKUP_DIR verifies.
+all_backups_intact() {
+	local d
+	for d in "$BACKUP_DIR"/*/*/; do
+		[ -f "$d/manifest" ] || continue
+		verify_backup "$d" || { echo "damaged: $d"; return 1; }
+	done
+}
+
+# no_leftovers: nothing hidden and half-written stays in any tier.
+no_leftovers() {
+	! ls -a "$BACKUP_DIR"/*/ 2>/dev/null | grep -E '^\.(partial|deleting)-|\.tmp-'
+}
