@@ -46,11 +46,15 @@ fail() {
 	echo "FAIL $TEST_NAME: $1${2:+ -- $2}"
 }
 
-# check NAME COMMAND...: passes when the command succeeds.
+# check NAME COMMAND...: passes when the command succeeds. Its output is
+# kept in $TMP/check.out until the next check, which may read it.
 check() {
-	local name=$1
+	local name=$1 rc
 	shift
-	if "$@" >"$TMP/check.out" 2>&1; then
+	"$@" >"$TMP/check.new" 2>&1
+	rc=$?
+	mv "$TMP/check.new" "$TMP/check.out"
+	if [ "$rc" = 0 ]; then
 		pass "$name"
 	else
 		fail "$name" "$(tail -5 "$TMP/check.out")"
