@@ -324,32 +324,42 @@ static char *find_tiers_dir(const struct config *c)
 	return strdup(exe);
 }
 
+/*
+ * Fills the tier settings still unset from tiers/<tier>.conf. The policy is
+ * optional when everything it could give is set already.
+ */
 static int apply_tier_policy(struct config *c)
 {
+	int complete = c->count != CONF_UNSET &&
+		       (strcmp(c->tier, "hourly") == 0 ||
+			(c->prior_tier != NULL && c->prior_count != CONF_UNSET));
 	struct config policy;
 	char *dir, path[PATH_MAX];
 	int rc = -1;
 
-	if (c->count != CONF_UNSET && (strcmp(c->tier, "hourly") == 0 || c->prior_tier != NULL))
-		return 0; /* everything the policy could give is set already */
 	dir = find_tiers_dir(c);
-	if (dir == NULL) {
-		fail(EXIT_CONFIG, "no tier policy directory found: set TIERDUMP_TIERS_DIR");
+	snprintf(path, sizeof(path), "%s/%s.conf", dir ? dir : ".", c->tier);
+	free(dir);
+	if (access(path, F_OK) < 0) {
+		if (complete)
+			return 0;
+		fail(EXIT_CONFIG,
+		     "BACKUP_COUNT or BACKUP_PRIOR_TYPE is not set and there is no tier policy %s (set TIERDUMP_TIERS_DIR)",
+		     path);
 		return -1;
 	}
-	snprintf(path, sizeof(path), "%s/%s.conf", dir, c->tier);
 	conf_init(&policy);
-	if (access(path, F_OK) < 0) {
-		fail(EXIT_CONFIG, "BACKUP_COUNT is not set and there is no tier policy %s", path);
-		goto out;
-	}
 	if (conf_load_file(&policy, path, 1) < 0)
 		goto out;
+	if (policy.tier != NULL && strcmp(policy.tier, c->tier) != 0) {
+		fail(EXIT_CONFIG, "%s is the policy of the %s tier, not of %s", path, policy.tier,
+		     c->tier);
+		goto out;
+	}
 	merge(c, &policy, 1);
 	rc = 0;
 out:
 	conf_free(&policy);
-	free(dir);
 	return rc;
 }
 

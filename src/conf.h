@@ -2,6 +2,7 @@
  * Settings of both binaries: one table names each setting's environment
  * variable, config-file key and flag. Later layers win:
  * built-in default < tier policy (tiers/) < config file < environment < flags.
+ * The tier policy gives only what a tier needs: its count and prior tier.
  */
 #ifndef TIERDUMP_CONF_H
 #define TIERDUMP_CONF_H

@@ -12,6 +12,7 @@
 #include "jobs.h"
 #include "manifest.h"
 #include "util/log.h"
+#include "util/signals.h"
 
 static int copy_backup(const struct config *c, struct store *s, const struct backup_ref *from)
 {
@@ -24,7 +25,7 @@ static int copy_backup(const struct config *c, struct store *s, const struct bac
 	for (size_t i = 0; i < m->nfiles; i++) {
 		snprintf(src, sizeof(src), "%s/%s/%s", from->tier, from->name, m->files[i].name);
 		snprintf(dst, sizeof(dst), "%s/%s", staging, m->files[i].name);
-		if (s->ops->promote(s, src, dst) < 0)
+		if (signals_check("promoting") < 0 || s->ops->promote(s, src, dst) < 0)
 			goto out;
 	}
 	/* The manifest is the one thing written anew: it names its tier and origin. */

@@ -3,6 +3,7 @@
 #include "catalog.h"
 #include "jobs.h"
 #include "util/log.h"
+#include "util/signals.h"
 
 int job_prune(struct store *s, const char *tier, long keep)
 {
@@ -18,7 +19,7 @@ int job_prune(struct store *s, const char *tier, long keep)
 		char key[512];
 
 		snprintf(key, sizeof(key), "%s/%s", tier, cat.refs[i - 1].name);
-		if (s->ops->remove(s, key) < 0) {
+		if (signals_check("pruning") < 0 || s->ops->remove(s, key) < 0) {
 			rc = -1;
 			break;
 		}

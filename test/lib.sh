@@ -24,6 +24,8 @@ PIDS=()
 MOUNTS=()
 
 cleanup() {
+	local status=$?
+	set +e
 	for pid in "${PIDS[@]}"; do
 		kill -INT "$pid" 2>/dev/null
 	done
@@ -33,6 +35,7 @@ cleanup() {
 	done
 	for m in "${MOUNTS[@]}"; do umount "$m" 2>/dev/null; done
 	rm -rf "$TMP"
+	exit "$status"
 }
 trap cleanup EXIT
 

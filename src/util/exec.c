@@ -30,6 +30,7 @@ int child_start(struct child *c, const char *const argv[], int flags)
 	c->pid = -1;
 	c->in_fd = c->out_fd = c->err_fd = -1;
 	snprintf(c->name, sizeof(c->name), "%s", argv[0]);
+	log_debug("running %s%s%s", argv[0], argv[1] ? " " : "", argv[1] ? argv[1] : "");
 	devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (devnull < 0 || pipe2(err, O_CLOEXEC) < 0 ||
 	    ((flags & CHILD_STDIN) && pipe2(in, O_CLOEXEC) < 0) ||
@@ -116,13 +117,10 @@ static void relay_stderr(struct child *c)
 
 static int check_stop(struct child *c)
 {
-	int sig = signals_stop_requested();
+	char what[96];
 
-	if (sig == 0)
-		return 0;
-	fail(EXIT_INTERRUPTED, "interrupted by signal %s while %s was running", sigabbrev_np(sig),
-	     c->name);
-	return -1;
+	snprintf(what, sizeof(what), "%s was running", c->name);
+	return signals_check(what);
 }
 
 /* Waits until fd is ready for events, relaying stderr meanwhile. */

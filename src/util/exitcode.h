@@ -20,7 +20,7 @@ enum exit_code {
 	EXIT_DUMP = 79,        /* the dump process failed */
 	EXIT_RESTORE = 80,     /* the restore process failed, or the target refused */
 	EXIT_CHECK = 81,       /* a post-restore or freshness check failed */
-	EXIT_INTERRUPTED = 82, /* stopped by SIGTERM or SIGINT */
+	EXIT_INTERRUPTED = 82, /* stopped by SIGTERM, SIGINT or SIGHUP */
 };
 
 #endif

@@ -3,6 +3,8 @@
 #include <signal.h>
 #include <string.h>
 
+#include "log.h"
+
 static volatile sig_atomic_t stop_signal;
 
 static void on_stop(int sig)
@@ -27,4 +29,14 @@ void signals_install(void)
 int signals_stop_requested(void)
 {
 	return stop_signal;
+}
+
+int signals_check(const char *what)
+{
+	int sig = stop_signal;
+
+	if (sig == 0)
+		return 0;
+	fail(EXIT_INTERRUPTED, "interrupted by signal %s while %s", sigabbrev_np(sig), what);
+	return -1;
 }

@@ -10,4 +10,7 @@ void signals_install(void);
 /* The signal that asked us to stop, or 0. */
 int signals_stop_requested(void);
 
+/* Returns 0, or -1 after fail() when a stop was asked for while doing what. */
+int signals_check(const char *what);
+
 #endif
