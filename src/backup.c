@@ -11,7 +11,6 @@
 #include "jobs.h"
 #include "store/store.h"
 #include "util/log.h"
-#include "util/signals.h"
 
 static const char usage[] =
 	"usage: backup [--tier tier] [--config file] [--backup-dir dir] [--count n]\n"
@@ -42,27 +41,5 @@ static int run(const struct config *c)
 
 int main(int argc, char **argv)
 {
-	struct config flags, conf;
-	int rc = -1, status;
-
-	log_init("backup");
-	signals_install();
-	conf_init(&flags);
-	conf_init(&conf);
-	switch (cli_parse(argc, argv, flags_allowed, usage, &flags)) {
-	case CLI_DONE:
-		rc = 0;
-		goto out;
-	case CLI_ERROR:
-		goto out;
-	case CLI_RUN:
-		break;
-	}
-	if (conf_resolve(&conf, &flags, 1) == 0)
-		rc = run(&conf);
-out:
-	status = log_finish(rc < 0, cli_termination_log(&conf));
-	conf_free(&flags);
-	conf_free(&conf);
-	return status;
+	return cli_main(argc, argv, "backup", flags_allowed, usage, 1, run);
 }

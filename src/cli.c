@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "util/log.h"
+#include "util/signals.h"
 
 #ifndef TIERDUMP_VERSION
 #define TIERDUMP_VERSION "unknown"
@@ -67,11 +68,39 @@ enum cli_result cli_parse(int argc, char **argv, const char *const allowed[],
 	return CLI_RUN;
 }
 
-const char *cli_termination_log(const struct config *c)
+/* Where the one-line failure reason goes, even when the settings failed to load. */
+static const char *termination_log(const struct config *c)
 {
 	if (c->termination_log != NULL)
 		return c->termination_log;
 	if (getenv("TERMINATION_LOG") != NULL)
 		return getenv("TERMINATION_LOG");
 	return access("/dev/termination-log", W_OK) == 0 ? "/dev/termination-log" : NULL;
+}
+
+int cli_main(int argc, char **argv, const char *program, const char *const allowed[],
+	     const char *usage, int need_tier, int (*run)(const struct config *))
+{
+	struct config flags, conf;
+	int rc = -1, status;
+
+	log_init(program);
+	signals_install();
+	conf_init(&flags);
+	conf_init(&conf);
+	switch (cli_parse(argc, argv, allowed, usage, &flags)) {
+	case CLI_DONE:
+		rc = 0;
+		break;
+	case CLI_ERROR:
+		break;
+	case CLI_RUN:
+		if (conf_resolve(&conf, &flags, need_tier) == 0)
+			rc = run(&conf);
+		break;
+	}
+	status = log_finish(rc < 0, termination_log(&conf));
+	conf_free(&flags);
+	conf_free(&conf);
+	return status;
 }

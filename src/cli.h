@@ -15,7 +15,12 @@ enum cli_result { CLI_RUN, CLI_DONE, CLI_ERROR };
 enum cli_result cli_parse(int argc, char **argv, const char *const allowed[],
 			  const char *usage, struct config *flags);
 
-/* Where the one-line failure reason goes, even when the settings failed to load. */
-const char *cli_termination_log(const struct config *c);
+/*
+ * The whole of a binary's main(): logging, signals, flags, settings (with
+ * the tier policy when need_tier), then run(); turns the outcome into the
+ * exit status and the termination log.
+ */
+int cli_main(int argc, char **argv, const char *program, const char *const allowed[],
+	     const char *usage, int need_tier, int (*run)(const struct config *));
 
 #endif

@@ -15,7 +15,6 @@
 #include "store/store.h"
 #include "tier.h"
 #include "util/log.h"
-#include "util/signals.h"
 
 static const char usage[] =
 	"usage: recover [--from-backup none | latest | timestamp] [--force] [--json]\n"
@@ -109,27 +108,5 @@ out:
 
 int main(int argc, char **argv)
 {
-	struct config flags, conf;
-	int rc = -1, status;
-
-	log_init("recover");
-	signals_install();
-	conf_init(&flags);
-	conf_init(&conf);
-	switch (cli_parse(argc, argv, flags_allowed, usage, &flags)) {
-	case CLI_DONE:
-		rc = 0;
-		goto out;
-	case CLI_ERROR:
-		goto out;
-	case CLI_RUN:
-		break;
-	}
-	if (conf_resolve(&conf, &flags, 0) == 0)
-		rc = run(&conf);
-out:
-	status = log_finish(rc < 0, cli_termination_log(&conf));
-	conf_free(&flags);
-	conf_free(&conf);
-	return status;
+	return cli_main(argc, argv, "recover", flags_allowed, usage, 0, run);
 }

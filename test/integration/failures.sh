@@ -83,14 +83,15 @@ start_backup() {
 }
 
 # wait_growing PID: waits (up to 30 s) until the hidden staging directory
-# holds PID's temporary dumpall.sql.gz and it grows.
+# holds PID's temporary dumpall.sql.gz and it grows past 1 MiB, which only
+# the big table gets it to: the dump is then in the middle of that table.
 wait_growing() {
 	local f size last=-1
 	for _ in $(seq 300); do
 		kill -0 "$1" 2>/dev/null || return 1
 		for f in "$BACKUP_DIR"/hourly/.partial-*/.dumpall.sql.gz.tmp-"$1"; do
 			size=$(stat -c %s "$f" 2>/dev/null) || continue
-			[ "$last" -ge 0 ] && [ "$size" -gt "$last" ] && return 0
+			[ "$last" -ge 0 ] && [ "$size" -gt "$last" ] && [ "$size" -gt 1048576 ] && return 0
 			last=$size
 		done
 		sleep 0.1
@@ -105,7 +106,7 @@ finish() {
 		sleep 0.1
 	done
 	kill -KILL "$1" 2>/dev/null && echo "warning: $1 still ran after 60 s: killed"
-	wait "$1"
+	wait "$1" 2>/dev/null
 	rc=$?
 }
 
