@@ -15,12 +15,13 @@
 static const char usage[] =
 	"usage: backup [--tier tier] [--config file] [--backup-dir dir] [--count n]\n"
 	"              [--prior-tier tier] [--prior-count n] [--database name]\n"
-	"              [--lock-timeout seconds]\n"
+	"              [--lock-timeout seconds] [--compression gzip | zstd | none]\n"
+	"              [--compression-level n] [--threads n]\n"
 	"       backup --help | --version\n";
 
 static const char *const flags_allowed[] = {
 	"tier", "config", "backup-dir", "count", "prior-tier", "prior-count", "database",
-	"lock-timeout", NULL,
+	"lock-timeout", "compression", "compression-level", "threads", NULL,
 };
 
 static int run(const struct config *c)

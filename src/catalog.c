@@ -44,32 +44,18 @@ static int parse_legacy_name(const char *name, time_t *ts)
 	return ts_parse_lenient(name + pre, len - pre - suf, ts);
 }
 
-static int find_manifest(const char *name, int is_dir, long long size, void *arg)
-{
-	(void)is_dir;
-	(void)size;
-	if (strcmp(name, MANIFEST_NAME) == 0)
-		*(int *)arg = 1;
-	return *(int *)arg;
-}
-
 /* Loads the manifest of tier/name; NULL (and a warning) when it has none. */
 static struct manifest *load_manifest(struct store *s, const char *tier, const char *name)
 {
 	char key[512], err[256];
 	struct manifest *m;
-	int found = 0;
+	int missing = 0;
 	char *text;
 
-	snprintf(key, sizeof(key), "%s/%s", tier, name);
-	if (s->ops->list(s, key, find_manifest, &found) < 0)
-		return NULL;
-	if (!found) {
-		log_warn("%s has no manifest: not a complete backup, ignored", key);
-		return NULL;
-	}
 	snprintf(key, sizeof(key), "%s/%s/" MANIFEST_NAME, tier, name);
-	text = store_read_small(s, key);
+	text = store_read_small(s, key, &missing);
+	if (missing)
+		log_warn("%s/%s has no manifest: not a complete backup, ignored", tier, name);
 	if (text == NULL)
 		return NULL;
 	m = calloc(1, sizeof(*m));

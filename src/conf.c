@@ -36,6 +36,12 @@ const struct setting conf_settings[] = {
 	 F(prior_count), "backups the prior tier must hold before promotion"},
 	{"BACKUP_LOCK_TIMEOUT", "lock_timeout", "lock-timeout", SETTING_NUMBER, 0, F(lock_timeout),
 	 "seconds to wait for another run of the tier (default 60)"},
+	{"BACKUP_COMPRESSION", "compression", "compression", SETTING_STRING, 0, F(compression),
+	 "gzip (default), zstd or none"},
+	{"BACKUP_COMPRESSION_LEVEL", "compression_level", "compression-level", SETTING_NUMBER, 0,
+	 F(compression_level), "compression level (default: gzip 6, zstd 3)"},
+	{"BACKUP_THREADS", "threads", "threads", SETTING_NUMBER, 0, F(threads),
+	 "compression threads (default: the number of online CPUs)"},
 	{"PGHOST", "pghost", NULL, SETTING_STRING, 0, F(pghost), "PostgreSQL host"},
 	{"PGPORT", "pgport", NULL, SETTING_STRING, 0, F(pgport), "PostgreSQL port"},
 	{"PGUSER", "pguser", NULL, SETTING_STRING, 0, F(pguser), "PostgreSQL user"},
@@ -402,6 +408,11 @@ int conf_finish(struct config *c, int need_tier)
 	default_string(&c->pgdatabase, "postgres");
 	if (c->lock_timeout == CONF_UNSET)
 		c->lock_timeout = 60;
+	default_string(&c->compression, "gzip");
+	if (c->threads == CONF_UNSET || c->threads == 0)
+		c->threads = sysconf(_SC_NPROCESSORS_ONLN) > 0 ? sysconf(_SC_NPROCESSORS_ONLN) : 1;
+	if (c->threads > 64)
+		c->threads = 64;
 	if (c->termination_log == NULL && access("/dev/termination-log", W_OK) == 0)
 		c->termination_log = strdup("/dev/termination-log");
 	for (const struct setting *s = conf_settings; s->help != NULL; s++) {

@@ -20,6 +20,9 @@ struct config {
 	char *prior_tier;    /* BACKUP_PRIOR_TYPE */
 	long prior_count;    /* BACKUP_PRIOR_COUNT */
 	long lock_timeout;   /* seconds a run waits for its tier's lock */
+	char *compression;   /* BACKUP_COMPRESSION: gzip, zstd, none */
+	long compression_level; /* BACKUP_COMPRESSION_LEVEL; unset: the codec's default */
+	long threads;        /* BACKUP_THREADS: compression threads; default online CPUs */
 	char *pghost, *pgport, *pguser, *pgpassword, *pgpassfile, *pgadminpass;
 	char *pgdatabase;    /* the maintenance database we connect to */
 	char *database;      /* DATABASE: one database instead of the cluster */

@@ -40,21 +40,42 @@ static int pick_timestamp(struct store *s, const char *tier, char *stamp)
 	return 0;
 }
 
-static int dump_into(struct engine *e, struct store *s, const char *staging,
-		     struct manifest *m)
+/* The codec and level the settings ask for, recorded in the manifest. */
+static const struct codec *choose_codec(const struct config *c, struct manifest *m)
 {
+	const struct codec *codec = codec_find(c->compression);
+	long level;
+
+	if (codec == NULL)
+		return NULL;
+	level = c->compression_level == CONF_UNSET ? codec->default_level : c->compression_level;
+	if (level < codec->min_level || level > codec->max_level) {
+		fail(EXIT_CONFIG, "BACKUP_COMPRESSION_LEVEL=%ld is out of range for %s (%d to %d)",
+		     level, codec->name, codec->min_level, codec->max_level);
+		return NULL;
+	}
+	m->compression = strdup(codec->name);
+	m->compression_level = (int)level;
+	return codec;
+}
+
+static int dump_into(const struct config *c, struct engine *e, struct store *s,
+		     const char *staging, struct manifest *m)
+{
+	const struct codec *codec = choose_codec(c, m);
 	struct pipeline_stats stats;
 	struct manifest_file *f;
 	struct sink *sink = NULL;
 	char name[256], key[768];
-	time_t began = time(NULL);
 
-	e->ops->file_name(e, name, sizeof(name) - 3);
-	strcat(name, ".gz");
+	if (codec == NULL)
+		return -1;
+	e->ops->file_name(e, name, sizeof(name) - 8);
+	strcat(name, codec->suffix);
 	snprintf(key, sizeof(key), "%s/%s", staging, name);
 	if (s->ops->put(s, key, &sink) < 0)
 		return -1;
-	sink = pipeline_gzip_sink(sink, 6, name, &stats);
+	sink = pipeline_sink(sink, codec, m->compression_level, (int)c->threads, name, &stats);
 	if (sink == NULL)
 		return -1;
 	log_info("dumping into %s", key);
@@ -70,10 +91,11 @@ static int dump_into(struct engine *e, struct store *s, const char *staging,
 	f->size = stats.stored_bytes;
 	f->raw_size = stats.raw_bytes;
 	strcpy(f->sha256, stats.sha256);
-	log_info("%s: %.1f MiB dumped, %.1f MiB stored (%.1f:1) in %lds", name,
-		 stats.raw_bytes / 1048576.0, stats.stored_bytes / 1048576.0,
+	log_info("%s: %.1f MiB dumped, %.1f MiB stored (%s %d, %.2f:1) in %.1fs, %.1f MiB/s", name,
+		 stats.raw_bytes / 1048576.0, stats.stored_bytes / 1048576.0, codec->name,
+		 m->compression_level,
 		 stats.stored_bytes ? (double)stats.raw_bytes / stats.stored_bytes : 0.0,
-		 (long)(time(NULL) - began));
+		 pipeline_elapsed(&stats), stats.raw_bytes / 1048576.0 / pipeline_elapsed(&stats));
 	return 0;
 }
 
@@ -92,12 +114,11 @@ static int make_backup(const struct config *c, struct engine *e, struct store *s
 	m.engine = strdup(e->ops->name);
 	m.server_version = strdup(e->server_version);
 	m.tier = strdup(c->tier);
-	m.compression = strdup("gzip");
 	m.started = time(NULL);
 	for (size_t i = 0; i < e->ndatabases; i++)
 		if (manifest_add_database(&m, e->databases[i]) < 0)
 			goto out;
-	if (dump_into(e, s, staging, &m) < 0)
+	if (dump_into(c, e, s, staging, &m) < 0)
 		goto out;
 	m.finished = time(NULL);
 	text = manifest_render(&m);

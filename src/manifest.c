@@ -119,6 +119,8 @@ char *manifest_render(const struct manifest *m)
 	put_field(out, "tier", m->tier);
 	put_field(out, "promoted_from", m->promoted_from);
 	put_field(out, "compression", m->compression);
+	if (m->compression != NULL)
+		fprintf(out, "compression_level = %d\n", m->compression_level);
 	put_time(out, "started", m->started);
 	put_time(out, "finished", m->finished);
 	for (size_t i = 0; i < m->ndatabases; i++)
@@ -183,6 +185,12 @@ static int on_backup_key(struct manifest *m, const char *name, const char *value
 		if (parse_number(value, &n) < 0 || n != 1)
 			return -1; /* a format we do not know: refuse rather than guess */
 		m->format = (int)n;
+		return 0;
+	}
+	if (strcmp(name, "compression_level") == 0) {
+		if (parse_number(value, &n) < 0 || n > 100)
+			return -1;
+		m->compression_level = (int)n;
 		return 0;
 	}
 	if (strcmp(name, "started") == 0)

@@ -26,7 +26,8 @@ struct manifest {
 	char *server_version;
 	char *tier;
 	char *promoted_from; /* NULL for a backup made by a dump */
-	char *compression;
+	char *compression;     /* gzip, zstd or none; NULL (old manifests) means gzip */
+	int compression_level;
 	time_t started, finished;
 	char **databases;
 	size_t ndatabases;

@@ -26,16 +26,16 @@ int restore_verify(struct store *s, const struct backup_ref *r)
 	if (r->legacy) {
 		/* No checksum to compare: at least the whole gzip stream must inflate. */
 		file_key(r, NULL, key, sizeof(key));
-		if (s->ops->get(s, key, &src) < 0)
+		if (store_get(s, key, &src) < 0)
 			return -1;
-		src = pipeline_gunzip_source(src, key);
+		src = codec_gzip.source(src, key);
 		return src != NULL && pipeline_drain(src) == 0 ? 0 : -1;
 	}
 	for (size_t i = 0; i < r->manifest->nfiles; i++) {
 		const struct manifest_file *f = &r->manifest->files[i];
 
 		file_key(r, f->name, key, sizeof(key));
-		if (s->ops->get(s, key, &src) < 0 || pipeline_verify(src, f, key) < 0)
+		if (store_get(s, key, &src) < 0 || pipeline_verify(src, f, key) < 0)
 			return -1;
 	}
 	log_info("%s/%s: every file matches its SHA-256", r->tier, r->stamp);
@@ -74,6 +74,7 @@ int restore_backup(const struct config *c, struct store *s, const struct backup_
 {
 	struct manifest synthesized = {0};
 	const struct manifest *m = r->manifest;
+	const struct codec *codec;
 	struct engine *e = NULL;
 	int rc = -1;
 
@@ -84,8 +85,9 @@ int restore_backup(const struct config *c, struct store *s, const struct backup_
 			goto out;
 		m = &synthesized;
 	}
+	codec = codec_find(m->compression ? m->compression : "gzip");
 	e = engine_new(m->engine, c);
-	if (e == NULL || pg_export_env(c) < 0)
+	if (codec == NULL || e == NULL || pg_export_env(c) < 0)
 		goto out;
 	for (size_t i = 0; i < m->nfiles; i++) {
 		struct source *src = NULL;
@@ -93,9 +95,9 @@ int restore_backup(const struct config *c, struct store *s, const struct backup_
 
 		file_key(r, m->files[i].name, key, sizeof(key));
 		log_info("restoring %s", key);
-		if (s->ops->get(s, key, &src) < 0)
+		if (store_get(s, key, &src) < 0)
 			goto out;
-		src = pipeline_gunzip_source(src, key);
+		src = codec->source(src, key);
 		if (src == NULL || e->ops->restore(e, m, src) < 0)
 			goto out;
 	}

@@ -66,7 +66,24 @@ static int local_open(struct store *s, const char *location)
 
 static void local_close(struct store *s)
 {
-	(void)s;
+	if (s->priv != NULL)
+		close((int)(long)s->priv - 1);
+}
+
+/*
+ * The root directory, opened once it exists: reads resolve keys from it with
+ * openat(2), which spares a path walk per manifest on long listings.
+ */
+static int root_fd(struct store *s)
+{
+	if (s->priv == NULL) {
+		int fd = open(s->location, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+		if (fd < 0)
+			return AT_FDCWD;
+		s->priv = (void *)(long)(fd + 1);
+	}
+	return (int)(long)s->priv - 1;
 }
 
 static void parent_of(const char *path, char *buf)
@@ -189,16 +206,19 @@ static void local_source_close(struct source *s)
 static int local_get(struct store *s, const char *key, struct source **out)
 {
 	struct local_source *src = calloc(1, sizeof(*src));
+	int root = root_fd(s);
 
 	if (src == NULL)
 		return -1;
 	path_of(s, key, src->path);
-	src->fd = open(src->path, O_RDONLY | O_CLOEXEC);
+	src->fd = openat(root, root == AT_FDCWD ? src->path : key, O_RDONLY | O_CLOEXEC);
 	if (src->fd < 0) {
-		fail(errno == ENOENT ? EXIT_NOT_FOUND : EXIT_CORRUPT, "cannot open %s: %s",
-		     src->path, strerror(errno));
+		int missing = errno == ENOENT;
+
+		if (!missing)
+			fail(EXIT_CORRUPT, "cannot open %s: %s", src->path, strerror(errno));
 		free(src);
-		return -1;
+		return missing ? 1 : -1;
 	}
 	src->base.read = local_source_read;
 	src->base.close = local_source_close;

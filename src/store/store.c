@@ -85,14 +85,26 @@ int store_publish(struct store *s, const char *staging, const char *final)
 	return s->ops->publish(s, staging, final);
 }
 
-char *store_read_small(struct store *s, const char *key)
+int store_get(struct store *s, const char *key, struct source **out)
+{
+	int rc = s->ops->get(s, key, out);
+
+	if (rc == 1)
+		fail(EXIT_NOT_FOUND, "%s is missing from the store %s", key, s->location);
+	return rc == 0 ? 0 : -1;
+}
+
+char *store_read_small(struct store *s, const char *key, int *missing)
 {
 	enum { LIMIT = 16 * 1024 * 1024 };
 	struct source *src = NULL;
 	char *text = NULL;
 	size_t len = 0, cap = 0;
+	int rc = missing ? s->ops->get(s, key, &src) : store_get(s, key, &src);
 
-	if (s->ops->get(s, key, &src) < 0)
+	if (rc == 1)
+		*missing = 1;
+	if (rc != 0)
 		return NULL;
 	for (;;) {
 		ssize_t n;

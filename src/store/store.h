@@ -32,6 +32,7 @@ struct store_ops {
 	void (*close)(struct store *);
 	/* A sink for key: nothing is visible under key before sink_commit(). */
 	int (*put)(struct store *, const char *key, struct sink **);
+	/* Returns 0, 1 when key does not exist (nothing logged), or -1 after fail(). */
 	int (*get)(struct store *, const char *key, struct source **);
 	/* Entries directly below prefix; a missing prefix lists nothing. */
 	int (*list)(struct store *, const char *prefix, store_list_cb, void *);
@@ -70,11 +71,15 @@ void store_staging_key(const struct store *s, const char *tier, const char *stam
 /* Publishes a backup written under staging (store_staging_key) as final. */
 int store_publish(struct store *s, const char *staging, const char *final);
 
+/* Opens key for reading; a missing key fails, naming it. Returns 0 or -1. */
+int store_get(struct store *s, const char *key, struct source **out);
+
 /*
  * Reads a whole small object (a manifest) into a new string the caller
- * frees. Returns NULL after fail().
+ * frees. Returns NULL after fail(), or, when missing is not NULL and the key
+ * does not exist, NULL with *missing set and nothing logged.
  */
-char *store_read_small(struct store *s, const char *key);
+char *store_read_small(struct store *s, const char *key, int *missing);
 
 /* Writes text to key atomically. Returns 0 or -1 after fail(). */
 int store_write_small(struct store *s, const char *key, const char *text);

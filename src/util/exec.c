@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -145,23 +144,9 @@ static int wait_ready(struct child *c, int fd, short events)
 	}
 }
 
-/* Says how far a long dump has come, every PROGRESS_SECONDS. */
-static void log_progress(const struct child *c, uint64_t bytes, time_t began, time_t *last)
-{
-	enum { PROGRESS_SECONDS = 10 };
-	time_t now = time(NULL);
-
-	if (now - *last < PROGRESS_SECONDS)
-		return;
-	*last = now;
-	log_info("%s: %.1f MiB so far in %lds (%.1f MiB/s)", c->name, bytes / 1048576.0,
-		 (long)(now - began), bytes / 1048576.0 / (double)(now > began ? now - began : 1));
-}
-
 int child_drain_to(struct child *c, struct sink *sink, uint64_t *bytes)
 {
 	static char buf[CHUNK];
-	time_t began = time(NULL), last = began;
 
 	for (;;) {
 		ssize_t n;
@@ -181,7 +166,6 @@ int child_drain_to(struct child *c, struct sink *sink, uint64_t *bytes)
 		if (sink_write(sink, buf, (size_t)n) < 0)
 			return -1;
 		*bytes += (uint64_t)n;
-		log_progress(c, *bytes, began, &last);
 	}
 	close_fd(&c->out_fd);
 	return 0;

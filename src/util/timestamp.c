@@ -99,7 +99,28 @@ int ts_parse_lenient(const char *s, size_t len, time_t *t)
 
 int ts_is_prefix(const char *s)
 {
+	/* The canonical form of the latest time each position allows. */
+	static const char latest[] = "9999-12-31T23:59:59Z";
 	size_t len = strlen(s);
+	time_t t;
 
-	return len > 0 && matches_shape(s, len, canonical_shape);
+	if (len == 0 || !matches_shape(s, len, canonical_shape))
+		return 0;
+	/* Fields given in full must hold a real date; a field cut short, a possible start. */
+	for (size_t i = 5; i < len; i++) {
+		if (isdigit((unsigned char)s[i]) && !isdigit((unsigned char)s[i - 1]) &&
+		    s[i] > latest[i])
+			return 0;
+	}
+	if (len >= 7 && (digits(s + 5, 2) < 1 || digits(s + 5, 2) > 12))
+		return 0;
+	if (len >= 10) {
+		char date[TS_LEN + 1];
+
+		snprintf(date, sizeof(date), "%.10sT00:00:00Z", s);
+		if (ts_parse(date, &t) < 0)
+			return 0;
+	}
+	return (len < 13 || digits(s + 11, 2) <= 23) && (len < 16 || digits(s + 14, 2) <= 59) &&
+	       (len < 19 || digits(s + 17, 2) <= 59);
 }

@@ -25,6 +25,7 @@ run_pair() {
 # ------------------------------------ two hourly runs at once, default timeout
 
 check "a first hourly backup" "$BACKUP"
+[ "$(count_backups hourly)" = 1 ] || exit 1 # nothing below could mean anything
 before=$(count_backups hourly)
 run_pair
 if [ "$rc1" = 0 ] && [ "$rc2" = 0 ]; then
@@ -122,7 +123,7 @@ check "daily backups share their files' inodes with the hourly ones" shared
 
 # Two promotions at once: one promotes, the other waits and finds it done.
 check "one more hourly backup" "$BACKUP"
-before=$(count_backups daily)
+new=$(newest hourly)
 timeout -s KILL 120 env BACKUP_TYPE=daily "$BACKUP" >/dev/null 2>"$TMP/1.err" &
 p1=$!
 timeout -s KILL 120 env BACKUP_TYPE=daily "$BACKUP" >/dev/null 2>"$TMP/2.err" &
@@ -132,6 +133,10 @@ rc1=$?
 wait "$p2"
 rc2=$?
 check "two simultaneous daily promotions both exit 0" test "$rc1:$rc2" = 0:0
-check "they promoted the new hourly backup once" test "$(count_backups daily)" = $((before + 1))
+check "exactly one of them promoted the new hourly backup" \
+	test "$(cat "$TMP/1.err" "$TMP/2.err" | grep -c "promoted hourly/$new to daily/$new")" = 1
+check "the other found it promoted already" \
+	test "$(cat "$TMP/1.err" "$TMP/2.err" | grep -c "already holds $new")" = 1
+check "the daily tier holds the new backup" verify_backup "$BACKUP_DIR/daily/$new"
 check "two promotions: every backup verifies" all_backups_intact
 check "two promotions: nothing half-written is left" no_leftovers

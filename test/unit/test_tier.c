@@ -72,6 +72,8 @@ static void test_sort_and_match(void)
 	      "none matches nothing");
 
 	static const char *const bad[] = {"", "../x", "/etc/passwd", "Latest", "2026-11-21 10",
+					  "2026-13", "2026-2", "2026-00", "2026-02-30", "2026-11-4",
+					  "2026-11-21T24", "2026-11-21T3", "2026-11-21T10:60", "2026-11-21T10:07:6",
 					  "2026-11-21T10:07:00Z/..", "hourly/2026"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++)
 		CHECK(from_backup_parse(bad[i], &from) < 0, "'%s' must be refused", bad[i]);
