@@ -39,7 +39,7 @@ const struct setting conf_settings[] = {
 	{"BACKUP_COMPRESSION", "compression", "compression", SETTING_STRING, 0, F(compression),
 	 "gzip (default), zstd or none"},
 	{"BACKUP_COMPRESSION_LEVEL", "compression_level", "compression-level", SETTING_NUMBER, 0,
-	 F(compression_level), "compression level (default: gzip 6, zstd 3)"},
+	 F(compression_level), "compression level (default 1)"},
 	{"BACKUP_THREADS", "threads", "threads", SETTING_NUMBER, 0, F(threads),
 	 "compression threads (default: the number of online CPUs)"},
 	{"PGHOST", "pghost", NULL, SETTING_STRING, 0, F(pghost), "PostgreSQL host"},

@@ -141,7 +141,8 @@ static struct source *gzip_source(struct source *inner, const char *label)
 const struct codec codec_gzip = {
 	.name = "gzip",
 	.suffix = ".gz",
-	.default_level = 6,
+	/* libdeflate's level 1 compresses about as well as gzip -6, several times faster. */
+	.default_level = 1,
 	.min_level = 1,
 	.max_level = 12,
 	.sink = gzip_sink,
