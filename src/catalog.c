@@ -1,8 +1,10 @@
 #include "catalog.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "manifest.h"
 #include "util/log.h"
@@ -15,7 +17,9 @@ struct scan {
 	int failed;
 };
 
-static struct backup_ref *add_ref(struct catalog *c, const char *tier, const char *name, time_t ts)
+/* Adds a ref; a directory's name is its canonical timestamp already. */
+static struct backup_ref *add_ref(struct catalog *c, const char *tier, const char *name, time_t ts,
+				  int legacy)
 {
 	struct backup_ref *grown = realloc(c->refs, (c->n + 1) * sizeof(*grown));
 	struct backup_ref *r;
@@ -29,7 +33,11 @@ static struct backup_ref *add_ref(struct catalog *c, const char *tier, const cha
 	snprintf(r->name, sizeof(r->name), "%s", name);
 	r->ts = ts;
 	r->size = -1;
-	ts_format(ts, r->stamp);
+	r->legacy = legacy;
+	if (legacy)
+		ts_format(ts, r->stamp);
+	else
+		snprintf(r->stamp, sizeof(r->stamp), "%s", name);
 	return r;
 }
 
@@ -72,33 +80,78 @@ static int on_tier_entry(const char *name, int is_dir, long long size, void *arg
 {
 	struct scan *sc = arg;
 	struct backup_ref *r;
-	struct manifest *m;
 	time_t ts;
 
 	if (!is_dir) {
 		if (!sc->with_legacy || parse_legacy_name(name, &ts) < 0)
 			return 0;
-		r = add_ref(sc->out, sc->tier, name, ts);
+		r = add_ref(sc->out, sc->tier, name, ts, 1);
 		if (r == NULL)
 			return sc->failed = 1;
-		r->legacy = 1;
 		r->size = size;
 		return 0;
 	}
 	if (ts_parse(name, &ts) < 0)
 		return 0; /* not ours */
-	m = load_manifest(sc->store, sc->tier, name);
-	if (m == NULL)
-		return 0;
-	r = add_ref(sc->out, sc->tier, name, ts);
-	if (r == NULL) {
-		manifest_free(m);
-		free(m);
+	if (add_ref(sc->out, sc->tier, name, ts, 0) == NULL)
 		return sc->failed = 1;
-	}
-	r->manifest = m;
-	r->size = (long long)manifest_size(m);
 	return 0;
+}
+
+struct loader {
+	struct store *store;
+	struct catalog *cat;
+	size_t next; /* the next ref to load, taken atomically */
+};
+
+static void *load_manifests(void *arg)
+{
+	struct loader *l = arg;
+
+	for (;;) {
+		size_t i = __atomic_fetch_add(&l->next, 1, __ATOMIC_RELAXED);
+		struct backup_ref *r;
+
+		if (i >= l->cat->n)
+			return NULL;
+		r = &l->cat->refs[i];
+		if (!r->legacy)
+			r->manifest = load_manifest(l->store, r->tier, r->name);
+	}
+}
+
+/*
+ * Loads every listed backup's manifest, on a few threads when there are
+ * many (listing thousands of backups is mostly waiting on small reads), then
+ * drops the backups that have none.
+ */
+static void load_all(struct store *s, struct catalog *c)
+{
+	enum { MAX_THREADS = 4, PER_THREAD = 256 };
+	struct loader l = {s, c, 0};
+	pthread_t threads[MAX_THREADS];
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t wanted = c->n / PER_THREAD, started = 0, kept = 0;
+
+	if (wanted > (size_t)(cpus > 0 ? cpus : 1))
+		wanted = (size_t)(cpus > 0 ? cpus : 1);
+	if (wanted > MAX_THREADS)
+		wanted = MAX_THREADS;
+	while (started + 1 < wanted && pthread_create(&threads[started], NULL, load_manifests, &l) == 0)
+		started++;
+	load_manifests(&l);
+	while (started > 0)
+		pthread_join(threads[--started], NULL);
+	for (size_t i = 0; i < c->n; i++) {
+		struct backup_ref *r = &c->refs[i];
+
+		if (!r->legacy && r->manifest == NULL)
+			continue;
+		if (r->manifest != NULL)
+			r->size = (long long)manifest_size(r->manifest);
+		c->refs[kept++] = *r;
+	}
+	c->n = kept;
 }
 
 static int scan_into(struct store *s, const char *tier, int with_legacy, struct catalog *out)
@@ -120,6 +173,7 @@ int catalog_scan_tier(struct store *s, const char *tier, int with_legacy, struct
 		catalog_free(out);
 		return -1;
 	}
+	load_all(s, out);
 	tier_sort_newest_first(out->refs, out->n);
 	return 0;
 }
@@ -133,6 +187,7 @@ int catalog_scan_all(struct store *s, struct catalog *out)
 			return -1;
 		}
 	}
+	load_all(s, out);
 	tier_sort_newest_first(out->refs, out->n);
 	return 0;
 }

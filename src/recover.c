@@ -3,6 +3,7 @@
  * FROM_BACKUP=none lists, latest restores the newest, a timestamp (or a
  * prefix matching one backup) restores that one.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -90,7 +91,11 @@ static int run(const struct config *c)
 			listing_print_json(&cat, stdout);
 		else
 			listing_print_table(&cat, stdout);
-		rc = fflush(stdout) == 0 ? check_freshness(c, &cat) : -1;
+		if (fflush(stdout) != 0 || ferror(stdout)) {
+			fail(EXIT_INTERNAL, "cannot write the listing: %s", strerror(errno));
+			goto out;
+		}
+		rc = check_freshness(c, &cat);
 		goto out;
 	}
 	if (check_freshness(c, &cat) < 0)

@@ -76,13 +76,19 @@ static void local_close(struct store *s)
  */
 static int root_fd(struct store *s)
 {
-	if (s->priv == NULL) {
-		int fd = open(s->location, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	void *none = NULL, *mine;
+	int fd;
 
-		if (fd < 0)
-			return AT_FDCWD;
-		s->priv = (void *)(long)(fd + 1);
-	}
+	if (__atomic_load_n(&s->priv, __ATOMIC_ACQUIRE) != NULL)
+		return (int)(long)s->priv - 1;
+	fd = open(s->location, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return AT_FDCWD;
+	/* Readers may race here (listings load manifests on several threads). */
+	mine = (void *)(long)(fd + 1);
+	if (!__atomic_compare_exchange_n(&s->priv, &none, mine, 0, __ATOMIC_ACQ_REL,
+					 __ATOMIC_ACQUIRE))
+		close(fd);
 	return (int)(long)s->priv - 1;
 }
 

@@ -1,5 +1,6 @@
 #include "log.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,8 @@ static const char *program_name = "tierdump";
 static enum log_level threshold = LOG_INFO;
 static char reason[1024];
 static enum exit_code reason_code = EXIT_OK;
+/* Worker threads (listing, compression) may log and fail too. */
+static pthread_mutex_t reason_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static const char *const level_names[] = {"debug", "info", "warn", "error"};
 
@@ -53,6 +56,7 @@ void fail(enum exit_code code, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
+	pthread_mutex_lock(&reason_lock);
 	if (reason_code == EXIT_OK) {
 		va_list copy;
 
@@ -61,6 +65,7 @@ void fail(enum exit_code code, const char *fmt, ...)
 		va_end(copy);
 		reason_code = code;
 	}
+	pthread_mutex_unlock(&reason_lock);
 	log_vmsg(LOG_ERROR, fmt, ap);
 	va_end(ap);
 }

@@ -37,23 +37,30 @@ static int digits(const char *s, int n)
 	return v;
 }
 
-/* Builds a time from fields, refusing dates that mktime would normalise. */
+static int days_in_month(int year, int mon)
+{
+	static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	int leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+
+	return days[mon - 1] + (mon == 2 && leap);
+}
+
+/*
+ * Builds a UTC time from fields, refusing impossible dates. Plain arithmetic
+ * (days from the civil date) rather than timegm(): listing thousands of
+ * backups parses thousands of timestamps.
+ */
 static int make_time(int year, int mon, int day, int hour, int min, int sec, time_t *t)
 {
-	struct tm tm = {0}, back;
+	int y = mon <= 2 ? year - 1 : year;
+	int era = y / 400, yoe = y - era * 400;
+	int doy = (153 * (mon + (mon > 2 ? -3 : 9)) + 2) / 5 + day - 1;
+	long days = (long)era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
 
-	tm.tm_year = year - 1900;
-	tm.tm_mon = mon - 1;
-	tm.tm_mday = day;
-	tm.tm_hour = hour;
-	tm.tm_min = min;
-	tm.tm_sec = sec;
-	if (year < 1970 || mon < 1 || mon > 12 || day < 1 || hour > 23 || min > 59 || sec > 59)
+	if (year < 1970 || mon < 1 || mon > 12 || day < 1 || day > days_in_month(year, mon) ||
+	    hour > 23 || min > 59 || sec > 59)
 		return -1;
-	*t = timegm(&tm);
-	gmtime_r(t, &back);
-	if (back.tm_mday != day || back.tm_mon != mon - 1)
-		return -1; /* February 30th and friends */
+	*t = (time_t)days * 86400 + hour * 3600 + min * 60 + sec;
 	return 0;
 }
 
