@@ -7,7 +7,6 @@
 
 #include "cli.h"
 #include "conf.h"
-#include "engine/pg.h"
 #include "jobs.h"
 #include "store/store.h"
 #include "util/log.h"
@@ -16,12 +15,12 @@ static const char usage[] =
 	"usage: backup [--tier tier] [--config file] [--backup-dir dir] [--count n]\n"
 	"              [--prior-tier tier] [--prior-count n] [--database name]\n"
 	"              [--lock-timeout seconds] [--compression gzip | zstd | none]\n"
-	"              [--compression-level n] [--threads n]\n"
+	"              [--compression-level n] [--threads n] [--engine postgres | mariadb]\n"
 	"       backup --help | --version\n";
 
 static const char *const flags_allowed[] = {
 	"tier", "config", "backup-dir", "count", "prior-tier", "prior-count", "database",
-	"lock-timeout", "compression", "compression-level", "threads", NULL,
+	"lock-timeout", "compression", "compression-level", "threads", "engine", NULL,
 };
 
 static int run(const struct config *c)
@@ -33,7 +32,7 @@ static int run(const struct config *c)
 		return -1;
 	log_info("%s run, store %s, keeping %ld", c->tier, c->backup_dir, c->count);
 	if (strcmp(c->tier, "hourly") == 0)
-		rc = pg_export_env(c) < 0 ? -1 : job_hourly(c, s);
+		rc = job_hourly(c, s);
 	else
 		rc = job_promote(c, s);
 	store_close(s);

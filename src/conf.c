@@ -42,6 +42,15 @@ const struct setting conf_settings[] = {
 	 F(compression_level), "compression level (default 1)"},
 	{"BACKUP_THREADS", "threads", "threads", SETTING_NUMBER, 0, F(threads),
 	 "compression threads (default: the number of online CPUs)"},
+	{"BACKUP_ENGINE", "engine", "engine", SETTING_STRING, 0, F(engine),
+	 "database engine of the hourly tier: postgres (default) or mariadb"},
+	{"MYSQL_HOST", "mysql_host", NULL, SETTING_STRING, 0, F(mysql_host), "MariaDB host"},
+	{"MYSQL_TCP_PORT", "mysql_port", NULL, SETTING_STRING, 0, F(mysql_port), "MariaDB port"},
+	{"MYSQL_USER", "mysql_user", NULL, SETTING_STRING, 0, F(mysql_user), "MariaDB user"},
+	{"MYSQL_PWD", "mysql_password", NULL, SETTING_STRING, 1, F(mysql_password),
+	 "MariaDB password"},
+	{"RECOVER_MYSQL_SCHEMA", "recover_mysql_schema", NULL, SETTING_BOOL, 0, F(mysql_schema),
+	 "recover: also restore MariaDB's mysql system schema"},
 	{"PGHOST", "pghost", NULL, SETTING_STRING, 0, F(pghost), "PostgreSQL host"},
 	{"PGPORT", "pgport", NULL, SETTING_STRING, 0, F(pgport), "PostgreSQL port"},
 	{"PGUSER", "pguser", NULL, SETTING_STRING, 0, F(pguser), "PostgreSQL user"},
@@ -409,6 +418,7 @@ int conf_finish(struct config *c, int need_tier)
 	if (c->lock_timeout == CONF_UNSET)
 		c->lock_timeout = 60;
 	default_string(&c->compression, "gzip");
+	default_string(&c->engine, "postgres");
 	if (c->threads == CONF_UNSET || c->threads == 0)
 		c->threads = sysconf(_SC_NPROCESSORS_ONLN) > 0 ? sysconf(_SC_NPROCESSORS_ONLN) : 1;
 	if (c->threads > 64)

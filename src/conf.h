@@ -23,7 +23,10 @@ struct config {
 	char *compression;   /* BACKUP_COMPRESSION: gzip, zstd, none */
 	long compression_level; /* BACKUP_COMPRESSION_LEVEL; unset: the codec's default */
 	long threads;        /* BACKUP_THREADS: compression threads; default online CPUs */
+	char *engine;        /* BACKUP_ENGINE: postgres, mariadb */
 	char *pghost, *pgport, *pguser, *pgpassword, *pgpassfile, *pgadminpass;
+	char *mysql_host, *mysql_port, *mysql_user, *mysql_password;
+	long mysql_schema;   /* RECOVER_MYSQL_SCHEMA: restore MariaDB's mysql schema too */
 	char *pgdatabase;    /* the maintenance database we connect to */
 	char *database;      /* DATABASE: one database instead of the cluster */
 	char *from_backup;   /* FROM_BACKUP */

@@ -141,7 +141,7 @@ out:
 
 int job_hourly(const struct config *c, struct store *s)
 {
-	struct engine *e = engine_new("postgres", c);
+	struct engine *e = engine_new(c->engine, c);
 	char stamp[TS_LEN + 1];
 	void *lock = NULL;
 	int rc = -1;

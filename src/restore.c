@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "engine/engine.h"
-#include "engine/pg.h"
 #include "manifest.h"
 #include "pipeline.h"
 #include "util/log.h"
@@ -87,7 +86,7 @@ int restore_backup(const struct config *c, struct store *s, const struct backup_
 	}
 	codec = codec_find(m->compression ? m->compression : "gzip");
 	e = engine_new(m->engine, c);
-	if (codec == NULL || e == NULL || pg_export_env(c) < 0)
+	if (codec == NULL || e == NULL)
 		goto out;
 	for (size_t i = 0; i < m->nfiles; i++) {
 		struct source *src = NULL;

@@ -26,8 +26,10 @@ MOUNTS=()
 cleanup() {
 	local status=$?
 	set +e
+	# INT is PostgreSQL's fast shutdown; TERM is MariaDB's (and harmless after INT).
 	for pid in "${PIDS[@]}"; do
 		kill -INT "$pid" 2>/dev/null
+		kill -TERM "$pid" 2>/dev/null
 	done
 	for pid in "${PIDS[@]}"; do
 		for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
@@ -161,4 +163,42 @@ all_backups_intact() {
 # no_leftovers: nothing hidden and half-written stays in any tier.
 no_leftovers() {
 	! ls -a "$BACKUP_DIR"/*/ 2>/dev/null | grep -E '^\.(partial|deleting)-|\.tmp-'
+}
+
+# my_start NAME PORT: a fresh MariaDB on 127.0.0.1:PORT, root by socket only,
+# plus a user bk/bk-pw with every privilege over TCP.
+my_start() {
+	local name=$1 port=$2 dir=$TMP/$1
+	mkdir -p "$dir"
+	mariadb-install-db --no-defaults --datadir="$dir/data" --user=root \
+		--auth-root-authentication-method=socket --skip-test-db >"$dir/install.log" 2>&1 || {
+		cat "$dir/install.log"
+		return 1
+	}
+	mariadbd --no-defaults --datadir="$dir/data" --user=root --port="$port" \
+		--bind-address=127.0.0.1 --socket="$dir/sock" --pid-file="$dir/pid" \
+		--log-error="$dir/err.log" --event-scheduler=ON </dev/null >/dev/null 2>&1 &
+	PIDS+=("$!")
+	for _ in $(seq 100); do
+		mariadb-admin --no-defaults --socket="$dir/sock" -uroot ping >/dev/null 2>&1 && break
+		sleep 0.1
+	done
+	my_root "$name" -e "CREATE USER 'bk'@'%' IDENTIFIED BY 'bk-pw'; GRANT ALL ON *.* TO 'bk'@'%' WITH GRANT OPTION;"
+}
+
+# my_root NAME ARGS...: the mariadb client as root over the server's socket.
+my_root() {
+	local name=$1
+	shift
+	# The client reads MYSQL_PWD and friends: keep the tests' settings out of it.
+	env -u MYSQL_PWD -u MYSQL_HOST -u MYSQL_TCP_PORT -u MYSQL_USER \
+		mariadb --no-defaults --default-character-set=utf8mb4 --socket="$TMP/$name/sock" -uroot "$@"
+}
+
+# my_stop NAME: stops a MariaDB server by its PID.
+my_stop() {
+	local pid
+	pid=$(cat "$TMP/$1/pid" 2>/dev/null) || return 0
+	kill -TERM "$pid"
+	while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
 }

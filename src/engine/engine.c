@@ -8,6 +8,7 @@
 
 static const struct engine_ops *const engines[] = {
 	&engine_postgres_ops,
+	&engine_mariadb_ops,
 	NULL,
 };
 
@@ -23,9 +24,13 @@ struct engine *engine_new(const char *name, const struct config *conf)
 			return NULL;
 		e->ops = engines[i];
 		e->conf = conf;
+		if (e->ops->setup != NULL && e->ops->setup(e) < 0) {
+			free(e);
+			return NULL;
+		}
 		return e;
 	}
-	fail(EXIT_CONFIG, "unknown engine '%s' (this build knows: postgres)", name);
+	fail(EXIT_CONFIG, "unknown engine '%s' (use postgres or mariadb)", name);
 	return NULL;
 }
 
@@ -33,6 +38,8 @@ void engine_free(struct engine *e)
 {
 	if (e == NULL)
 		return;
+	if (e->ops->cleanup != NULL)
+		e->ops->cleanup(e);
 	strlist_free(e->databases, e->ndatabases);
 	free(e);
 }

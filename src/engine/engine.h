@@ -25,6 +25,10 @@ struct engine {
 struct engine_ops {
 	const char *name;
 
+	/* Optional: prepares credentials for the client tools; undone by cleanup. */
+	int (*setup)(struct engine *);
+	void (*cleanup)(struct engine *);
+
 	/* Reachable, server version, privileges, client tool: before anything is written. */
 	int (*check)(struct engine *);
 	/* The name of the dump file inside a backup, without compression suffix. */
@@ -43,10 +47,13 @@ struct engine_ops {
 	int (*verify)(struct engine *, const struct manifest *);
 };
 
-/* The engine called name, or NULL after fail(). Free with engine_free(). */
+/*
+ * The engine called name, set up for conf, or NULL after fail().
+ * Free with engine_free().
+ */
 struct engine *engine_new(const char *name, const struct config *conf);
 void engine_free(struct engine *e);
 
-extern const struct engine_ops engine_postgres_ops;
+extern const struct engine_ops engine_postgres_ops, engine_mariadb_ops;
 
 #endif

@@ -9,50 +9,24 @@
 #include "../util/exec.h"
 #include "../util/fs.h"
 #include "../util/log.h"
+#include "../util/privfile.h"
 #include "../util/strlist.h"
 
-static char pgpass_path[256];
-
-static void remove_pgpass(void)
+/* "*:*:*:*:password" with ':' and '\\' escaped, as libpq reads it. */
+static char *pgpass_line(const char *password)
 {
-	if (pgpass_path[0] != '\0')
-		unlink(pgpass_path);
-}
+	char *line = malloc(strlen(password) * 2 + 10), *p;
 
-/* Writes "*:*:*:*:password" with ':' and '\' escaped, as libpq expects. */
-static int write_pgpass(const char *password)
-{
-	const char *tmp = getenv("TMPDIR");
-	FILE *f;
-	int fd;
-
-	snprintf(pgpass_path, sizeof(pgpass_path), "%s/tierdump-pgpass-XXXXXX",
-		 tmp && *tmp ? tmp : "/tmp");
-	fd = mkstemp(pgpass_path); /* mode 0600 */
-	if (fd < 0) {
-		fail(EXIT_CONFIG, "cannot create a private pgpass file in %s: %s (set TMPDIR)",
-		     tmp && *tmp ? tmp : "/tmp", strerror(errno));
-		pgpass_path[0] = '\0';
-		return -1;
+	if (line == NULL)
+		return NULL;
+	p = line + sprintf(line, "*:*:*:*:");
+	for (; *password != '\0'; password++) {
+		if (*password == ':' || *password == '\\')
+			*p++ = '\\';
+		*p++ = *password;
 	}
-	atexit(remove_pgpass);
-	f = fdopen(fd, "w");
-	if (f == NULL) {
-		close(fd);
-		return -1;
-	}
-	fputs("*:*:*:*:", f);
-	for (const char *p = password; *p != '\0'; p++) {
-		if (*p == ':' || *p == '\\')
-			fputc('\\', f);
-		fputc(*p, f);
-	}
-	fputc('\n', f);
-	if (fclose(f) != 0) {
-		fail(EXIT_CONFIG, "cannot write the private pgpass file %s", pgpass_path);
-		return -1;
-	}
-	return 0;
+	strcpy(p, "\n");
+	return line;
 }
 
 static void export(const char *name, const char *value)
@@ -63,6 +37,9 @@ static void export(const char *name, const char *value)
 
 int pg_export_env(const struct config *c)
 {
+	const char *path;
+	char *line;
+
 	export("PGHOST", c->pghost);
 	export("PGPORT", c->pgport);
 	export("PGUSER", c->pguser);
@@ -76,9 +53,14 @@ int pg_export_env(const struct config *c)
 		return 0;
 	/* PGPASSWORD would win over the pgpass file inside libpq. */
 	unsetenv("PGPASSWORD");
-	if (write_pgpass(c->pgadminpass) < 0)
+	line = pgpass_line(c->pgadminpass);
+	path = line ? privfile_create("pgpass", line) : NULL;
+	if (line != NULL)
+		explicit_bzero(line, strlen(line));
+	free(line);
+	if (path == NULL)
 		return -1;
-	setenv("PGPASSFILE", pgpass_path, 1);
+	setenv("PGPASSFILE", path, 1);
 	return 0;
 }
 
@@ -161,46 +143,20 @@ int pg_command(PGconn *conn, const char *sql)
 	return rc;
 }
 
-/* A sink that keeps the first bytes written, for a tool's --version line. */
-struct capture_sink {
-	struct sink base;
-	char buf[256];
-	size_t len;
-};
-
-static int capture_write(struct sink *s, const void *buf, size_t len)
-{
-	struct capture_sink *c = (struct capture_sink *)s;
-	size_t room = sizeof(c->buf) - 1 - c->len;
-
-	memcpy(c->buf + c->len, buf, len < room ? len : room);
-	c->len += len < room ? len : room;
-	c->buf[c->len] = '\0';
-	return 0;
-}
-
 int pg_tool_major(const char *tool)
 {
-	struct capture_sink out = {{capture_write, NULL, NULL}, "", 0};
 	const char *argv[] = {tool, "--version", NULL};
 	const char *digits;
-	struct child c;
-	uint64_t bytes = 0;
+	char out[256];
 
-	if (child_start(&c, argv, CHILD_STDOUT) < 0)
-		return -1;
-	if (child_drain_to(&c, &out.base, &bytes) < 0) {
-		child_kill(&c);
-		return -1;
-	}
-	if (child_finish(&c, EXIT_CONFIG) < 0) {
+	if (child_capture(argv, out, sizeof(out), EXIT_CONFIG, NULL) < 0) {
 		log_error("%s is needed: install the PostgreSQL client (postgresql-client)", tool);
 		return -1;
 	}
 	/* "pg_dumpall (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)" */
-	digits = strstr(out.buf, ") ");
+	digits = strstr(out, ") ");
 	if (digits == NULL || atoi(digits + 2) <= 0) {
-		fail(EXIT_CONFIG, "cannot tell the version of %s from '%s'", tool, out.buf);
+		fail(EXIT_CONFIG, "cannot tell the version of %s from '%s'", tool, out);
 		return -1;
 	}
 	return atoi(digits + 2);

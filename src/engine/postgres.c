@@ -228,8 +228,14 @@ static int postgres_count_databases(struct engine *e, long *count)
 	return rc;
 }
 
+static int postgres_setup(struct engine *e)
+{
+	return pg_export_env(e->conf);
+}
+
 const struct engine_ops engine_postgres_ops = {
 	.name = "postgres",
+	.setup = postgres_setup,
 	.check = postgres_check,
 	.file_name = postgres_file_name,
 	.dump = postgres_dump,

@@ -225,6 +225,8 @@ int child_finish(struct child *c, enum exit_code code)
 	c->pid = -1;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return 0;
+	if (c->classify != NULL)
+		code = c->classify(c->last_line);
 	if (WIFSIGNALED(status))
 		fail(code, "%s was killed by signal %s%s%s", c->name, sigabbrev_np(WTERMSIG(status)),
 		     *c->last_line ? ": " : "", c->last_line);
@@ -245,4 +247,42 @@ void child_kill(struct child *c)
 			;
 	}
 	c->pid = -1;
+}
+
+/* A sink that keeps the first bytes written, for child_capture(). */
+struct capture_sink {
+	struct sink base;
+	char *buf;
+	size_t len, used;
+};
+
+static int capture_write(struct sink *s, const void *buf, size_t len)
+{
+	struct capture_sink *c = (struct capture_sink *)s;
+	size_t room = c->len - 1 - c->used;
+
+	if (len > room)
+		len = room;
+	memcpy(c->buf + c->used, buf, len);
+	c->used += len;
+	c->buf[c->used] = '\0';
+	return 0;
+}
+
+int child_capture(const char *const argv[], char *buf, size_t len, enum exit_code code,
+		  enum exit_code (*classify)(const char *last_line))
+{
+	struct capture_sink out = {{capture_write, NULL, NULL}, buf, len, 0};
+	struct child c;
+	uint64_t bytes = 0;
+
+	buf[0] = '\0';
+	if (child_start(&c, argv, CHILD_STDOUT) < 0)
+		return -1;
+	c.classify = classify;
+	if (child_drain_to(&c, &out.base, &bytes) < 0) {
+		child_kill(&c);
+		return -1;
+	}
+	return child_finish(&c, code);
 }

@@ -23,6 +23,8 @@ struct child {
 	char partial[1024]; /* a stderr line not yet ended */
 	size_t partial_len;
 	char last_line[512]; /* the last stderr line, to explain a failure */
+	/* Optional: picks the failure class from the last stderr line. */
+	enum exit_code (*classify)(const char *last_line);
 };
 
 /* Starts argv[0] (looked up in PATH). Returns 0, or -1 after fail(). */
@@ -41,8 +43,19 @@ int child_drain_to(struct child *c, struct sink *sink, uint64_t *bytes);
  */
 int child_feed_from(struct child *c, struct source *source);
 
-/* Waits for the child; returns 0 if it exited with 0, else fail(code, ...). */
+/*
+ * Waits for the child; returns 0 if it exited with 0, else fail(code, ...),
+ * or fail() with the class c->classify picks when it is set.
+ */
 int child_finish(struct child *c, enum exit_code code);
+
+/*
+ * Runs argv to completion and keeps the start of its stdout, NUL-terminated,
+ * in buf (len bytes). Returns 0 if it exited with 0, else -1 after fail():
+ * with code, or with what classify (if not NULL) picks.
+ */
+int child_capture(const char *const argv[], char *buf, size_t len, enum exit_code code,
+		  enum exit_code (*classify)(const char *last_line));
 
 /* Kills and reaps a child we give up on; harmless on one already finished. */
 void child_kill(struct child *c);
