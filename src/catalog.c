@@ -147,8 +147,10 @@ static void load_all(struct store *s, struct catalog *c)
 
 		if (!r->legacy && r->manifest == NULL)
 			continue;
-		if (r->manifest != NULL)
+		if (r->manifest != NULL) {
 			r->size = (long long)manifest_size(r->manifest);
+			r->partial = r->manifest->partial;
+		}
 		c->refs[kept++] = *r;
 	}
 	c->n = kept;

@@ -72,6 +72,8 @@ const struct setting conf_settings[] = {
 	{"RECOVER_FORCE", "recover_force", "force", SETTING_BOOL, 0, F(force),
 	 "recover: drop and recreate databases the target already has"},
 	{NULL, NULL, "json", SETTING_BOOL, 0, F(json), "recover: list as JSON"},
+	{NULL, NULL, "target", SETTING_STRING, 0, F(restore_target),
+	 "recover: restore only this target of the backup"},
 	{"TERMINATION_LOG", "termination_log", NULL, SETTING_STRING, 0, F(termination_log),
 	 "file that receives the one-line failure reason"},
 	{NULL, "schedule", NULL, SETTING_STRING, 0, NOT_KEPT, "cron schedule of a tier (not used here)"},
@@ -284,7 +286,11 @@ int conf_load_file(struct config *c, const char *path, int required)
 	}
 	root = config_root_setting(&cf);
 	for (int i = 0; i < config_setting_length(root); i++) {
-		if (apply_file_setting(c, config_setting_get_elem(root, i), path) < 0)
+		config_setting_t *item = config_setting_get_elem(root, i);
+
+		if (strcmp(config_setting_name(item), "targets") == 0 ?
+			    target_load_list(c, item, path) < 0 :
+			    apply_file_setting(c, item, path) < 0)
 			goto out;
 	}
 	rc = 0;
@@ -433,6 +439,8 @@ int conf_finish(struct config *c, int need_tier)
 		fail(EXIT_CONFIG, "BACKUP_DIR is empty");
 		return -1;
 	}
+	if (target_finish(c) < 0)
+		return -1;
 	return need_tier ? validate_tiers(c) : 0;
 }
 
@@ -458,6 +466,7 @@ out:
 
 void conf_free(struct config *c)
 {
+	target_free_all(c);
 	for (const struct setting *s = conf_settings; s->help != NULL; s++) {
 		if (s->kind == SETTING_STRING && s->offset != NOT_KEPT) {
 			char **field = string_field(c, s);

@@ -9,6 +9,8 @@
 
 #include <stddef.h>
 
+#include "target.h"
+
 #define CONF_UNSET (-1L)
 
 struct config {
@@ -35,6 +37,10 @@ struct config {
 	long force;          /* RECOVER_FORCE */
 	long json;           /* recover --json */
 	char *termination_log;
+	char *restore_target; /* recover --target: restore only this target */
+	struct target *targets; /* from the config file, or the environment's one */
+	size_t ntargets;
+	int targets_listed;     /* the config file listed them */
 };
 
 enum setting_kind { SETTING_STRING, SETTING_NUMBER, SETTING_BOOL };

@@ -15,6 +15,8 @@
 #include "manifest.h"
 #include "pipeline.h"
 #include "util/log.h"
+#include "util/signals.h"
+#include "util/strlist.h"
 
 #ifndef TIERDUMP_VERSION
 #define TIERDUMP_VERSION "unknown"
@@ -59,18 +61,32 @@ static const struct codec *choose_codec(const struct config *c, struct manifest 
 	return codec;
 }
 
-static int dump_into(const struct config *c, struct engine *e, struct store *s,
-		     const char *staging, struct manifest *m)
+/* Records in the manifest which target a file holds and what is in it. */
+static int describe_file(struct manifest_file *f, const struct engine *e)
 {
-	const struct codec *codec = choose_codec(c, m);
+	if (*e->target->name != '\0' && (f->target = strdup(e->target->name)) == NULL)
+		return -1;
+	if ((f->engine = strdup(e->ops->name)) == NULL)
+		return -1;
+	for (size_t i = 0; i < e->ndatabases; i++)
+		if (strlist_add(&f->databases, &f->ndatabases, e->databases[i]) < 0)
+			return -1;
+	return 0;
+}
+
+static int dump_into(const struct config *c, const struct codec *codec, struct engine *e,
+		     struct store *s, const char *staging, struct manifest *m)
+{
 	struct pipeline_stats stats;
 	struct manifest_file *f;
 	struct sink *sink = NULL;
 	char name[256], key[768];
 
-	if (codec == NULL)
-		return -1;
-	e->ops->file_name(e, name, sizeof(name) - 8);
+	/* Listed targets have a file each, named after them. */
+	if (*e->target->name != '\0')
+		snprintf(name, sizeof(name) - 8, "%s.sql", e->target->name);
+	else
+		e->ops->file_name(e, name, sizeof(name) - 8);
 	strcat(name, codec->suffix);
 	snprintf(key, sizeof(key), "%s/%s", staging, name);
 	if (s->ops->put(s, key, &sink) < 0)
@@ -86,7 +102,7 @@ static int dump_into(const struct config *c, struct engine *e, struct store *s,
 	if (sink_commit(sink) < 0)
 		return -1;
 	f = manifest_add_file(m, name);
-	if (f == NULL)
+	if (f == NULL || describe_file(f, e) < 0)
 		return -1;
 	f->size = stats.stored_bytes;
 	f->raw_size = stats.raw_bytes;
@@ -99,35 +115,64 @@ static int dump_into(const struct config *c, struct engine *e, struct store *s,
 	return 0;
 }
 
-/* Dumps, writes the manifest and publishes; on failure removes the staging. */
-static int make_backup(const struct config *c, struct engine *e, struct store *s,
-		       const char *stamp)
+/* The manifest's backup-wide fields; the files come as they are dumped. */
+static int start_manifest(const struct config *c, struct engine **engines, size_t n,
+			  struct manifest *m)
 {
-	struct manifest m = {0};
+	m->format = 1;
+	m->tool_version = strdup("tierdump " TIERDUMP_VERSION);
+	m->tier = strdup(c->tier);
+	m->started = time(NULL);
+	for (size_t i = 0; i < n; i++) {
+		if (engines[i] == NULL)
+			continue;
+		/* The first target's engine and version stand for the backup in listings. */
+		if (m->engine == NULL) {
+			m->engine = strdup(engines[i]->ops->name);
+			m->server_version = strdup(engines[i]->server_version);
+		}
+		for (size_t d = 0; d < engines[i]->ndatabases; d++)
+			if (!strlist_has(m->databases, m->ndatabases, engines[i]->databases[d]) &&
+			    manifest_add_database(m, engines[i]->databases[d]) < 0)
+				return -1;
+	}
+	return m->tool_version && m->tier && m->engine ? 0 : -1;
+}
+
+/*
+ * Dumps every target that passed its check, writes the manifest and
+ * publishes. With some targets failed the backup is published as partial
+ * (and the run still fails); with none dumped it is removed.
+ */
+static int make_backup(const struct config *c, struct engine **engines, struct store *s,
+		       const char *stamp, struct manifest *m)
+{
+	const struct codec *codec = choose_codec(c, m);
 	char staging[512], final[512], key[600], *text = NULL;
 	int rc = -1;
 
 	store_staging_key(s, c->tier, stamp, staging, sizeof(staging));
 	snprintf(final, sizeof(final), "%s/%s", c->tier, stamp);
-	m.format = 1;
-	m.tool_version = strdup("tierdump " TIERDUMP_VERSION);
-	m.engine = strdup(e->ops->name);
-	m.server_version = strdup(e->server_version);
-	m.tier = strdup(c->tier);
-	m.started = time(NULL);
-	for (size_t i = 0; i < e->ndatabases; i++)
-		if (manifest_add_database(&m, e->databases[i]) < 0)
-			goto out;
-	if (dump_into(c, e, s, staging, &m) < 0)
+	if (codec == NULL || start_manifest(c, engines, c->ntargets, m) < 0)
 		goto out;
-	m.finished = time(NULL);
-	text = manifest_render(&m);
+	for (size_t i = 0; i < c->ntargets; i++) {
+		if (engines[i] != NULL && dump_into(c, codec, engines[i], s, staging, m) < 0) {
+			if (signals_stop_requested() || !c->targets_listed)
+				goto out;
+			strlist_add(&m->failed, &m->nfailed, c->targets[i].name);
+		}
+	}
+	m->partial = m->nfailed > 0;
+	if (m->nfiles == 0)
+		goto out;
+	m->finished = time(NULL);
+	text = manifest_render(m);
 	snprintf(key, sizeof(key), "%s/" MANIFEST_NAME, staging);
 	if (text == NULL || store_write_small(s, key, text) < 0)
 		goto out;
 	if (store_publish(s, staging, final) < 0)
 		goto out;
-	log_info("backup %s complete", final);
+	log_info("backup %s %s", final, m->partial ? "published as PARTIAL" : "complete");
 	rc = 0;
 out:
 	if (rc < 0) {
@@ -135,25 +180,60 @@ out:
 		s->ops->remove(s, staging);
 	}
 	free(text);
-	manifest_free(&m);
 	return rc;
+}
+
+/*
+ * Sets up and checks every target before anything is written. A target
+ * that fails is left out (NULL); returns how many passed.
+ */
+static size_t check_targets(const struct config *c, struct engine **engines,
+			    struct manifest *m)
+{
+	size_t ok = 0;
+
+	for (size_t i = 0; i < c->ntargets; i++) {
+		const struct target *t = &c->targets[i];
+
+		if (*t->name != '\0')
+			log_info("target %s (%s)", t->name, t->engine);
+		engines[i] = engine_new(t->engine, t, c);
+		if (engines[i] != NULL && engines[i]->ops->check(engines[i]) == 0) {
+			ok++;
+			continue;
+		}
+		engine_free(engines[i]);
+		engines[i] = NULL;
+		strlist_add(&m->failed, &m->nfailed, t->name);
+	}
+	return ok;
 }
 
 int job_hourly(const struct config *c, struct store *s)
 {
-	struct engine *e = engine_new(c->engine, c);
+	struct engine **engines = calloc(c->ntargets, sizeof(*engines));
+	struct manifest m = {0};
 	char stamp[TS_LEN + 1];
 	void *lock = NULL;
 	int rc = -1;
 
-	if (e == NULL || e->ops->check(e) < 0)
+	if (engines == NULL || check_targets(c, engines, &m) == 0)
 		goto out;
 	if (job_lock_tier(c, s, c->tier, &lock) < 0)
 		goto out;
-	if (pick_timestamp(s, c->tier, stamp) == 0 && make_backup(c, e, s, stamp) == 0)
-		rc = job_prune(s, c->tier, c->count);
+	if (pick_timestamp(s, c->tier, stamp) == 0 && make_backup(c, engines, s, stamp, &m) == 0) {
+		/* Never prune in a run that failed, partly or wholly. */
+		if (m.partial)
+			fail(EXIT_DUMP, "backup %s/%s is partial: target(s) %s failed", c->tier, stamp,
+			     m.failed[0]);
+		else
+			rc = job_prune(s, c->tier, c->count);
+	}
 	s->ops->unlock(s, lock);
 out:
-	engine_free(e);
+	for (size_t i = 0; engines != NULL && i < c->ntargets; i++)
+		engine_free(engines[i]);
+	free(engines);
+	manifest_free(&m);
 	return rc;
 }

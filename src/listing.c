@@ -21,17 +21,22 @@ static void human_size(long long bytes, char *buf, size_t len)
 	snprintf(buf, len, u == 0 ? "%.0f %s" : "%.1f %s", v, units[u]);
 }
 
+static const char *status_of(const struct backup_ref *r)
+{
+	return r->legacy ? "bandr" : r->partial ? "PARTIAL" : "complete";
+}
+
 void listing_print_table(const struct catalog *c, FILE *out)
 {
-	fprintf(out, "%-8s %-20s %10s  %-9s %s\n", "TIER", "TIMESTAMP", "SIZE", "CHECKSUMS",
-		"DATABASES");
+	fprintf(out, "%-8s %-20s %10s  %-9s %-8s %s\n", "TIER", "TIMESTAMP", "SIZE", "CHECKSUMS",
+		"STATUS", "DATABASES");
 	for (size_t i = 0; i < c->n; i++) {
 		const struct backup_ref *r = &c->refs[i];
 		char size[32];
 
 		human_size(r->size, size, sizeof(size));
-		fprintf(out, "%-8s %-20s %10s  %-9s ", r->tier, r->stamp, size,
-			r->manifest ? "sha256" : "none");
+		fprintf(out, "%-8s %-20s %10s  %-9s %-8s ", r->tier, r->stamp, size,
+			r->manifest ? "sha256" : "none", status_of(r));
 		if (r->manifest == NULL) {
 			fprintf(out, "(bandr file %s)\n", r->name);
 			continue;
@@ -60,6 +65,16 @@ static void json_string(FILE *out, const char *s)
 	fputc('"', out);
 }
 
+static void json_list(FILE *out, const char *key, char *const *items, size_t n)
+{
+	fprintf(out, ", \"%s\": [", key);
+	for (size_t i = 0; i < n; i++) {
+		fputs(i ? ", " : "", out);
+		json_string(out, items[i]);
+	}
+	fputs("]", out);
+}
+
 void listing_print_json(const struct catalog *c, FILE *out)
 {
 	fputs("[", out);
@@ -71,8 +86,9 @@ void listing_print_json(const struct catalog *c, FILE *out)
 		json_string(out, r->tier);
 		fputs(", \"timestamp\": ", out);
 		json_string(out, r->stamp);
-		fprintf(out, ", \"size\": %lld, \"checksums\": %s, \"legacy\": %s", r->size,
-			m ? "true" : "false", r->legacy ? "true" : "false");
+		fprintf(out, ", \"size\": %lld, \"checksums\": %s, \"legacy\": %s, \"status\": \"%s\"",
+			r->size, m ? "true" : "false", r->legacy ? "true" : "false",
+			r->legacy ? "bandr" : r->partial ? "partial" : "complete");
 		fputs(", \"engine\": ", out);
 		json_string(out, m ? m->engine : "postgres");
 		fputs(", \"promoted_from\": ", out);
@@ -80,12 +96,9 @@ void listing_print_json(const struct catalog *c, FILE *out)
 			json_string(out, m->promoted_from);
 		else
 			fputs("null", out);
-		fputs(", \"databases\": [", out);
-		for (size_t d = 0; m != NULL && d < m->ndatabases; d++) {
-			fputs(d ? ", " : "", out);
-			json_string(out, m->databases[d]);
-		}
-		fputs("]}", out);
+		json_list(out, "databases", m ? m->databases : NULL, m ? m->ndatabases : 0);
+		json_list(out, "failed_targets", m ? m->failed : NULL, m ? m->nfailed : 0);
+		fputs("}", out);
 	}
 	fputs(c->n ? "\n]\n" : "]\n", out);
 }

@@ -123,6 +123,9 @@ char *manifest_render(const struct manifest *m)
 		fprintf(out, "compression_level = %d\n", m->compression_level);
 	put_time(out, "started", m->started);
 	put_time(out, "finished", m->finished);
+	put_field(out, "status", m->partial ? "partial" : "complete");
+	for (size_t i = 0; i < m->nfailed; i++)
+		put_field(out, "failed", m->failed[i]);
 	for (size_t i = 0; i < m->ndatabases; i++)
 		put_field(out, "database", m->databases[i]);
 	for (size_t i = 0; i < m->nfiles; i++) {
@@ -130,8 +133,13 @@ char *manifest_render(const struct manifest *m)
 
 		fprintf(out, "\n[" FILE_SECTION);
 		put_escaped(out, f->name);
-		fprintf(out, "]\nsize = %" PRIu64 "\nraw_size = %" PRIu64 "\nsha256 = %s\n",
-			f->size, f->raw_size, f->sha256);
+		fprintf(out, "]\n");
+		put_field(out, "target", f->target);
+		put_field(out, "engine", f->engine);
+		for (size_t d = 0; d < f->ndatabases; d++)
+			put_field(out, "database", f->databases[d]);
+		fprintf(out, "size = %" PRIu64 "\nraw_size = %" PRIu64 "\nsha256 = %s\n", f->size,
+			f->raw_size, f->sha256);
 	}
 	if (fclose(out) != 0) {
 		free(text);
@@ -161,6 +169,15 @@ static int set_string(char **field, const char *value)
 	free(*field);
 	*field = unescape(value);
 	return *field != NULL ? 0 : -1;
+}
+
+static int add_unescaped(char ***items, size_t *n, const char *value)
+{
+	char *plain = unescape(value);
+	int rc = plain != NULL ? strlist_add(items, n, plain) : -1;
+
+	free(plain);
+	return rc;
 }
 
 static int on_backup_key(struct manifest *m, const char *name, const char *value)
@@ -197,12 +214,15 @@ static int on_backup_key(struct manifest *m, const char *name, const char *value
 		return ts_parse(value, &m->started);
 	if (strcmp(name, "finished") == 0)
 		return ts_parse(value, &m->finished);
-	if (strcmp(name, "database") == 0) {
-		char *plain = unescape(value);
-		int rc = plain != NULL ? manifest_add_database(m, plain) : -1;
-
-		free(plain);
-		return rc;
+	if (strcmp(name, "database") == 0)
+		return add_unescaped(&m->databases, &m->ndatabases, value);
+	if (strcmp(name, "failed") == 0)
+		return add_unescaped(&m->failed, &m->nfailed, value);
+	if (strcmp(name, "status") == 0) {
+		if (strcmp(value, "complete") != 0 && strcmp(value, "partial") != 0)
+			return -1;
+		m->partial = strcmp(value, "partial") == 0;
+		return 0;
 	}
 	return 0; /* a key from a newer version: keep reading */
 }
@@ -241,6 +261,12 @@ static int on_file_key(struct manifest *m, const char *section, const char *name
 			return -1;
 		strcpy(f->sha256, value);
 	}
+	if (strcmp(name, "target") == 0)
+		return set_string(&f->target, value);
+	if (strcmp(name, "engine") == 0)
+		return set_string(&f->engine, value);
+	if (strcmp(name, "database") == 0)
+		return add_unescaped(&f->databases, &f->ndatabases, value);
 	return 0;
 }
 
@@ -312,8 +338,13 @@ void manifest_free(struct manifest *m)
 	free(m->promoted_from);
 	free(m->compression);
 	strlist_free(m->databases, m->ndatabases);
-	for (size_t i = 0; i < m->nfiles; i++)
+	strlist_free(m->failed, m->nfailed);
+	for (size_t i = 0; i < m->nfiles; i++) {
 		free(m->files[i].name);
+		free(m->files[i].target);
+		free(m->files[i].engine);
+		strlist_free(m->files[i].databases, m->files[i].ndatabases);
+	}
 	free(m->files);
 	memset(m, 0, sizeof(*m));
 }

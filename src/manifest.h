@@ -14,6 +14,10 @@
 
 struct manifest_file {
 	char *name;
+	char *target;  /* the target it holds; NULL for the environment's single target */
+	char *engine;  /* NULL: the backup's engine */
+	char **databases; /* NULL: the backup's databases */
+	size_t ndatabases;
 	uint64_t size;     /* bytes stored */
 	uint64_t raw_size; /* bytes the engine produced, before compression */
 	char sha256[SHA256_HEX_LEN + 1];
@@ -27,6 +31,9 @@ struct manifest {
 	char *tier;
 	char *promoted_from; /* NULL for a backup made by a dump */
 	char *compression;     /* gzip, zstd or none; NULL (old manifests) means gzip */
+	int partial;           /* some targets failed: never promoted, never "latest" */
+	char **failed;         /* the targets that failed */
+	size_t nfailed;
 	int compression_level;
 	time_t started, finished;
 	char **databases;

@@ -60,10 +60,11 @@ int job_promote(const struct config *c, struct store *s)
 	if (catalog_scan_tier(s, c->prior_tier, 0, &prior) < 0 ||
 	    catalog_scan_tier(s, c->tier, 0, &own) < 0)
 		goto out;
-	pick = tier_pick_promotion(prior.n, c->prior_count);
+	pick = tier_pick_promotion(prior.refs, prior.n, c->prior_count);
 	if (pick < 0) {
 		log_info("nothing to promote: the %s tier holds %zu complete backup(s), %ld needed",
-			 c->prior_tier, prior.n, c->prior_count > 0 ? c->prior_count : 1);
+			 c->prior_tier, tier_count_complete(prior.refs, prior.n),
+			 c->prior_count > 0 ? c->prior_count : 1);
 		rc = 0;
 		goto out;
 	}

@@ -1,4 +1,5 @@
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "catalog.h"
 #include "jobs.h"
@@ -7,17 +8,25 @@
 
 int job_prune(struct store *s, const char *tier, long keep)
 {
+	unsigned char *doomed;
 	struct catalog cat;
-	size_t doomed;
+	size_t ndoomed;
 	int rc = 0;
 
 	if (catalog_scan_tier(s, tier, 0, &cat) < 0)
 		return -1;
-	doomed = tier_prune_count(cat.n, keep);
+	doomed = calloc(cat.n + 1, 1);
+	if (doomed == NULL) {
+		catalog_free(&cat);
+		return -1;
+	}
+	ndoomed = tier_prune_plan(cat.refs, cat.n, keep, doomed);
 	/* Oldest first, so an interrupted prune still keeps the newest ones. */
-	for (size_t i = cat.n; i > cat.n - doomed; i--) {
+	for (size_t i = cat.n; i > 0; i--) {
 		char key[512];
 
+		if (!doomed[i - 1])
+			continue;
 		snprintf(key, sizeof(key), "%s/%s", tier, cat.refs[i - 1].name);
 		if (signals_check("pruning") < 0 || s->ops->remove(s, key) < 0) {
 			rc = -1;
@@ -26,7 +35,8 @@ int job_prune(struct store *s, const char *tier, long keep)
 		log_info("pruned %s (the %s tier keeps %ld)", key, tier, keep);
 	}
 	if (rc == 0)
-		log_info("%s tier holds %zu backup(s)", tier, cat.n - doomed);
+		log_info("%s tier holds %zu backup(s)", tier, cat.n - ndoomed);
+	free(doomed);
 	catalog_free(&cat);
 	return rc;
 }

@@ -18,12 +18,12 @@
 #include "util/log.h"
 
 static const char usage[] =
-	"usage: recover [--from-backup none | latest | timestamp] [--force] [--json]\n"
-	"               [--config file] [--backup-dir dir]\n"
+	"usage: recover [--from-backup none | latest | timestamp] [--target name] [--force]\n"
+	"               [--json] [--config file] [--backup-dir dir]\n"
 	"       recover --help | --version\n";
 
 static const char *const flags_allowed[] = {
-	"from-backup", "force", "json", "config", "backup-dir", NULL,
+	"from-backup", "target", "force", "json", "config", "backup-dir", NULL,
 };
 
 /* LATEST_BACKUP_MAXIMUM_AGE_H: the newest backup must be recent enough. */

@@ -7,13 +7,17 @@
 #include "store/store.h"
 
 /*
- * Checks every file of r against its manifest (or, for bandr's files
- * without one, that the gzip stream is whole) without touching a server.
+ * Checks every file of r that is to be restored (all, or --target's) against
+ * its manifest (or, for bandr's files without one, that the gzip stream is
+ * whole) without touching a server.
  * Returns 0, or -1 after fail() naming the file.
  */
-int restore_verify(struct store *s, const struct backup_ref *r);
+int restore_verify(const struct config *c, struct store *s, const struct backup_ref *r);
 
-/* Verifies r, restores it, then runs DATABASE_EXPECTED_COUNT. */
+/*
+ * Verifies r, restores each of its targets (or --target's) into the server
+ * its settings name, then runs DATABASE_EXPECTED_COUNT.
+ */
 int restore_backup(const struct config *c, struct store *s, const struct backup_ref *r);
 
 #endif

@@ -28,18 +28,41 @@ void tier_sort_newest_first(struct backup_ref *refs, size_t n)
 		qsort(refs, n, sizeof(*refs), newest_first);
 }
 
-size_t tier_prune_count(size_t n, long keep)
+size_t tier_count_complete(const struct backup_ref *refs, size_t n)
 {
-	if (keep < 1)
-		keep = 1;
-	return n > (size_t)keep ? n - (size_t)keep : 0;
+	size_t complete = 0;
+
+	for (size_t i = 0; i < n; i++)
+		complete += !refs[i].partial;
+	return complete;
 }
 
-long tier_pick_promotion(size_t n, long prior_min)
+size_t tier_prune_plan(const struct backup_ref *refs, size_t n, long keep, unsigned char *doomed)
 {
-	if (n == 0 || (prior_min > 0 && n < (size_t)prior_min))
+	size_t kept = 0, count = 0;
+
+	if (keep < 1)
+		keep = 1;
+	for (size_t i = 0; i < n; i++) {
+		/* Once keep complete backups are kept, everything older goes. */
+		doomed[i] = kept >= (size_t)keep;
+		if (!refs[i].partial && !doomed[i])
+			kept++;
+		count += doomed[i];
+	}
+	return count;
+}
+
+long tier_pick_promotion(const struct backup_ref *refs, size_t n, long prior_min)
+{
+	size_t complete = tier_count_complete(refs, n);
+
+	if (complete == 0 || (prior_min > 0 && complete < (size_t)prior_min))
 		return -1;
-	return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!refs[i].partial)
+			return (long)i;
+	return -1;
 }
 
 int tier_has(const struct backup_ref *refs, size_t n, time_t ts)
@@ -78,6 +101,8 @@ size_t tier_match(const struct backup_ref *refs, size_t n, const struct from_bac
 		if (from->kind == FROM_NONE)
 			break;
 		if (from->kind == FROM_TIMESTAMP && strncmp(refs[i].stamp, from->prefix, prefix_len))
+			continue;
+		if (from->kind == FROM_LATEST && refs[i].partial)
 			continue;
 		if (matches > 0 && refs[i].ts == last)
 			continue; /* the same backup in another tier */

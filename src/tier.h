@@ -18,6 +18,7 @@ struct backup_ref {
 	time_t ts;
 	char name[256]; /* entry in the tier: a directory, or bandr's flat file */
 	int legacy;     /* bandr's backup-<timestamp>-dumpall.sql.gz */
+	int partial;    /* some targets failed: listed, never promoted, never latest */
 	long long size; /* bytes stored, -1 when unknown */
 	struct manifest *manifest; /* owned by whoever filled the list; NULL for legacy */
 };
@@ -33,16 +34,23 @@ int tier_index(const char *tier);
 void tier_sort_newest_first(struct backup_ref *refs, size_t n);
 
 /*
- * How many of a tier's backups a prune removes so that keep remain: the
- * oldest ones, never the newest (keep below 1 counts as 1).
+ * Which of a tier's backups (sorted newest first) a prune removes so that
+ * keep complete ones remain: the oldest complete ones beyond keep, never the
+ * newest (keep below 1 counts as 1), and partial ones older than the oldest
+ * complete one kept. A partial backup never pushes a complete one out.
+ * Sets doomed[i] and returns how many.
  */
-size_t tier_prune_count(size_t n, long keep);
+size_t tier_prune_plan(const struct backup_ref *refs, size_t n, long keep, unsigned char *doomed);
 
 /*
  * The backup a promotion takes from the prior tier (sorted newest first):
- * its index, or -1 when the tier is empty or holds fewer than prior_min.
+ * the index of the newest complete one, or -1 when the tier holds no
+ * complete backup or fewer than prior_min.
  */
-long tier_pick_promotion(size_t n, long prior_min);
+long tier_pick_promotion(const struct backup_ref *refs, size_t n, long prior_min);
+
+/* How many of refs are complete. */
+size_t tier_count_complete(const struct backup_ref *refs, size_t n);
 
 /* Whether refs hold a backup with timestamp ts. */
 int tier_has(const struct backup_ref *refs, size_t n, time_t ts);
@@ -58,7 +66,8 @@ struct from_backup {
 int from_backup_parse(const char *value, struct from_backup *out);
 
 /*
- * Finds the backups FROM_BACKUP names in refs (sorted newest first).
+ * Finds the backups FROM_BACKUP names in refs (sorted newest first): latest
+ * is the newest complete one; a timestamp may name a partial one.
  * Returns the number of distinct timestamps that match and sets *first to
  * the newest match; FROM_NONE matches nothing.
  */

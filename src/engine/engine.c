@@ -12,7 +12,8 @@ static const struct engine_ops *const engines[] = {
 	NULL,
 };
 
-struct engine *engine_new(const char *name, const struct config *conf)
+struct engine *engine_new(const char *name, const struct target *target,
+			  const struct config *conf)
 {
 	struct engine *e;
 
@@ -24,6 +25,7 @@ struct engine *engine_new(const char *name, const struct config *conf)
 			return NULL;
 		e->ops = engines[i];
 		e->conf = conf;
+		e->target = target;
 		if (e->ops->setup != NULL && e->ops->setup(e) < 0) {
 			free(e);
 			return NULL;
@@ -42,4 +44,9 @@ void engine_free(struct engine *e)
 		e->ops->cleanup(e);
 	strlist_free(e->databases, e->ndatabases);
 	free(e);
+}
+
+const char *engine_single_database(const struct engine *e)
+{
+	return e->target->ndatabases == 1 ? e->target->databases[0] : NULL;
 }

@@ -16,6 +16,7 @@
 struct engine {
 	const struct engine_ops *ops;
 	const struct config *conf;
+	const struct target *target; /* the server, its databases and secret */
 	char server_version[64]; /* set by check() */
 	char **databases;        /* what check() found to dump */
 	size_t ndatabases;
@@ -36,11 +37,11 @@ struct engine_ops {
 	/* Writes the dump into sink. */
 	int (*dump)(struct engine *, struct sink *);
 	/*
-	 * Restores the backup m describes from source; refuses a target that
-	 * already has its databases unless conf->force. m may be a manifest
-	 * synthesized for a backup that had none.
+	 * Restores a dump holding databases from source, which it owns;
+	 * refuses a server that already has any of them unless conf->force.
 	 */
-	int (*restore)(struct engine *, const struct manifest *m, struct source *);
+	int (*restore)(struct engine *, char *const *databases, size_t ndatabases,
+		       struct source *);
 	/* The number of user databases on the server, for DATABASE_EXPECTED_COUNT. */
 	int (*count_databases)(struct engine *, long *count);
 	/* Optional: checks a restored backup (NULL until test-restores exist). */
@@ -48,10 +49,14 @@ struct engine_ops {
 };
 
 /*
- * The engine called name, set up for conf, or NULL after fail().
+ * The engine called name, set up to reach target, or NULL after fail().
  * Free with engine_free().
  */
-struct engine *engine_new(const char *name, const struct config *conf);
+struct engine *engine_new(const char *name, const struct target *target,
+			  const struct config *conf);
+
+/* Whether the target names exactly one database, and which. */
+const char *engine_single_database(const struct engine *e);
 void engine_free(struct engine *e);
 
 extern const struct engine_ops engine_postgres_ops, engine_mariadb_ops;

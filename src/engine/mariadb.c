@@ -40,16 +40,16 @@ static void append_option(char *buf, size_t len, const char *key, const char *va
 
 static int mariadb_setup(struct engine *e)
 {
-	const struct config *c = e->conf;
+	const struct target *t = e->target;
 	/* utf8mb4: database names and data may be any Unicode. */
 	char text[4096] = "[client]\ndefault-character-set=utf8mb4\n";
 	const char *path;
 	char *arg;
 
-	append_option(text, sizeof(text), "host", c->mysql_host);
-	append_option(text, sizeof(text), "port", c->mysql_port);
-	append_option(text, sizeof(text), "user", c->mysql_user);
-	append_option(text, sizeof(text), "password", c->mysql_password);
+	append_option(text, sizeof(text), "host", t->host);
+	append_option(text, sizeof(text), "port", t->port);
+	append_option(text, sizeof(text), "user", t->user);
+	append_option(text, sizeof(text), "password", t->password);
 	path = privfile_create("mariadb", text);
 	explicit_bzero(text, sizeof(text));
 	if (path == NULL)
@@ -147,17 +147,18 @@ static int mariadb_check(struct engine *e)
 		goto out;
 	if (check_client_version(e) < 0)
 		goto out;
-	for (size_t i = 0; i < n; i++) {
-		if (e->conf->database != NULL && strcmp(all[i], e->conf->database) != 0)
-			continue;
-		if (strlist_add(&e->databases, &e->ndatabases, all[i]) < 0)
+	for (size_t i = 0; i < e->target->ndatabases; i++) {
+		if (!strlist_has(all, n, e->target->databases[i])) {
+			fail(EXIT_CONFIG,
+			     "database %s does not exist on the MariaDB server (check DATABASE)",
+			     e->target->databases[i]);
 			goto out;
+		}
 	}
-	if (e->conf->database != NULL && e->ndatabases == 0) {
-		fail(EXIT_CONFIG, "database %s does not exist on the MariaDB server (check DATABASE)",
-		     e->conf->database);
-		goto out;
-	}
+	for (size_t i = 0; i < (e->target->ndatabases ? e->target->ndatabases : n); i++)
+		if (strlist_add(&e->databases, &e->ndatabases,
+				e->target->ndatabases ? e->target->databases[i] : all[i]) < 0)
+			goto out;
 	log_info("MariaDB %s reachable; %zu database(s) to dump", e->server_version, e->ndatabases);
 	rc = 0;
 out:
@@ -173,20 +174,28 @@ static void mariadb_file_name(struct engine *e, char *buf, size_t len)
 
 static int mariadb_dump(struct engine *e, struct sink *sink)
 {
-	const char *argv[8 + 2] = {"mariadb-dump", e->priv, "--single-transaction", "--routines",
-				   "--events", "--triggers"};
+	size_t argc = 6, max = 8 + e->target->ndatabases;
+	const char **argv = calloc(max, sizeof(*argv));
 	struct child c;
 	uint64_t bytes = 0;
-	int argc = 6;
+	int rc;
 
-	if (e->conf->database != NULL) {
+	if (argv == NULL)
+		return -1;
+	memcpy(argv, (const char *[]){"mariadb-dump", e->priv, "--single-transaction", "--routines",
+				      "--events", "--triggers"},
+	       6 * sizeof(*argv));
+	if (e->target->ndatabases > 0) {
 		argv[argc++] = "--databases";
-		argv[argc++] = e->conf->database;
+		for (size_t i = 0; i < e->target->ndatabases; i++)
+			argv[argc++] = e->target->databases[i];
 	} else {
 		argv[argc++] = "--all-databases";
 	}
 	argv[argc] = NULL;
-	if (child_start(&c, argv, CHILD_STDOUT) < 0)
+	rc = child_start(&c, argv, CHILD_STDOUT);
+	free(argv);
+	if (rc < 0)
 		return -1;
 	c.classify = classify;
 	if (child_drain_to(&c, sink, &bytes) < 0) {
@@ -226,7 +235,7 @@ static const struct line_filter_ops skip_mysql_ops = {
 };
 
 /* Refuses, or with force drops, the backup's databases the target already has. */
-static int clear_conflicts(struct engine *e, const struct manifest *m)
+static int clear_conflicts(struct engine *e, char *const *databases, size_t n_dbs)
 {
 	char **existing = NULL, conflicts[4096] = "";
 	size_t n = 0;
@@ -234,8 +243,8 @@ static int clear_conflicts(struct engine *e, const struct manifest *m)
 
 	if (list_databases(e, &existing, &n, NULL, 0) < 0)
 		return -1;
-	for (size_t i = 0; i < m->ndatabases; i++) {
-		const char *db = m->databases[i];
+	for (size_t i = 0; i < n_dbs; i++) {
+		const char *db = databases[i];
 
 		if (strcmp(db, "mysql") == 0 || !strlist_has(existing, n, db))
 			continue;
@@ -262,13 +271,14 @@ out:
 	return rc;
 }
 
-static int mariadb_restore(struct engine *e, const struct manifest *m, struct source *source)
+static int mariadb_restore(struct engine *e, char *const *databases, size_t n_dbs,
+			   struct source *source)
 {
 	const char *argv[] = {"mariadb", e->priv, "--batch", NULL};
 	struct child c;
 	int *skipping;
 
-	if (clear_conflicts(e, m) < 0)
+	if (clear_conflicts(e, databases, n_dbs) < 0)
 		goto fail;
 	if (!e->conf->mysql_schema) {
 		skipping = calloc(1, sizeof(*skipping));

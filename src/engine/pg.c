@@ -29,31 +29,32 @@ static char *pgpass_line(const char *password)
 	return line;
 }
 
+/* Sets name to value, or removes it so that one target's value never leaks into the next. */
 static void export(const char *name, const char *value)
 {
 	if (value != NULL)
 		setenv(name, value, 1);
+	else
+		unsetenv(name);
 }
 
-int pg_export_env(const struct config *c)
+int pg_export_env(const struct target *t, const struct config *c)
 {
 	const char *path;
 	char *line;
 
-	export("PGHOST", c->pghost);
-	export("PGPORT", c->pgport);
-	export("PGUSER", c->pguser);
+	export("PGHOST", t->host);
+	export("PGPORT", t->port);
+	export("PGUSER", t->user);
 	export("PGPASSFILE", c->pgpassfile);
-	export("PGPASSWORD", c->pgpassword);
-	/* The *_FILE variables are ours, not libpq's: children need not see them. */
+	/* The *_FILE variables are ours, not libpq's; the password goes in a file. */
+	unsetenv("PGPASSWORD");
 	unsetenv("PGPASSWORD_FILE");
 	unsetenv("PGADMINPASS_FILE");
 	unsetenv("PGADMINPASS");
-	if (c->pgadminpass == NULL)
+	if (t->password == NULL)
 		return 0;
-	/* PGPASSWORD would win over the pgpass file inside libpq. */
-	unsetenv("PGPASSWORD");
-	line = pgpass_line(c->pgadminpass);
+	line = pgpass_line(t->password);
 	path = line ? privfile_create("pgpass", line) : NULL;
 	if (line != NULL)
 		explicit_bzero(line, strlen(line));

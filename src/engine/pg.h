@@ -8,12 +8,12 @@
 #include "../conf.h"
 
 /*
- * Hands the connection settings to libpq and to children through the
- * environment. PGADMINPASS goes into a private 0600 pgpass file (removed at
- * exit), never into argv and never into $HOME/.pgpass.
+ * Hands a target's connection settings to libpq and to children through the
+ * environment. Its password goes into a private 0600 pgpass file (removed at
+ * exit), never into argv, the environment or $HOME/.pgpass.
  * Returns 0 or -1 after fail().
  */
-int pg_export_env(const struct config *c);
+int pg_export_env(const struct target *t, const struct config *c);
 
 /* Connects to dbname, or fails naming the server and the likely fix. */
 PGconn *pg_connect(const struct config *c, const char *dbname);

@@ -23,7 +23,7 @@ static int is_builtin_database(const char *name)
 
 static const char *dump_tool(const struct engine *e)
 {
-	return e->conf->database ? "pg_dump" : "pg_dumpall";
+	return e->target->ndatabases > 0 ? "pg_dump" : "pg_dumpall";
 }
 
 static int check_privileges(struct engine *e, PGconn *conn)
@@ -32,7 +32,7 @@ static int check_privileges(struct engine *e, PGconn *conn)
 	size_t n = 0;
 	int rc;
 
-	if (e->conf->database != NULL)
+	if (e->target->ndatabases > 0)
 		return 0; /* pg_dump needs only read access, which the dump proves */
 	rc = pg_query_column(conn, "SELECT rolsuper::text FROM pg_roles WHERE rolname = current_user",
 			     NULL, &super, &n);
@@ -65,8 +65,10 @@ static int check_client_version(struct engine *e, PGconn *conn)
 static int postgres_check(struct engine *e)
 {
 	const char *list_sql = "SELECT datname FROM pg_database WHERE NOT datistemplate "
-			       "AND ($1::text IS NULL OR datname = $1) ORDER BY datname";
+			       "ORDER BY datname";
 	PGconn *conn = pg_connect(e->conf, e->conf->pgdatabase);
+	char **all = NULL;
+	size_t n = 0;
 	int rc = -1;
 
 	if (conn == NULL)
@@ -75,27 +77,36 @@ static int postgres_check(struct engine *e)
 		 PQparameterStatus(conn, "server_version"));
 	if (check_privileges(e, conn) < 0 || check_client_version(e, conn) < 0)
 		goto out;
-	if (pg_query_column(conn, list_sql, e->conf->database, &e->databases, &e->ndatabases) < 0)
+	if (pg_query_column(conn, list_sql, NULL, &all, &n) < 0)
 		goto out;
-	if (e->conf->database != NULL && e->ndatabases == 0) {
-		fail(EXIT_CONFIG, "database %s does not exist on the server (check DATABASE)",
-		     e->conf->database);
-		goto out;
+	for (size_t i = 0; i < e->target->ndatabases; i++) {
+		if (!strlist_has(all, n, e->target->databases[i])) {
+			fail(EXIT_CONFIG, "database %s does not exist on the server (check DATABASE)",
+			     e->target->databases[i]);
+			goto out;
+		}
 	}
+	for (size_t i = 0; i < (e->target->ndatabases ? e->target->ndatabases : n); i++)
+		if (strlist_add(&e->databases, &e->ndatabases,
+				e->target->ndatabases ? e->target->databases[i] : all[i]) < 0)
+			goto out;
 	log_info("PostgreSQL %s reachable; %zu database(s) to dump with %s", e->server_version,
 		 e->ndatabases, dump_tool(e));
 	rc = 0;
 out:
+	strlist_free(all, n);
 	PQfinish(conn);
 	return rc;
 }
 
 static void postgres_file_name(struct engine *e, char *buf, size_t len)
 {
-	const char *db = e->conf->database;
+	const char *db = engine_single_database(e);
 
 	/* A database name is a safe file name only when it is plain. */
-	if (db == NULL)
+	if (e->target->ndatabases > 1)
+		snprintf(buf, len, "databases.sql");
+	else if (db == NULL)
 		snprintf(buf, len, "dumpall.sql");
 	else if (db[0] != '.' && strspn(db, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 					    "0123456789_.-") == strlen(db))
@@ -104,16 +115,13 @@ static void postgres_file_name(struct engine *e, char *buf, size_t len)
 		snprintf(buf, len, "database.sql");
 }
 
-static int postgres_dump(struct engine *e, struct sink *sink)
+/* Runs one dump tool into sink. */
+static int run_dump(const char *const argv[], struct sink *sink)
 {
-	char dbname[1024];
-	const char *dumpall[] = {"pg_dumpall", "--no-password", NULL};
-	const char *dump[] = {"pg_dump", "--no-password", "--create", dbname, NULL};
 	struct child c;
 	uint64_t bytes = 0;
 
-	snprintf(dbname, sizeof(dbname), "--dbname=%s", e->conf->database ? e->conf->database : "");
-	if (child_start(&c, e->conf->database ? dump : dumpall, CHILD_STDOUT) < 0)
+	if (child_start(&c, argv, CHILD_STDOUT) < 0)
 		return -1;
 	if (child_drain_to(&c, sink, &bytes) < 0) {
 		child_kill(&c);
@@ -128,8 +136,28 @@ static int postgres_dump(struct engine *e, struct sink *sink)
 	return 0;
 }
 
+/*
+ * The whole cluster with pg_dumpall, or each listed database with
+ * pg_dump --create, one after the other: one script that psql replays.
+ */
+static int postgres_dump(struct engine *e, struct sink *sink)
+{
+	const char *dumpall[] = {"pg_dumpall", "--no-password", NULL};
+	char dbname[1024];
+	const char *dump[] = {"pg_dump", "--no-password", "--create", dbname, NULL};
+
+	if (e->target->ndatabases == 0)
+		return run_dump(dumpall, sink);
+	for (size_t i = 0; i < e->target->ndatabases; i++) {
+		snprintf(dbname, sizeof(dbname), "--dbname=%s", e->target->databases[i]);
+		if (run_dump(dump, sink) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* Refuses, or with force drops, the backup's databases the target already has. */
-static int clear_conflicts(struct engine *e, PGconn *conn, const struct manifest *m)
+static int clear_conflicts(struct engine *e, PGconn *conn, char *const *databases, size_t n_dbs)
 {
 	char **existing = NULL, *conflicts = NULL;
 	size_t n = 0, len = 0;
@@ -139,8 +167,8 @@ static int clear_conflicts(struct engine *e, PGconn *conn, const struct manifest
 	if (list == NULL || pg_query_column(conn, "SELECT datname FROM pg_database", NULL,
 					    &existing, &n) < 0)
 		goto out;
-	for (size_t i = 0; i < m->ndatabases; i++) {
-		const char *db = m->databases[i];
+	for (size_t i = 0; i < n_dbs; i++) {
+		const char *db = databases[i];
 
 		if (is_builtin_database(db) || !strlist_has(existing, n, db))
 			continue;
@@ -173,7 +201,8 @@ out:
 	return rc;
 }
 
-static int postgres_restore(struct engine *e, const struct manifest *m, struct source *source)
+static int postgres_restore(struct engine *e, char *const *databases, size_t n_dbs,
+			    struct source *source)
 {
 	const char *argv[] = {"psql", "--no-psqlrc", "--quiet", "--no-password", "--set",
 			      "ON_ERROR_STOP=1", "--dbname", e->conf->pgdatabase, NULL};
@@ -186,7 +215,7 @@ static int postgres_restore(struct engine *e, const struct manifest *m, struct s
 
 	if (conn == NULL)
 		goto out;
-	if (clear_conflicts(e, conn, m) < 0 ||
+	if (clear_conflicts(e, conn, databases, n_dbs) < 0 ||
 	    pg_query_column(conn, "SELECT rolname FROM pg_roles", NULL, &roles, &nroles) < 0)
 		goto out;
 	filtered = pg_filter_source(source, roles, nroles, PQuser(conn));
@@ -230,7 +259,7 @@ static int postgres_count_databases(struct engine *e, long *count)
 
 static int postgres_setup(struct engine *e)
 {
-	return pg_export_env(e->conf);
+	return pg_export_env(e->target, e->conf);
 }
 
 const struct engine_ops engine_postgres_ops = {

@@ -15,29 +15,85 @@ static struct backup_ref ref(const char *tier, const char *stamp)
 	return r;
 }
 
+/* Refs newest first from a pattern: 'c' complete, 'p' partial. */
+static size_t refs_from(const char *pattern, struct backup_ref *refs)
+{
+	size_t n = strlen(pattern);
+
+	for (size_t i = 0; i < n; i++) {
+		memset(&refs[i], 0, sizeof(refs[i]));
+		refs[i].ts = (time_t)(1000000 - i);
+		refs[i].partial = pattern[i] == 'p';
+	}
+	return n;
+}
+
 static void test_prune(void)
 {
+	/* pattern newest first; keep; which go ('x') and which stay ('.') */
 	static const struct {
-		size_t n;
+		const char *pattern;
 		long keep;
-		size_t removed;
+		const char *plan;
 	} cases[] = {
-		{0, 3, 0}, {2, 3, 0}, {3, 3, 0}, {4, 3, 1}, {10, 3, 7}, {5, 1, 4},
-		{5, 0, 4}, /* never the newest, even when asked to keep none */
-		{1, 0, 0},
+		{"", 3, ""},
+		{"cc", 3, ".."},
+		{"ccc", 3, "..."},
+		{"cccc", 3, "...x"},
+		{"cccccccccc", 3, "...xxxxxxx"},
+		{"ccccc", 1, ".xxxx"},
+		{"ccccc", 0, ".xxxx"}, /* never the newest, even when asked to keep none */
+		{"c", 0, "."},
+		/* partial backups never push a complete one out of the tier... */
+		{"pppcc", 2, "....."},
+		{"pcpc", 1, "..xx"},
+		/* ...and go once keep complete ones are newer than them */
+		{"ccpc", 2, "..xx"},
+		{"pp", 1, ".."},
+		{"cpcpcp", 2, "...xxx"},
 	};
+	struct backup_ref refs[16];
+	unsigned char doomed[16];
 
-	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++)
-		CHECK(tier_prune_count(cases[i].n, cases[i].keep) == cases[i].removed,
-		      "n=%zu keep=%ld", cases[i].n, cases[i].keep);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		size_t n = refs_from(cases[i].pattern, refs), expected = 0, got;
+		char plan[17] = "";
+
+		got = tier_prune_plan(refs, n, cases[i].keep, doomed);
+		for (size_t j = 0; j < n; j++) {
+			plan[j] = doomed[j] ? 'x' : '.';
+			expected += cases[i].plan[j] == 'x';
+		}
+		plan[n] = '\0';
+		CHECK(strcmp(plan, cases[i].plan) == 0 && got == expected, "%s keep %ld: %s, want %s",
+		      cases[i].pattern, cases[i].keep, plan, cases[i].plan);
+	}
 }
 
 static void test_promotion(void)
 {
-	CHECK(tier_pick_promotion(0, 0) == -1, "empty prior tier: nothing to promote");
-	CHECK(tier_pick_promotion(3, 0) == 0, "the newest is taken");
-	CHECK(tier_pick_promotion(3, 4) == -1, "fewer than BACKUP_PRIOR_COUNT");
-	CHECK(tier_pick_promotion(4, 4) == 0, "exactly BACKUP_PRIOR_COUNT");
+	static const struct {
+		const char *pattern;
+		long prior_min;
+		long pick;
+	} cases[] = {
+		{"", 0, -1},     /* empty prior tier: nothing to promote */
+		{"ccc", 0, 0},   /* the newest is taken */
+		{"ccc", 4, -1},  /* fewer than BACKUP_PRIOR_COUNT */
+		{"cccc", 4, 0},  /* exactly BACKUP_PRIOR_COUNT */
+		{"pcc", 0, 1},   /* a partial backup is never promoted */
+		{"ppp", 0, -1},  /* only partial ones: nothing to promote */
+		{"pccc", 4, -1}, /* partial ones do not count towards the minimum */
+	};
+	struct backup_ref refs[16];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		size_t n = refs_from(cases[i].pattern, refs);
+		long pick = tier_pick_promotion(refs, n, cases[i].prior_min);
+
+		CHECK(pick == cases[i].pick, "%s min %ld: picked %ld, want %ld", cases[i].pattern,
+		      cases[i].prior_min, pick, cases[i].pick);
+	}
 }
 
 static void test_sort_and_match(void)
@@ -58,6 +114,10 @@ static void test_sort_and_match(void)
 
 	CHECK(from_backup_parse("latest", &from) == 0 && from.kind == FROM_LATEST, "latest");
 	CHECK(tier_match(refs, n, &from, &first) == 1 && first == 0, "latest is the newest");
+	refs[0].partial = refs[1].partial = 1;
+	CHECK(tier_match(refs, n, &from, &first) == 1 && first == 2,
+	      "latest is the newest complete one (%zu)", first);
+	refs[0].partial = refs[1].partial = 0;
 	CHECK(from_backup_parse("2026-11-21T10", &from) == 0 && from.kind == FROM_TIMESTAMP, "prefix");
 	CHECK(tier_match(refs, n, &from, &first) == 1 && first == 0,
 	      "one backup in two tiers is one match");
