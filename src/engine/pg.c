@@ -38,31 +38,32 @@ static void export(const char *name, const char *value)
 		unsetenv(name);
 }
 
-int pg_export_env(const struct target *t, const struct config *c)
+int pg_password_file(const struct target *t, const char **path)
 {
-	const char *path;
 	char *line;
 
+	*path = NULL;
+	if (t->password == NULL)
+		return 0;
+	line = pgpass_line(t->password);
+	*path = line ? privfile_create("pgpass", line) : NULL;
+	if (line != NULL)
+		explicit_bzero(line, strlen(line));
+	free(line);
+	return *path != NULL ? 0 : -1;
+}
+
+void pg_export_env(const struct target *t, const struct config *c, const char *pgpass)
+{
 	export("PGHOST", t->host);
 	export("PGPORT", t->port);
 	export("PGUSER", t->user);
-	export("PGPASSFILE", c->pgpassfile);
+	export("PGPASSFILE", pgpass ? pgpass : c->pgpassfile);
 	/* The *_FILE variables are ours, not libpq's; the password goes in a file. */
 	unsetenv("PGPASSWORD");
 	unsetenv("PGPASSWORD_FILE");
 	unsetenv("PGADMINPASS_FILE");
 	unsetenv("PGADMINPASS");
-	if (t->password == NULL)
-		return 0;
-	line = pgpass_line(t->password);
-	path = line ? privfile_create("pgpass", line) : NULL;
-	if (line != NULL)
-		explicit_bzero(line, strlen(line));
-	free(line);
-	if (path == NULL)
-		return -1;
-	setenv("PGPASSFILE", path, 1);
-	return 0;
 }
 
 /* libpq's message without its trailing newline, first line only. */

@@ -8,12 +8,18 @@
 #include "../conf.h"
 
 /*
- * Hands a target's connection settings to libpq and to children through the
- * environment. Its password goes into a private 0600 pgpass file (removed at
- * exit), never into argv, the environment or $HOME/.pgpass.
- * Returns 0 or -1 after fail().
+ * Writes a target's password, if it has one, into a private 0600 pgpass file
+ * (removed at exit; never argv, the environment or $HOME/.pgpass) and sets
+ * *path to it, or to NULL. Returns 0 or -1 after fail().
  */
-int pg_export_env(const struct target *t, const struct config *c);
+int pg_password_file(const struct target *t, const char **path);
+
+/*
+ * Hands a target's connection settings to libpq and to children through the
+ * environment, with pgpass (or the configured PGPASSFILE) as password file.
+ * The environment is the process's: call it before each use of a target.
+ */
+void pg_export_env(const struct target *t, const struct config *c, const char *pgpass);
 
 /* Connects to dbname, or fails naming the server and the likely fix. */
 PGconn *pg_connect(const struct config *c, const char *dbname);

@@ -62,15 +62,23 @@ static int check_client_version(struct engine *e, PGconn *conn)
 	return 0;
 }
 
+/* Points libpq and the client tools at this engine's target. */
+static void activate(struct engine *e)
+{
+	pg_export_env(e->target, e->conf, e->priv);
+}
+
 static int postgres_check(struct engine *e)
 {
 	const char *list_sql = "SELECT datname FROM pg_database WHERE NOT datistemplate "
 			       "ORDER BY datname";
-	PGconn *conn = pg_connect(e->conf, e->conf->pgdatabase);
+	PGconn *conn;
 	char **all = NULL;
 	size_t n = 0;
 	int rc = -1;
 
+	activate(e);
+	conn = pg_connect(e->conf, e->conf->pgdatabase);
 	if (conn == NULL)
 		return -1;
 	snprintf(e->server_version, sizeof(e->server_version), "%s",
@@ -146,6 +154,7 @@ static int postgres_dump(struct engine *e, struct sink *sink)
 	char dbname[1024];
 	const char *dump[] = {"pg_dump", "--no-password", "--create", dbname, NULL};
 
+	activate(e);
 	if (e->target->ndatabases == 0)
 		return run_dump(dumpall, sink);
 	for (size_t i = 0; i < e->target->ndatabases; i++) {
@@ -206,7 +215,7 @@ static int postgres_restore(struct engine *e, char *const *databases, size_t n_d
 {
 	const char *argv[] = {"psql", "--no-psqlrc", "--quiet", "--no-password", "--set",
 			      "ON_ERROR_STOP=1", "--dbname", e->conf->pgdatabase, NULL};
-	PGconn *conn = pg_connect(e->conf, e->conf->pgdatabase);
+	PGconn *conn = (activate(e), pg_connect(e->conf, e->conf->pgdatabase));
 	struct source *filtered = NULL;
 	char **roles = NULL;
 	size_t nroles = 0;
@@ -241,7 +250,7 @@ out:
 
 static int postgres_count_databases(struct engine *e, long *count)
 {
-	PGconn *conn = pg_connect(e->conf, e->conf->pgdatabase);
+	PGconn *conn = (activate(e), pg_connect(e->conf, e->conf->pgdatabase));
 	char **names = NULL;
 	size_t n = 0;
 	int rc;
@@ -259,7 +268,12 @@ static int postgres_count_databases(struct engine *e, long *count)
 
 static int postgres_setup(struct engine *e)
 {
-	return pg_export_env(e->target, e->conf);
+	const char *path;
+
+	if (pg_password_file(e->target, &path) < 0)
+		return -1;
+	e->priv = (void *)path; /* owned by privfile until exit */
+	return 0;
 }
 
 const struct engine_ops engine_postgres_ops = {

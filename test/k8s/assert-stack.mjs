@@ -128,10 +128,11 @@ function stackAssertions(label, objs) {
 		});
 		expect(`${label}: ${tier}: job limits (startingDeadlineSeconds, backoffLimit, history limits, activeDeadlineSeconds)`, () => {
 			const j = jobSpec(cj);
-			return [['startingDeadlineSeconds', cj.spec.startingDeadlineSeconds], ['successfulJobsHistoryLimit', cj.spec.successfulJobsHistoryLimit],
-				['failedJobsHistoryLimit', cj.spec.failedJobsHistoryLimit], ['backoffLimit', j?.backoffLimit],
-				['activeDeadlineSeconds', j?.activeDeadlineSeconds]]
-				.filter(([, v]) => !Number.isInteger(v) || v < 0 || (v === 0 && /Deadline/.test(String(v))))
+			// [name, value, least allowed]
+			return [['startingDeadlineSeconds', cj.spec.startingDeadlineSeconds, 1], ['successfulJobsHistoryLimit', cj.spec.successfulJobsHistoryLimit, 0],
+				['failedJobsHistoryLimit', cj.spec.failedJobsHistoryLimit, 1], ['backoffLimit', j?.backoffLimit, 0],
+				['activeDeadlineSeconds', j?.activeDeadlineSeconds, 1]]
+				.filter(([, v, least]) => !Number.isInteger(v) || v < least)
 				.map(([k, v]) => `${k}=${v}`);
 		});
 		if (CHAIN[tier]) {
@@ -162,14 +163,15 @@ function stackAssertions(label, objs) {
 	}
 }
 
+// One assertion per property, over every pod (the four CronJobs' and the
+// recover Job's); the detail names the pods that miss it.
 function podAssertions(label, objs) {
-	for (const o of workloads(objs)) {
-		const name = `${label}: ${o.metadata.name}`;
-		const pod = podSpec(o) ?? {};
-		const c = container(o);
+	const checks = [];
+	const each = (name, fn) => checks.push([name, fn]);
+	each(`pod security (non-root ${IMAGE_USER}, read-only root, no privilege escalation, capabilities drop ALL, seccomp RuntimeDefault)`, (o, pod, c) => {
 		const psc = pod.securityContext ?? {};
 		const csc = c.securityContext ?? {};
-		expect(`${name}: pod security (non-root ${IMAGE_USER}, read-only root, no privilege escalation, capabilities drop ALL, seccomp RuntimeDefault)`, () => [
+		return [
 			(csc.runAsNonRoot ?? psc.runAsNonRoot) !== true && 'runAsNonRoot is not true',
 			(csc.runAsUser ?? psc.runAsUser) !== IMAGE_USER && `runAsUser ${csc.runAsUser ?? psc.runAsUser}`,
 			csc.readOnlyRootFilesystem !== true && 'readOnlyRootFilesystem is not true',
@@ -179,49 +181,58 @@ function podAssertions(label, objs) {
 			(csc.seccompProfile ?? psc.seccompProfile)?.type !== 'RuntimeDefault' && 'seccompProfile is not RuntimeDefault',
 			csc.privileged === true && 'privileged',
 			(pod.containers ?? []).length !== 1 && `${(pod.containers ?? []).length} containers`,
-			(pod.initContainers ?? []).length > 0 && 'has init containers',
-		]);
-		expect(`${name}: a writable emptyDir at /tmp (TMPDIR, the private pgpass file)`, () => {
-			const m = mountAt(o, '/tmp');
-			if (!m) return ['nothing mounted at /tmp'];
-			return [!volume(o, m.name)?.emptyDir && `/tmp is ${JSON.stringify(volume(o, m.name))}`, m.readOnly && '/tmp is read-only'];
-		});
-		assert(`${name}: terminationMessagePolicy FallbackToLogsOnError`, c.terminationMessagePolicy === 'FallbackToLogsOnError', c.terminationMessagePolicy);
-		expect(`${name}: cpu and memory requests and limits, memory limit at least 128Mi`, () => {
-			const r = c.resources ?? {};
-			return [...['requests', 'limits'].flatMap((k) => ['cpu', 'memory'].filter((x) => !r[k]?.[x]).map((x) => `no ${k}.${x}`)),
-				!(bytes(r.limits?.memory) >= 128 * 2 ** 20) && `memory limit ${r.limits?.memory}`,
-				bytes(r.requests?.memory) > bytes(r.limits?.memory) && 'memory request above its limit'];
-		});
-		assert(`${name}: restartPolicy Never`, pod.restartPolicy === 'Never', pod.restartPolicy);
-		assert(`${name}: no service account token`, pod.automountServiceAccountToken === false);
-		expect(`${name}: every variable is one the binaries read (src/conf.c)${label === 's3' ? ' or the S3 store\'s' : ''}`, () =>
-			Object.keys(env(o)).filter((n) => !envNames.has(n) && !(label === 's3' && STORE_ENV.has(n))).map((n) => `unknown ${n}`));
-		expect(`${name}: labelled app.kubernetes.io/name=tierdump (the NetworkPolicy's selector)`, () =>
-			podLabels(o)['app.kubernetes.io/name'] !== 'tierdump' && `labels ${JSON.stringify(podLabels(o))}`);
-		// The password file: PGADMINPASS_FILE (and tierdump.conf's pgadminpass_file,
-		// when the config is mounted) must be a file the Secret volume provides.
+			(pod.initContainers ?? []).length > 0 && 'init containers',
+		];
+	});
+	each('a writable emptyDir at /tmp (TMPDIR: the private pgpass file)', (o) => {
+		const m = mountAt(o, '/tmp');
+		if (!m) return ['nothing at /tmp'];
+		return [!volume(o, m.name)?.emptyDir && `/tmp is ${JSON.stringify(volume(o, m.name))}`, m.readOnly && '/tmp is read-only'];
+	});
+	each('terminationMessagePolicy FallbackToLogsOnError', (o, pod, c) =>
+		c.terminationMessagePolicy !== 'FallbackToLogsOnError' && `${c.terminationMessagePolicy}`);
+	each('cpu and memory requests and limits, a memory limit of at least 128Mi', (o, pod, c) => {
+		const r = c.resources ?? {};
+		return [...['requests', 'limits'].flatMap((k) => ['cpu', 'memory'].filter((x) => !r[k]?.[x]).map((x) => `no ${k}.${x}`)),
+			!(bytes(r.limits?.memory) >= 128 * 2 ** 20) && `memory limit ${r.limits?.memory}`,
+			bytes(r.requests?.memory) > bytes(r.limits?.memory) && 'memory request above its limit'];
+	});
+	each('restartPolicy Never, no service account token', (o, pod) =>
+		[pod.restartPolicy !== 'Never' && `restartPolicy ${pod.restartPolicy}`,
+			pod.automountServiceAccountToken !== false && 'mounts a service account token']);
+	each(`every variable is one the binaries read (src/conf.c)${label === 's3' ? ' or the S3 store\'s' : ''}`, (o) =>
+		Object.keys(env(o)).filter((n) => !envNames.has(n) && !(label === 's3' && STORE_ENV.has(n))).map((n) => `unknown ${n}`));
+	each('labelled app.kubernetes.io/name=tierdump (the NetworkPolicy selects them)', (o) =>
+		podLabels(o)['app.kubernetes.io/name'] !== 'tierdump' && `labels ${JSON.stringify(podLabels(o))}`);
+	// The password file: PGADMINPASS_FILE, and tierdump.conf's pgadminpass_file
+	// when the config is mounted, must be the file the Secret volume provides.
+	each('PGADMINPASS_FILE, if set, is the mounted Secret\'s PGADMINPASS', (o, pod, c) => {
 		const passFile = envValue(o, 'PGADMINPASS_FILE');
-		if (passFile) {
-			expect(`${name}: PGADMINPASS_FILE ${passFile} is the mounted Secret's PGADMINPASS`, () => {
-				const provided = (c.volumeMounts ?? []).flatMap((m) => {
-					const s = volume(o, m.name)?.secret;
-					return s ? (s.items ?? []).filter((i) => i.key === 'PGADMINPASS').map((i) => `${m.mountPath}/${i.path}`) : [];
-				});
-				return !provided.includes(passFile) && `the Secret provides ${provided.join(', ') || 'nothing'}`;
-			});
-		}
-		const confMount = mountAt(o, '/etc/tierdump.conf');
-		if (confMount) {
-			expect(`${name}: /etc/tierdump.conf is the ConfigMap, and the password file it names is mounted`, () => {
-				const cm = objs.find((x) => x.kind === 'ConfigMap' && x.metadata.name === volume(o, confMount.name)?.configMap?.name);
-				if (!cm) return ['no such ConfigMap'];
-				const text = cm.data?.[confMount.subPath];
-				const m = text?.match(/^\s*pgadminpass_file\s*=\s*"([^"]*)"/m);
-				return [!text && `the ConfigMap has no ${confMount.subPath}`, m && m[1] !== passFile && `tierdump.conf reads ${m[1]}, PGADMINPASS_FILE is ${passFile}`];
-			});
-		}
-	}
+		if (!passFile) return [];
+		const provided = (c.volumeMounts ?? []).flatMap((m) => {
+			const s = volume(o, m.name)?.secret;
+			return s ? (s.items ?? []).filter((i) => i.key === 'PGADMINPASS').map((i) => `${m.mountPath}/${i.path}`) : [];
+		});
+		return !provided.includes(passFile) && `${passFile}, but the Secret provides ${provided.join(', ') || 'nothing'}`;
+	});
+	each('a mounted /etc/tierdump.conf is the ConfigMap, and the password file it names is mounted', (o) => {
+		const m = mountAt(o, '/etc/tierdump.conf');
+		if (!m) return [];
+		const cm = objs.find((x) => x.kind === 'ConfigMap' && x.metadata.name === volume(o, m.name)?.configMap?.name);
+		if (!cm) return ['no such ConfigMap'];
+		const text = cm.data?.[m.subPath];
+		const named = text?.match(/^\s*pgadminpass_file\s*=\s*"([^"]*)"/m)?.[1];
+		return [!text && `the ConfigMap has no ${m.subPath}`,
+			named && named !== envValue(o, 'PGADMINPASS_FILE') && `tierdump.conf reads ${named}, PGADMINPASS_FILE is ${envValue(o, 'PGADMINPASS_FILE')}`];
+	});
+	for (const [name, fn] of checks)
+		expect(`${label}: every pod: ${name}`, () => workloads(objs).flatMap((o) => {
+			let r = fn(o, podSpec(o) ?? {}, container(o));
+			r = (Array.isArray(r) ? r : [r]).filter(Boolean);
+			return r.map((x) => `${o.metadata.name}: ${x}`);
+		}));
+	assert(`${label}: the config file only where the Secret is (hourly, recover)`, workloads(objs).every((o) =>
+		Boolean(mountAt(o, '/etc/tierdump.conf')) === Boolean(envValue(o, 'PGADMINPASS_FILE'))));
 }
 
 function secretAssertions(label, objs, example) {
