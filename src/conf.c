@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <libconfig.h>
 #include <limits.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -384,6 +385,29 @@ out:
 	return rc;
 }
 
+/*
+ * The CPUs this process may use: its affinity mask, capped by a cgroup v2
+ * CPU limit (a container's limits.cpu), so a pod on a large node does not
+ * start a thread, and buffers, per node CPU.
+ */
+static long available_cpus(void)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN), quota, period;
+	cpu_set_t set;
+	FILE *f;
+
+	if (sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_COUNT(&set) > 0)
+		cpus = CPU_COUNT(&set);
+	f = fopen("/sys/fs/cgroup/cpu.max", "r");
+	if (f != NULL) {
+		if (fscanf(f, "%ld %ld", &quota, &period) == 2 && quota > 0 && period > 0 &&
+		    (quota + period - 1) / period < cpus)
+			cpus = (quota + period - 1) / period;
+		fclose(f);
+	}
+	return cpus > 0 ? cpus : 1;
+}
+
 static void default_string(char **field, const char *value)
 {
 	if (*field == NULL)
@@ -426,7 +450,7 @@ int conf_finish(struct config *c, int need_tier)
 	default_string(&c->compression, "gzip");
 	default_string(&c->engine, "postgres");
 	if (c->threads == CONF_UNSET || c->threads == 0)
-		c->threads = sysconf(_SC_NPROCESSORS_ONLN) > 0 ? sysconf(_SC_NPROCESSORS_ONLN) : 1;
+		c->threads = available_cpus();
 	if (c->threads > 64)
 		c->threads = 64;
 	if (c->termination_log == NULL && access("/dev/termination-log", W_OK) == 0)
