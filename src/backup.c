@@ -15,7 +15,7 @@ static const char usage[] =
 	"usage: backup [--tier tier] [--config file] [--backup-dir dir] [--count n]\n"
 	"              [--prior-tier tier] [--prior-count n] [--database name]\n"
 	"              [--lock-timeout seconds] [--compression gzip | zstd | none]\n"
-	"              [--compression-level n] [--threads n] [--engine postgres | mariadb]\n"
+	"              [--compression-level n] [--threads n] [--engine postgres | mariadb | mongodb]\n"
 	"       backup --help | --version\n";
 
 static const char *const flags_allowed[] = {

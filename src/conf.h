@@ -29,6 +29,8 @@ struct config {
 	char *pghost, *pgport, *pguser, *pgpassword, *pgpassfile, *pgadminpass;
 	char *mysql_host, *mysql_port, *mysql_user, *mysql_password;
 	long mysql_schema;   /* RECOVER_MYSQL_SCHEMA: restore MariaDB's mysql schema too */
+	char *mongo_uri;     /* MONGODB_URI */
+	long mongo_system;   /* MONGODB_SYSTEM_DATABASES: dump admin, local and config too */
 	char *pgdatabase;    /* the maintenance database we connect to */
 	char *database;      /* DATABASE: one database instead of the cluster */
 	char *from_backup;   /* FROM_BACKUP */

@@ -40,6 +40,7 @@ static int load_key(struct target *t, config_setting_t *item, const char *where)
 		{"name", offsetof(struct target, name)},     {"engine", offsetof(struct target, engine)},
 		{"host", offsetof(struct target, host)},     {"port", offsetof(struct target, port)},
 		{"user", offsetof(struct target, user)},     {"password", offsetof(struct target, password)},
+		{"uri", offsetof(struct target, uri)},
 	};
 	const char *key = config_setting_name(item);
 	char number[32];
@@ -71,11 +72,13 @@ static int load_key(struct target *t, config_setting_t *item, const char *where)
 		fail(EXIT_CONFIG, "%s: %s must be a string in double quotes", where, key);
 		return -1;
 	}
-	if (strcmp(key, "password_file") == 0) {
-		free(t->password);
-		t->password = fs_read_small_file(value);
-		if (t->password == NULL) {
-			fail(EXIT_CONFIG, "%s: cannot read password_file %s: %s", where, value,
+	if (strcmp(key, "password_file") == 0 || strcmp(key, "uri_file") == 0) {
+		char **field = key[0] == 'p' ? &t->password : &t->uri;
+
+		free(*field);
+		*field = fs_read_small_file(value);
+		if (*field == NULL) {
+			fail(EXIT_CONFIG, "%s: cannot read %s %s: %s", where, key, value,
 			     strerror(errno));
 			return -1;
 		}
@@ -91,7 +94,7 @@ static int load_key(struct target *t, config_setting_t *item, const char *where)
 		}
 	}
 	fail(EXIT_CONFIG,
-	     "%s: unknown key %s (a target has name, engine, host, port, user, password_file, databases)",
+	     "%s: unknown key %s (a target has name, engine, host, port, user, password_file, uri_file, databases)",
 	     where, key);
 	return -1;
 }
@@ -160,7 +163,7 @@ static int environment_target(struct config *c)
 		return -1;
 	if (c->database != NULL && strlist_add(&t->databases, &t->ndatabases, c->database) < 0)
 		return -1;
-	return 0;
+	return set_if_unset(&t->uri, c->mongo_uri);
 }
 
 /* backup-container's credentials: <HOST>_USER and <HOST>_PASSWORD (and _FILE). */
@@ -228,6 +231,9 @@ void target_free_all(struct config *c)
 		if (t->password != NULL)
 			explicit_bzero(t->password, strlen(t->password));
 		free(t->password);
+		if (t->uri != NULL)
+			explicit_bzero(t->uri, strlen(t->uri));
+		free(t->uri);
 		strlist_free(t->databases, t->ndatabases);
 	}
 	free(c->targets);

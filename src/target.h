@@ -16,6 +16,7 @@ struct target {
 	char *name;     /* "" for the environment's single target */
 	char *engine;   /* postgres, mariadb */
 	char *host, *port, *user, *password;
+	char *uri;      /* MongoDB: the connection string (a secret) */
 	char **databases; /* none: every database of the server */
 	size_t ndatabases;
 };

@@ -202,3 +202,34 @@ my_stop() {
 	kill -TERM "$pid"
 	while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
 }
+
+# mongo_start NAME PORT: the MongoDB-wire test server (CongoDB, from npm,
+# pinned by test/mongo/package-lock.json) on 127.0.0.1:PORT.
+mongo_start() {
+	local name=$1 port=$2 dir=$ROOT/test/mongo
+	if [ ! -d "$dir/node_modules/@push.rocks/smartmongo" ]; then
+		command -v npm >/dev/null || { echo "npm is missing: apt-get install npm" >&2; return 1; }
+		(cd "$dir" && npm ci --ignore-scripts --no-audit --no-fund >/dev/null 2>&1) || {
+			echo "npm ci in test/mongo failed" >&2
+			return 1
+		}
+	fi
+	mkdir -p "$TMP/$name"
+	node "$dir/server.mjs" "$port" >"$TMP/$name/log" 2>&1 &
+	PIDS+=("$!")
+	echo "$!" >"$TMP/$name/pid"
+	for _ in $(seq 100); do
+		grep -q READY "$TMP/$name/log" && return 0
+		sleep 0.1
+	done
+	cat "$TMP/$name/log"
+	return 1
+}
+
+# mongo_stop NAME: stops the test server by its PID.
+mongo_stop() {
+	local pid
+	pid=$(cat "$TMP/$1/pid") || return 0
+	kill -TERM "$pid"
+	while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+}

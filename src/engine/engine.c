@@ -9,6 +9,7 @@
 static const struct engine_ops *const engines[] = {
 	&engine_postgres_ops,
 	&engine_mariadb_ops,
+	&engine_mongodb_ops,
 	NULL,
 };
 
@@ -32,7 +33,7 @@ struct engine *engine_new(const char *name, const struct target *target,
 		}
 		return e;
 	}
-	fail(EXIT_CONFIG, "unknown engine '%s' (use postgres or mariadb)", name);
+	fail(EXIT_CONFIG, "unknown engine '%s' (use postgres, mariadb or mongodb)", name);
 	return NULL;
 }
 

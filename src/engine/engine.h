@@ -59,6 +59,6 @@ struct engine *engine_new(const char *name, const struct target *target,
 const char *engine_single_database(const struct engine *e);
 void engine_free(struct engine *e);
 
-extern const struct engine_ops engine_postgres_ops, engine_mariadb_ops;
+extern const struct engine_ops engine_postgres_ops, engine_mariadb_ops, engine_mongodb_ops;
 
 #endif
