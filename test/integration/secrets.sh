@@ -12,6 +12,9 @@ export PGPASSWORD=$secret
 sql postgres "CREATE TABLE filler AS SELECT g, md5(g::text) AS m FROM generate_series(1, 300000) g" >/dev/null
 unset PGPASSWORD
 
+# A private TMPDIR: the pgpass file is looked for there, not among other runs'.
+export TMPDIR=$TMP/tmpdir
+mkdir -p "$TMPDIR"
 export HOME=$TMP/home
 mkdir -p "$HOME"
 echo "sentinel" >"$HOME/.pgpass"
@@ -25,7 +28,7 @@ while kill -0 "$pid" 2>/dev/null; do
 	ps -eo args >>"$TMP/ps.txt"
 	for child in $(pgrep -P "$pid"); do
 		tr '\0' '\n' <"/proc/$child/environ" >>"$TMP/environ.txt" 2>/dev/null
-		ls -l /tmp/tierdump-pgpass-* >>"$TMP/pgpass-files.txt" 2>/dev/null
+		ls -l "$TMPDIR"/tierdump-pgpass-* >>"$TMP/pgpass-files.txt" 2>/dev/null
 	done
 	sleep 0.05
 done
@@ -33,9 +36,10 @@ wait "$pid"
 check "PGADMINPASS backs up" test $? = 0
 check "pg_dumpall ran while we watched" grep -q 'pg_dumpall' "$TMP/ps.txt"
 check "the password never appears in argv" sh -c "! grep -F -- '$secret' '$TMP/ps.txt'"
-check "the child got a pgpass file, not the password" sh -c "grep -q '^PGPASSFILE=/tmp/tierdump-pgpass-' '$TMP/environ.txt' && ! grep -F -- '$secret' '$TMP/environ.txt'"
+check "the child got a pgpass file, not the password" sh -c "grep -q '^PGPASSFILE=$TMPDIR/tierdump-pgpass-' '$TMP/environ.txt' && ! grep -F -- '$secret' '$TMP/environ.txt'"
 check "the pgpass file was private (0600)" sh -c "grep -q '^-rw------- ' '$TMP/pgpass-files.txt'"
-check "the pgpass file is removed afterwards" sh -c "! ls /tmp/tierdump-pgpass-* 2>/dev/null | grep -q ."
+check "the pgpass file is removed afterwards" sh -c "! ls '$TMPDIR' | grep -q ."
+check "... and no other private file is left" sh -c "test -z \"\$(ls -A '$TMPDIR')\""
 check "\$HOME/.pgpass is untouched" test "$(cat "$HOME/.pgpass")" = sentinel
 check "the password is not in the log" sh -c "! grep -F -- '$secret' '$TMP/run.log'"
 check "the password is not in the manifest" sh -c "! grep -rF -- '$secret' '$BACKUP_DIR'/hourly/*/manifest"
