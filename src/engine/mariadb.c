@@ -131,6 +131,12 @@ static int check_client_version(struct engine *e)
 		return -1;
 	}
 	client = version_number(out);
+	if (client >= 0 && server >= 0 && client / 100 < server / 100) {
+		fail(EXIT_CONFIG,
+		     "mariadb-dump %d.%d cannot be trusted with a MariaDB %s server: install a client of version %d or newer",
+		     client / 100, client % 100, e->server_version, server / 100);
+		return -1;
+	}
 	if (client >= 0 && server >= 0 && client < server)
 		log_warn("mariadb-dump %d.%d is older than the server %s: newer features may be missed",
 			 client / 100, client % 100, e->server_version);

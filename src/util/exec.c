@@ -225,6 +225,12 @@ int child_finish(struct child *c, enum exit_code code)
 	c->pid = -1;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return 0;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 127 &&
+	    strncmp(c->last_line, "cannot run ", 11) == 0) {
+		/* Our own exec failed in the child: the tool is not installed. */
+		fail(EXIT_CONFIG, "%s (install it, or put it on PATH)", c->last_line);
+		return -1;
+	}
 	if (c->classify != NULL)
 		code = c->classify(c->last_line);
 	if (WIFSIGNALED(status))
