@@ -42,7 +42,7 @@ const struct setting conf_settings[] = {
 	{"BACKUP_COMPRESSION_LEVEL", "compression_level", "compression-level", SETTING_NUMBER, 0,
 	 F(compression_level), "compression level (default 1)"},
 	{"BACKUP_THREADS", "threads", "threads", SETTING_NUMBER, 0, F(threads),
-	 "compression threads (default: the number of online CPUs)"},
+	 "compression threads (default: the CPUs the process may use)"},
 	{"BACKUP_ENGINE", "engine", "engine", SETTING_STRING, 0, F(engine),
 	 "database engine of the hourly tier: postgres (default), mariadb or mongodb"},
 	{"MYSQL_HOST", "mysql_host", NULL, SETTING_STRING, 0, F(mysql_host), "MariaDB host"},

@@ -83,10 +83,13 @@ static int dump_into(const struct config *c, const struct codec *codec, struct e
 	char name[256], key[768];
 
 	/* Listed targets have a file each, named after them. */
-	if (*e->target->name != '\0')
-		snprintf(name, sizeof(name) - 8, "%s.sql", e->target->name);
-	else
-		e->ops->file_name(e, name, sizeof(name) - 8);
+	e->ops->file_name(e, name, sizeof(name) - 8);
+	if (*e->target->name != '\0') {
+		char kind[64];
+
+		snprintf(kind, sizeof(kind), "%s", strrchr(name, '.') ? strrchr(name, '.') : ".sql");
+		snprintf(name, sizeof(name) - 8, "%s%s", e->target->name, kind);
+	}
 	strcat(name, codec->suffix);
 	snprintf(key, sizeof(key), "%s/%s", staging, name);
 	if (s->ops->put(s, key, &sink) < 0)
@@ -223,9 +226,15 @@ int job_hourly(const struct config *c, struct store *s)
 		goto out;
 	if (pick_timestamp(s, c->tier, stamp) == 0 && make_backup(c, engines, s, stamp, &m) == 0) {
 		/* Never prune in a run that failed, partly or wholly. */
-		if (m.partial)
+		if (m.partial) {
+			char failed[1024] = "";
+
+			for (size_t i = 0; i < m.nfailed; i++)
+				snprintf(failed + strlen(failed), sizeof(failed) - strlen(failed),
+					 "%s%s", i ? ", " : "", m.failed[i]);
 			fail(EXIT_DUMP, "backup %s/%s is partial: target(s) %s failed", c->tier, stamp,
-			     m.failed[0]);
+			     failed);
+		}
 		else
 			rc = job_prune(s, c->tier, c->count);
 	}

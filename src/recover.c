@@ -29,18 +29,22 @@ static const char *const flags_allowed[] = {
 /* LATEST_BACKUP_MAXIMUM_AGE_H: the newest backup must be recent enough. */
 static int check_freshness(const struct config *c, const struct catalog *cat)
 {
+	struct from_backup latest = {FROM_LATEST, ""};
+	size_t first = 0;
 	double age;
 
 	if (c->max_age_hours == CONF_UNSET)
 		return 0;
-	if (cat->n == 0) {
-		fail(EXIT_CHECK, "no backup at all, LATEST_BACKUP_MAXIMUM_AGE_H=%ld", c->max_age_hours);
+	/* A partial backup is no proof of freshness: the newest complete one counts. */
+	if (tier_match(cat->refs, cat->n, &latest, &first) == 0) {
+		fail(EXIT_CHECK, "no complete backup at all, LATEST_BACKUP_MAXIMUM_AGE_H=%ld",
+		     c->max_age_hours);
 		return -1;
 	}
-	age = difftime(time(NULL), cat->refs[0].ts) / 3600.0;
+	age = difftime(time(NULL), cat->refs[first].ts) / 3600.0;
 	if (age > (double)c->max_age_hours) {
 		fail(EXIT_CHECK, "the newest backup %s/%s is %.1f h old, more than LATEST_BACKUP_MAXIMUM_AGE_H=%ld",
-		     cat->refs[0].tier, cat->refs[0].stamp, age, c->max_age_hours);
+		     cat->refs[first].tier, cat->refs[first].stamp, age, c->max_age_hours);
 		return -1;
 	}
 	return 0;

@@ -83,49 +83,85 @@ static int check_expected_count(const struct config *c, struct engine *e)
 	return 0;
 }
 
-/* The settings of the target a file holds: listed by name, or the environment's. */
-static const struct target *target_for(const struct config *c, const struct manifest_file *f)
-{
-	const struct target *t = c->targets_listed ? target_find(c, file_target(f)) : &c->targets[0];
+/* One file to restore, with the server it goes to. */
+struct restore_step {
+	const struct manifest_file *file;
+	const char *engine;
+	const struct target *target;
+	struct target own; /* the environment's, when no list names targets */
+};
 
-	if (t == NULL)
+/*
+ * Finds the server for a file before anything is restored: the listed
+ * target of the same name, or, without a list, the environment's settings
+ * for the file's engine. Returns 0, or -1 after fail().
+ */
+static int plan_step(const struct config *c, const struct manifest *m,
+		     const struct manifest_file *f, struct restore_step *step)
+{
+	const char *name = file_target(f);
+
+	step->file = f;
+	step->engine = f->engine ? f->engine : m->engine;
+	if (!c->targets_listed) {
+		step->target = &step->own;
+		return target_from_environment(c, step->engine, &step->own);
+	}
+	step->target = target_find(c, name);
+	if (step->target == NULL && *name == '\0' && c->ntargets == 1)
+		step->target = &c->targets[0]; /* a backup made before the list: its one target */
+	if (step->target == NULL) {
 		fail(EXIT_CONFIG,
-		     "the backup holds target %s, which the configuration does not list: add it, or restore another with --target",
-		     file_target(f));
-	return t;
+		     "the backup holds %s%s, which the configuration does not list: add it, or restore another with --target",
+		     *name ? "target " : "the dump of a single server made without a targets list",
+		     name);
+		return -1;
+	}
+	return 0;
 }
 
 /* Restores one file of the backup into its target's server. */
 static int restore_file(const struct config *c, struct store *s, const struct backup_ref *r,
-			const struct manifest *m, const struct manifest_file *f)
+			const struct manifest *m, const struct restore_step *step)
 {
 	const struct codec *codec = codec_find(m->compression ? m->compression : "gzip");
-	const struct target *t = target_for(c, f);
+	const struct manifest_file *f = step->file;
 	struct engine *e = NULL;
 	struct source *src = NULL;
 	char key[768];
 	int rc = -1;
 
-	if (codec == NULL || t == NULL)
-		return -1;
-	e = engine_new(f->engine ? f->engine : m->engine, t, c);
-	if (e == NULL)
+	if (codec == NULL || (e = engine_new(step->engine, step->target, c)) == NULL)
 		return -1;
 	file_key(r, f->name, key, sizeof(key));
 	log_info("restoring %s%s%s", key, *file_target(f) ? " into target " : "", file_target(f));
-	if (store_get(s, key, &src) == 0 && (src = codec->source(src, key)) != NULL &&
-	    e->ops->restore(e, f->databases ? f->databases : m->databases,
-			    f->databases ? f->ndatabases : m->ndatabases, src) == 0)
-		rc = check_expected_count(c, e);
+	if (store_get(s, key, &src) == 0 && (src = codec->source(src, key)) != NULL)
+		rc = e->ops->restore(e, f->databases ? f->databases : m->databases,
+				     f->databases ? f->ndatabases : m->ndatabases, src);
 	engine_free(e);
 	return rc;
+}
+
+/* DATABASE_EXPECTED_COUNT, on the server of each target restored. */
+static int check_counts(const struct config *c, const struct restore_step *steps, size_t n)
+{
+	for (size_t i = 0; i < n && c->expected_count != CONF_UNSET; i++) {
+		struct engine *e = engine_new(steps[i].engine, steps[i].target, c);
+		int rc = e != NULL ? check_expected_count(c, e) : -1;
+
+		engine_free(e);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
 }
 
 int restore_backup(const struct config *c, struct store *s, const struct backup_ref *r)
 {
 	struct manifest synthesized = {0};
 	const struct manifest *m = r->manifest;
-	size_t restored = 0;
+	struct restore_step *steps = NULL;
+	size_t n = 0;
 	int rc = -1;
 
 	if (m == NULL) {
@@ -133,9 +169,13 @@ int restore_backup(const struct config *c, struct store *s, const struct backup_
 			goto out;
 		m = &synthesized;
 	}
+	steps = calloc(m->nfiles, sizeof(*steps));
+	if (steps == NULL)
+		goto out;
 	for (size_t i = 0; i < m->nfiles; i++)
-		restored += wanted(c, &m->files[i]);
-	if (restored == 0) {
+		if (wanted(c, &m->files[i]) && plan_step(c, m, &m->files[i], &steps[n++]) < 0)
+			goto out;
+	if (n == 0) {
 		fail(EXIT_NOT_FOUND, "backup %s/%s holds no target %s", r->tier, r->stamp,
 		     c->restore_target);
 		goto out;
@@ -145,12 +185,15 @@ int restore_backup(const struct config *c, struct store *s, const struct backup_
 			 r->tier, r->stamp, m->nfailed);
 	if (restore_verify(c, s, r) < 0)
 		goto out;
-	for (size_t i = 0; i < m->nfiles; i++)
-		if (wanted(c, &m->files[i]) && restore_file(c, s, r, m, &m->files[i]) < 0)
+	for (size_t i = 0; i < n; i++)
+		if (restore_file(c, s, r, m, &steps[i]) < 0)
 			goto out;
 	log_info("restored %s/%s", r->tier, r->stamp);
-	rc = 0;
+	rc = check_counts(c, steps, n);
 out:
+	for (size_t i = 0; steps != NULL && i < n; i++)
+		target_free(&steps[i].own);
+	free(steps);
 	manifest_free(&synthesized);
 	return rc;
 }

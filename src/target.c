@@ -94,7 +94,7 @@ static int load_key(struct target *t, config_setting_t *item, const char *where)
 		}
 	}
 	fail(EXIT_CONFIG,
-	     "%s: unknown key %s (a target has name, engine, host, port, user, password_file, uri_file, databases)",
+	     "%s: unknown key %s (a target has name, engine, host, port, user, password or password_file, uri or uri_file, databases)",
 	     where, key);
 	return -1;
 }
@@ -127,6 +127,11 @@ int target_load_list(struct config *c, config_setting_t *list, const char *path)
 			fail(EXIT_CONFIG, "%s: needs a name of letters, digits, '_', '.' or '-'", where);
 			return -1;
 		}
+		if (t->engine != NULL && !target_engine_is_known(t->engine)) {
+			fail(EXIT_CONFIG, "%s: engine %s is not postgres, mariadb or mongodb", where,
+			     t->engine);
+			return -1;
+		}
 		for (size_t j = 0; j + 1 < c->ntargets; j++) {
 			if (strcmp(c->targets[j].name, t->name) == 0) {
 				fail(EXIT_CONFIG, "%s: a second target called %s", where, t->name);
@@ -146,24 +151,36 @@ static int set_if_unset(char **field, const char *value)
 	return *field ? 0 : -1;
 }
 
-/* The environment's single target, from the settings bandr had. */
-static int environment_target(struct config *c)
+int target_engine_is_known(const char *name)
 {
-	struct target *t = add_target(c);
-	int mariadb = strcmp(c->engine, "mariadb") == 0;
+	return strcmp(name, "postgres") == 0 || strcmp(name, "mariadb") == 0 ||
+	       strcmp(name, "mongodb") == 0;
+}
 
-	if (t == NULL)
-		return -1;
-	if (set_if_unset(&t->name, "") < 0 || set_if_unset(&t->engine, c->engine) < 0 ||
+int target_from_environment(const struct config *c, const char *engine, struct target *t)
+{
+	int mariadb = strcmp(engine, "mariadb") == 0;
+
+	memset(t, 0, sizeof(*t));
+	if (set_if_unset(&t->name, "") < 0 || set_if_unset(&t->engine, engine) < 0 ||
 	    set_if_unset(&t->host, mariadb ? c->mysql_host : c->pghost) < 0 ||
 	    set_if_unset(&t->port, mariadb ? c->mysql_port : c->pgport) < 0 ||
 	    set_if_unset(&t->user, mariadb ? c->mysql_user : c->pguser) < 0 ||
 	    set_if_unset(&t->password, mariadb ? c->mysql_password
-					       : c->pgadminpass ? c->pgadminpass : c->pgpassword) < 0)
+					       : c->pgadminpass ? c->pgadminpass : c->pgpassword) < 0 ||
+	    set_if_unset(&t->uri, c->mongo_uri) < 0)
 		return -1;
 	if (c->database != NULL && strlist_add(&t->databases, &t->ndatabases, c->database) < 0)
 		return -1;
-	return set_if_unset(&t->uri, c->mongo_uri);
+	return 0;
+}
+
+/* The environment's single target, from the settings bandr had. */
+static int environment_target(struct config *c)
+{
+	struct target *t = add_target(c);
+
+	return t != NULL ? target_from_environment(c, c->engine, t) : -1;
 }
 
 /* backup-container's credentials: <HOST>_USER and <HOST>_PASSWORD (and _FILE). */
@@ -218,24 +235,27 @@ const struct target *target_find(const struct config *c, const char *name)
 	return NULL;
 }
 
+void target_free(struct target *t)
+{
+	free(t->name);
+	free(t->engine);
+	free(t->host);
+	free(t->port);
+	free(t->user);
+	if (t->password != NULL)
+		explicit_bzero(t->password, strlen(t->password));
+	free(t->password);
+	if (t->uri != NULL)
+		explicit_bzero(t->uri, strlen(t->uri));
+	free(t->uri);
+	strlist_free(t->databases, t->ndatabases);
+	memset(t, 0, sizeof(*t));
+}
+
 void target_free_all(struct config *c)
 {
-	for (size_t i = 0; i < c->ntargets; i++) {
-		struct target *t = &c->targets[i];
-
-		free(t->name);
-		free(t->engine);
-		free(t->host);
-		free(t->port);
-		free(t->user);
-		if (t->password != NULL)
-			explicit_bzero(t->password, strlen(t->password));
-		free(t->password);
-		if (t->uri != NULL)
-			explicit_bzero(t->uri, strlen(t->uri));
-		free(t->uri);
-		strlist_free(t->databases, t->ndatabases);
-	}
+	for (size_t i = 0; i < c->ntargets; i++)
+		target_free(&c->targets[i]);
 	free(c->targets);
 	c->targets = NULL;
 	c->ntargets = 0;

@@ -35,6 +35,17 @@ int target_load_list(struct config *c, config_setting_t *list, const char *path)
  */
 int target_finish(struct config *c);
 
+/*
+ * The environment's single target for an engine (PG*, MYSQL_* or
+ * MONGODB_URI), into out; free it with target_free(). Returns 0 or -1.
+ */
+int target_from_environment(const struct config *c, const char *engine, struct target *out);
+
+/* Whether name is an engine a target may use. */
+int target_engine_is_known(const char *name);
+
+void target_free(struct target *t);
+
 /* The target called name, or NULL. */
 const struct target *target_find(const struct config *c, const char *name);
 

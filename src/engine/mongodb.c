@@ -136,6 +136,13 @@ static int mongodb_check(struct engine *e)
 			break;
 	}
 	bson_strfreev(names);
+	for (size_t i = 0; i < e->target->ndatabases; i++) {
+		if (!strlist_has(e->databases, e->ndatabases, e->target->databases[i])) {
+			fail(EXIT_CONFIG, "database %s does not exist on the MongoDB server (check DATABASE)",
+			     e->target->databases[i]);
+			return -1;
+		}
+	}
 	log_info("MongoDB %s reachable; %zu database(s) to dump", e->server_version, e->ndatabases);
 	return 0;
 }

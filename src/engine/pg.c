@@ -73,7 +73,7 @@ static void first_line(const char *msg, char *buf, size_t len)
 	buf[strcspn(buf, "\n")] = '\0';
 }
 
-PGconn *pg_connect(const struct config *c, const char *dbname)
+PGconn *pg_connect(const struct target *t, const char *dbname)
 {
 	const char *keys[] = {"dbname", "fallback_application_name", "connect_timeout", NULL};
 	const char *values[] = {dbname, "tierdump", "15", NULL};
@@ -81,20 +81,21 @@ PGconn *pg_connect(const struct config *c, const char *dbname)
 	char msg[512];
 	PGconn *conn;
 
-	(void)c;
 	conn = PQconnectdbParams(keys, values, 1);
 	if (conn != NULL && PQstatus(conn) == CONNECTION_OK)
 		return conn;
 	first_line(conn ? PQerrorMessage(conn) : "out of memory", msg, sizeof(msg));
 	if (strstr(msg, "password") != NULL || strstr(msg, "authentication") != NULL ||
 	    strstr(msg, "role") != NULL)
-		fail(EXIT_AUTH,
-		     "PostgreSQL at %s:%s refused user %s: %s (check PGUSER and PGPASSWORD, PGPASSWORD_FILE or PGADMINPASS)",
-		     host ? host : "localhost", port ? port : "5432", user ? user : "(default)", msg);
+		fail(EXIT_AUTH, "PostgreSQL at %s:%s refused user %s: %s (check %s%s)",
+		     host ? host : "localhost", port ? port : "5432", user ? user : "(default)", msg,
+		     *t->name ? "the user and password of target " : "PGUSER and PGPASSWORD, PGPASSWORD_FILE or PGADMINPASS",
+		     t->name);
 	else
 		fail(EXIT_UNAVAILABLE,
-		     "cannot connect to PostgreSQL at %s:%s: %s (check PGHOST and PGPORT, and that the server runs)",
-		     host ? host : "localhost", port ? port : "5432", msg);
+		     "cannot connect to PostgreSQL at %s:%s: %s (check %s%s, and that the server runs)",
+		     host ? host : "localhost", port ? port : "5432", msg,
+		     *t->name ? "the host and port of target " : "PGHOST and PGPORT", t->name);
 	PQfinish(conn);
 	return NULL;
 }

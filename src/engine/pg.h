@@ -21,8 +21,8 @@ int pg_password_file(const struct target *t, const char **path);
  */
 void pg_export_env(const struct target *t, const struct config *c, const char *pgpass);
 
-/* Connects to dbname, or fails naming the server and the likely fix. */
-PGconn *pg_connect(const struct config *c, const char *dbname);
+/* Connects to dbname, or fails naming the server and the likely fix for target t. */
+PGconn *pg_connect(const struct target *t, const char *dbname);
 
 /*
  * Runs sql, with param as $1 when sql has one (NULL is SQL NULL), and

@@ -78,7 +78,7 @@ static int postgres_check(struct engine *e)
 	int rc = -1;
 
 	activate(e);
-	conn = pg_connect(e->conf, e->conf->pgdatabase);
+	conn = pg_connect(e->target, e->conf->pgdatabase);
 	if (conn == NULL)
 		return -1;
 	snprintf(e->server_version, sizeof(e->server_version), "%s",
@@ -215,13 +215,15 @@ static int postgres_restore(struct engine *e, char *const *databases, size_t n_d
 {
 	const char *argv[] = {"psql", "--no-psqlrc", "--quiet", "--no-password", "--set",
 			      "ON_ERROR_STOP=1", "--dbname", e->conf->pgdatabase, NULL};
-	PGconn *conn = (activate(e), pg_connect(e->conf, e->conf->pgdatabase));
 	struct source *filtered = NULL;
 	char **roles = NULL;
 	size_t nroles = 0;
 	struct child c;
+	PGconn *conn;
 	int rc = -1;
 
+	activate(e);
+	conn = pg_connect(e->target, e->conf->pgdatabase);
 	if (conn == NULL)
 		goto out;
 	if (clear_conflicts(e, conn, databases, n_dbs) < 0 ||
@@ -250,11 +252,13 @@ out:
 
 static int postgres_count_databases(struct engine *e, long *count)
 {
-	PGconn *conn = (activate(e), pg_connect(e->conf, e->conf->pgdatabase));
 	char **names = NULL;
 	size_t n = 0;
+	PGconn *conn;
 	int rc;
 
+	activate(e);
+	conn = pg_connect(e->target, e->conf->pgdatabase);
 	if (conn == NULL)
 		return -1;
 	rc = pg_query_column(conn,

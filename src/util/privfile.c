@@ -9,7 +9,7 @@
 #include "fs.h"
 #include "log.h"
 
-enum { MAX_FILES = 8 };
+enum { MAX_FILES = 128 }; /* a password file per target and run */
 
 static char paths[MAX_FILES][256];
 static int count;

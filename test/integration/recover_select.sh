@@ -58,7 +58,7 @@ mkdir -p "$TMP/old/hourly"
 cp -a "$BACKUP_DIR/hourly/$first" "$TMP/old/hourly/2020-01-01T00:00:00Z"
 expect_exit "an old newest backup fails the age check" 81 "LATEST_BACKUP_MAXIMUM_AGE_H" \
 	env BACKUP_DIR="$TMP/old" LATEST_BACKUP_MAXIMUM_AGE_H=2 "$RECOVER"
-expect_exit "an empty store fails the age check" 81 "no backup" \
+expect_exit "an empty store fails the age check" 81 "no complete backup at all" \
 	env BACKUP_DIR="$TMP/empty" LATEST_BACKUP_MAXIMUM_AGE_H=2 "$RECOVER"
 reset_target
 check "DATABASE_EXPECTED_COUNT met" env FROM_BACKUP=latest DATABASE_EXPECTED_COUNT=1 "$RECOVER"

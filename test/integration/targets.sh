@@ -92,3 +92,14 @@ CONF
 expect_exit "two targets with one name are refused" 78 "a second target called a" env TIERDUMP_CONFIG="$TMP/bad.conf" "$BACKUP"
 check "every backup intact" all_backups_intact
 check "nothing half-written" no_leftovers
+
+# A partial backup is no proof of freshness, and an unknown engine is a config error.
+mkdir -p "$TMP/fresh/hourly"
+cp -a "$BACKUP_DIR/hourly/$partial" "$TMP/fresh/hourly/"
+expect_exit "only a partial backup fails LATEST_BACKUP_MAXIMUM_AGE_H" 81 "no complete backup" \
+	env LATEST_BACKUP_MAXIMUM_AGE_H=100 "$RECOVER" --backup-dir "$TMP/fresh"
+cat >"$TMP/bad.conf" <<CONF
+targets = ( { name = "x"; engine = "oracle"; } );
+CONF
+expect_exit "an unknown target engine is refused at load" 78 "bad.conf:1: target 1: engine oracle is not postgres, mariadb or mongodb" \
+	env TIERDUMP_CONFIG="$TMP/bad.conf" "$BACKUP"
