@@ -151,7 +151,7 @@ static int make_backup(const struct config *c, struct engine **engines, struct s
 		       const char *stamp, struct manifest *m)
 {
 	const struct codec *codec = choose_codec(c, m);
-	char staging[512], final[512], key[600], *text = NULL;
+	char staging[512], final[512], key[600], err[256], *text = NULL;
 	int rc = -1;
 
 	store_staging_key(s, c->tier, stamp, staging, sizeof(staging));
@@ -169,9 +169,13 @@ static int make_backup(const struct config *c, struct engine **engines, struct s
 	if (m->nfiles == 0)
 		goto out;
 	m->finished = time(NULL);
-	text = manifest_render(m);
+	text = manifest_render(m, err, sizeof(err));
+	if (text == NULL) {
+		fail(EXIT_DUMP, "cannot write the manifest of %s: %s", final, err);
+		goto out;
+	}
 	snprintf(key, sizeof(key), "%s/" MANIFEST_NAME, staging);
-	if (text == NULL || store_write_small(s, key, text) < 0)
+	if (store_write_small(s, key, text) < 0)
 		goto out;
 	if (store_publish(s, staging, final) < 0)
 		goto out;

@@ -103,7 +103,22 @@ static void put_time(FILE *out, const char *key, time_t t)
 	fprintf(out, "%s = %s\n", key, stamp);
 }
 
-char *manifest_render(const struct manifest *m)
+/* Whether every line of text fits what inih reads back; names the first that does not. */
+static int lines_fit(const char *text, char *err, size_t errlen)
+{
+	for (const char *line = text; *line != '\0';) {
+		size_t len = strcspn(line, "\n");
+
+		if (len > MANIFEST_MAX_LINE) {
+			snprintf(err, errlen, "a value is too long for the manifest: %.40s...", line);
+			return 0;
+		}
+		line += len + (line[len] == '\n');
+	}
+	return 1;
+}
+
+char *manifest_render(const struct manifest *m, char *err, size_t errlen)
 {
 	char *text = NULL;
 	size_t len = 0;
@@ -142,6 +157,11 @@ char *manifest_render(const struct manifest *m)
 			f->raw_size, f->sha256);
 	}
 	if (fclose(out) != 0) {
+		snprintf(err, errlen, "out of memory");
+		free(text);
+		return NULL;
+	}
+	if (!lines_fit(text, err, errlen)) {
 		free(text);
 		return NULL;
 	}
@@ -270,12 +290,23 @@ static int on_file_key(struct manifest *m, const char *section, const char *name
 	return 0;
 }
 
+/* We escape control characters when writing: a raw one means damage. */
+static int has_control(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s == 0x7f)
+			return 1;
+	return 0;
+}
+
 static int on_ini_line(void *user, const char *section, const char *name, const char *value)
 {
 	struct parse_state *st = user;
 	int rc;
 
-	if (strcmp(section, "backup") == 0)
+	if (has_control(section) || has_control(name) || has_control(value))
+		rc = -1;
+	else if (strcmp(section, "backup") == 0)
 		rc = on_backup_key(st->m, name, value);
 	else if (strncmp(section, FILE_SECTION, strlen(FILE_SECTION)) == 0)
 		rc = on_file_key(st->m, section, name, value);

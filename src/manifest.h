@@ -48,8 +48,15 @@ int manifest_add_database(struct manifest *m, const char *name);
 /* Adds a file entry (name copied) and returns it, or NULL. */
 struct manifest_file *manifest_add_file(struct manifest *m, const char *name);
 
-/* Renders m as INI text into a new string the caller frees, or NULL. */
-char *manifest_render(const struct manifest *m);
+/*
+ * Renders m as INI text into a new string the caller frees. Returns NULL
+ * with a reason in err (errlen bytes) when a value would make a line longer
+ * than inih reads back, or when out of memory.
+ */
+char *manifest_render(const struct manifest *m, char *err, size_t errlen);
+
+/* The longest line inih reads back whole (its INI_MAX_LINE less the newline and NUL). */
+#define MANIFEST_MAX_LINE 198
 
 /*
  * Parses INI text into m (zeroed first). Returns 0, or -1 with a message in

@@ -17,7 +17,7 @@
 static int copy_backup(const struct config *c, struct store *s, const struct backup_ref *from)
 {
 	struct manifest *m = from->manifest;
-	char staging[512], final[512], src[768], dst[768], *text = NULL;
+	char staging[512], final[512], src[768], dst[768], err[256], *text = NULL;
 	int rc = -1;
 
 	store_staging_key(s, c->tier, from->stamp, staging, sizeof(staging));
@@ -33,9 +33,13 @@ static int copy_backup(const struct config *c, struct store *s, const struct bac
 	free(m->promoted_from);
 	m->tier = strdup(c->tier);
 	m->promoted_from = strdup(from->tier);
-	text = manifest_render(m);
+	text = manifest_render(m, err, sizeof(err));
+	if (text == NULL) {
+		fail(EXIT_STORE, "cannot write the manifest of %s: %s", final, err);
+		goto out;
+	}
 	snprintf(dst, sizeof(dst), "%s/" MANIFEST_NAME, staging);
-	if (text == NULL || store_write_small(s, dst, text) < 0)
+	if (store_write_small(s, dst, text) < 0)
 		goto out;
 	if (store_publish(s, staging, final) < 0)
 		goto out;

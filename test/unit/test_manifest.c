@@ -31,7 +31,7 @@ static void test_round_trip(void)
 	f->size = 12345;
 	f->raw_size = 99999;
 	memset(f->sha256, 'a', 64);
-	text = manifest_render(&m);
+	text = manifest_render(&m, err, sizeof(err));
 	CHECK(text != NULL, "rendered");
 	CHECK(manifest_parse(text, &back, err, sizeof(err)) == 0, "parsed back: %s\n%s", err, text);
 	if (back.engine == NULL) {
@@ -80,8 +80,30 @@ static void test_refusals(void)
 	}
 }
 
+static void test_limits(void)
+{
+	struct manifest m = {0}, back;
+	char err[256], long_name[260], *text;
+
+	memset(long_name, 'x', sizeof(long_name) - 1);
+	long_name[sizeof(long_name) - 1] = '\0';
+	m.format = 1;
+	m.engine = strdup("postgres");
+	manifest_add_database(&m, long_name);
+	manifest_add_file(&m, "a.gz");
+	memset(m.files[0].sha256, 'a', 64);
+	text = manifest_render(&m, err, sizeof(err));
+	CHECK(text == NULL && strstr(err, "too long") != NULL,
+	      "a line inih cannot read back is refused, not written: %s", err);
+	free(text);
+	manifest_free(&m);
+	CHECK(manifest_parse("[backup]\nformat = 1\nengine = pg\x01sql\n", &back, err, sizeof(err)) < 0,
+	      "a raw control character means damage");
+}
+
 void test_manifest(void)
 {
+	test_limits();
 	test_round_trip();
 	test_refusals();
 }

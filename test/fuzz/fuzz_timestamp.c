@@ -1,0 +1,30 @@
+/* libFuzzer: timestamp and FROM_BACKUP parsing; what parses must format back. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tier.h"
+#include "util/timestamp.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *s = malloc(size + 1), back[TS_LEN + 1];
+	struct from_backup from;
+	time_t t;
+
+	memcpy(s, data, size);
+	s[size] = '\0';
+	if (ts_parse(s, &t) == 0) {
+		ts_format(t, back);
+		if (strcmp(back, s) != 0)
+			abort(); /* canonical in, the same canonical out */
+	}
+	ts_parse_lenient(s, strlen(s), &t);
+	if (from_backup_parse(s, &from) == 0 && from.kind == FROM_TIMESTAMP &&
+	    (strchr(s, '/') != NULL || strstr(s, "..") != NULL))
+		abort(); /* nothing path-like is ever a timestamp */
+	free(s);
+	return 0;
+}
