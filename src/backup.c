@@ -16,11 +16,12 @@ static const char usage[] =
 	"              [--prior-tier tier] [--prior-count n] [--database name]\n"
 	"              [--lock-timeout seconds] [--compression gzip | zstd | none]\n"
 	"              [--compression-level n] [--threads n] [--engine postgres | mariadb | mongodb]\n"
+	"       backup --verify latest | timestamp [--config file] [--backup-dir dir]\n"
 	"       backup --help | --version\n";
 
 static const char *const flags_allowed[] = {
 	"tier", "config", "backup-dir", "count", "prior-tier", "prior-count", "database",
-	"lock-timeout", "compression", "compression-level", "threads", "engine", NULL,
+	"lock-timeout", "compression", "compression-level", "threads", "engine", "verify", NULL,
 };
 
 static int run(const struct config *c)
@@ -30,11 +31,12 @@ static int run(const struct config *c)
 
 	if (s == NULL)
 		return -1;
-	log_info("%s run, store %s, keeping %ld", c->tier, c->backup_dir, c->count);
-	if (strcmp(c->tier, "hourly") == 0)
-		rc = job_hourly(c, s);
-	else
-		rc = job_promote(c, s);
+	if (c->verify != NULL) {
+		rc = job_verify(c, s);
+	} else {
+		log_info("%s run, store %s, keeping %ld", c->tier, c->backup_dir, c->count);
+		rc = strcmp(c->tier, "hourly") == 0 ? job_hourly(c, s) : job_promote(c, s);
+	}
 	store_close(s);
 	return rc;
 }

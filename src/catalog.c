@@ -76,6 +76,21 @@ static struct manifest *load_manifest(struct store *s, const char *tier, const c
 	return m;
 }
 
+/* The result of the last test-restore (backup --verify), when there was one. */
+static void load_verified(struct store *s, struct backup_ref *r)
+{
+	char key[600], *text;
+	int missing = 0;
+
+	snprintf(key, sizeof(key), "%s/%s/verified", r->tier, r->name);
+	text = store_read_small(s, key, &missing);
+	if (text == NULL)
+		return;
+	snprintf(r->verified, sizeof(r->verified), "%s",
+		 strstr(text, "\nresult = ok\n") ? "ok" : "failed");
+	free(text);
+}
+
 static int on_tier_entry(const char *name, int is_dir, long long size, void *arg)
 {
 	struct scan *sc = arg;
@@ -117,6 +132,8 @@ static void *load_manifests(void *arg)
 		r = &l->cat->refs[i];
 		if (!r->legacy)
 			r->manifest = load_manifest(l->store, r->tier, r->name);
+		if (r->manifest != NULL)
+			load_verified(l->store, r);
 	}
 }
 
@@ -202,4 +219,34 @@ void catalog_free(struct catalog *c)
 	}
 	free(c->refs);
 	memset(c, 0, sizeof(*c));
+}
+
+int catalog_parse_choice(const char *setting, const char *value, struct from_backup *out)
+{
+	if (from_backup_parse(value, out) == 0)
+		return 0;
+	fail(EXIT_USAGE,
+	     "%s='%s' is not none, latest or a timestamp like 2026-11-21T10:07:00Z (or its start)",
+	     setting, value);
+	return -1;
+}
+
+const struct backup_ref *catalog_select(const struct catalog *cat, const struct from_backup *from,
+					const char *setting, const char *value)
+{
+	size_t first = 0, matches = tier_match(cat->refs, cat->n, from, &first);
+
+	if (matches == 1)
+		return &cat->refs[first];
+	if (matches == 0) {
+		fail(EXIT_NOT_FOUND, "no complete backup matches %s=%s (list them with FROM_BACKUP=none)",
+		     setting, value);
+		return NULL;
+	}
+	log_error("%s=%s matches %zu backups:", setting, value, matches);
+	for (size_t i = first; i < cat->n; i++)
+		if (strncmp(cat->refs[i].stamp, from->prefix, strlen(from->prefix)) == 0)
+			log_error("  %s/%s", cat->refs[i].tier, cat->refs[i].stamp);
+	fail(EXIT_USAGE, "%s=%s is ambiguous: give more of the timestamp", setting, value);
+	return NULL;
 }

@@ -22,6 +22,19 @@ int catalog_scan_tier(struct store *s, const char *tier, int with_legacy, struct
 /* Scans every tier, bandr's files included. Returns 0 or -1. */
 int catalog_scan_all(struct store *s, struct catalog *out);
 
+/*
+ * Parses a choice of backup (none, latest, a timestamp or its start) given
+ * in setting. Returns 0, or -1 after fail() naming setting.
+ */
+int catalog_parse_choice(const char *setting, const char *value, struct from_backup *out);
+
+/*
+ * The one backup a choice names, or NULL after fail(): none matching, or
+ * several (which it lists).
+ */
+const struct backup_ref *catalog_select(const struct catalog *cat, const struct from_backup *from,
+					const char *setting, const char *value);
+
 /* Frees the list and the manifests it owns. Accepts an empty catalog. */
 void catalog_free(struct catalog *c);
 

@@ -77,6 +77,12 @@ const struct setting conf_settings[] = {
 	{"RECOVER_FORCE", "recover_force", "force", SETTING_BOOL, 0, F(force),
 	 "recover: drop and recreate databases the target already has"},
 	{NULL, NULL, "json", SETTING_BOOL, 0, F(json), "recover: list as JSON"},
+	{"VERIFY_BACKUP", "verify_backup", "verify", SETTING_STRING, 0, F(verify),
+	 "test-restore this backup (latest or a timestamp) instead of a tier run"},
+	{"VERIFY_DIR", "verify_dir", NULL, SETTING_STRING, 0, F(verify_dir),
+	 "where test-restores run a throwaway server (default TMPDIR or /tmp)"},
+	{"VERIFY_USER", "verify_user", NULL, SETTING_STRING, 0, F(verify_user),
+	 "the user the throwaway server runs as when started by root (default postgres)"},
 	{NULL, NULL, "target", SETTING_STRING, 0, F(restore_target),
 	 "recover: restore only this target of the backup"},
 	{"TERMINATION_LOG", "termination_log", NULL, SETTING_STRING, 0, F(termination_log),
@@ -453,6 +459,8 @@ int conf_finish(struct config *c, int need_tier)
 		c->lock_timeout = 60;
 	default_string(&c->compression, "gzip");
 	default_string(&c->engine, "postgres");
+	default_string(&c->verify_user, "postgres");
+	default_string(&c->verify_dir, getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
 	if (c->threads == CONF_UNSET || c->threads == 0)
 		c->threads = available_cpus();
 	if (c->threads > 64)

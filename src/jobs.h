@@ -11,6 +11,12 @@ int job_hourly(const struct config *c, struct store *s);
 /* Promotes the prior tier's newest backup into c->tier, then prunes it. */
 int job_promote(const struct config *c, struct store *s);
 
+/*
+ * Test-restores the backup c->verify names into a throwaway server, checks
+ * what came back and records the result beside the backup.
+ */
+int job_verify(const struct config *c, struct store *s);
+
 /* Removes the oldest complete backups of tier until keep remain. */
 int job_prune(struct store *s, const char *tier, long keep);
 

@@ -28,15 +28,16 @@ static const char *status_of(const struct backup_ref *r)
 
 void listing_print_table(const struct catalog *c, FILE *out)
 {
-	fprintf(out, "%-8s %-20s %10s  %-9s %-8s %s\n", "TIER", "TIMESTAMP", "SIZE", "CHECKSUMS",
-		"STATUS", "DATABASES");
+	fprintf(out, "%-8s %-20s %10s  %-9s %-8s %-8s %s\n", "TIER", "TIMESTAMP", "SIZE",
+		"CHECKSUMS", "STATUS", "VERIFIED", "DATABASES");
 	for (size_t i = 0; i < c->n; i++) {
 		const struct backup_ref *r = &c->refs[i];
 		char size[32];
 
 		human_size(r->size, size, sizeof(size));
-		fprintf(out, "%-8s %-20s %10s  %-9s %-8s ", r->tier, r->stamp, size,
-			r->manifest ? "sha256" : "none", status_of(r));
+		fprintf(out, "%-8s %-20s %10s  %-9s %-8s %-8s ", r->tier, r->stamp, size,
+			r->manifest ? "sha256" : "none", status_of(r),
+			r->verified[0] ? (strcmp(r->verified, "ok") ? "FAILED" : "ok") : "-");
 		if (r->manifest == NULL) {
 			fprintf(out, "(bandr file %s)\n", r->name);
 			continue;
@@ -91,6 +92,11 @@ void listing_print_json(const struct catalog *c, FILE *out)
 			r->legacy ? "bandr" : r->partial ? "partial" : "complete");
 		fputs(", \"engine\": ", out);
 		json_string(out, m ? m->engine : "postgres");
+		fputs(", \"verified\": ", out);
+		if (r->verified[0] != '\0')
+			json_string(out, r->verified);
+		else
+			fputs("null", out);
 		fputs(", \"promoted_from\": ", out);
 		if (m != NULL && m->promoted_from != NULL)
 			json_string(out, m->promoted_from);

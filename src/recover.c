@@ -50,27 +50,6 @@ static int check_freshness(const struct config *c, const struct catalog *cat)
 	return 0;
 }
 
-/* The one backup FROM_BACKUP names, or NULL after fail() listing candidates. */
-static const struct backup_ref *select_backup(const struct catalog *cat,
-					      const struct from_backup *from, const char *value)
-{
-	size_t first = 0, matches = tier_match(cat->refs, cat->n, from, &first);
-
-	if (matches == 1)
-		return &cat->refs[first];
-	if (matches == 0) {
-		fail(EXIT_NOT_FOUND, "no complete backup matches FROM_BACKUP=%s (list them with FROM_BACKUP=none)",
-		     value);
-		return NULL;
-	}
-	log_error("FROM_BACKUP=%s matches %zu backups:", value, matches);
-	for (size_t i = first; i < cat->n; i++)
-		if (strncmp(cat->refs[i].stamp, from->prefix, strlen(from->prefix)) == 0)
-			log_error("  %s/%s", cat->refs[i].tier, cat->refs[i].stamp);
-	fail(EXIT_USAGE, "FROM_BACKUP=%s is ambiguous: give more of the timestamp", value);
-	return NULL;
-}
-
 static int run(const struct config *c)
 {
 	struct from_backup from;
@@ -79,12 +58,8 @@ static int run(const struct config *c)
 	struct store *s;
 	int rc = -1;
 
-	if (from_backup_parse(c->from_backup, &from) < 0) {
-		fail(EXIT_USAGE,
-		     "FROM_BACKUP='%s' is not none, latest or a timestamp like 2026-11-21T10:07:00Z (or its start)",
-		     c->from_backup);
+	if (catalog_parse_choice("FROM_BACKUP", c->from_backup, &from) < 0)
 		return -1;
-	}
 	s = store_open(c->backup_dir);
 	if (s == NULL)
 		return -1;
@@ -104,7 +79,7 @@ static int run(const struct config *c)
 	}
 	if (check_freshness(c, &cat) < 0)
 		goto out;
-	r = select_backup(&cat, &from, c->from_backup);
+	r = catalog_select(&cat, &from, "FROM_BACKUP", c->from_backup);
 	if (r == NULL)
 		goto out;
 	log_info("restoring %s/%s", r->tier, r->stamp);

@@ -20,6 +20,7 @@ struct backup_ref {
 	int legacy;     /* bandr's backup-<timestamp>-dumpall.sql.gz */
 	int partial;    /* some targets failed: listed, never promoted, never latest */
 	long long size; /* bytes stored, -1 when unknown */
+	char verified[8]; /* the last test-restore: "ok", "failed", or "" for none */
 	struct manifest *manifest; /* owned by whoever filled the list; NULL for legacy */
 };
 

@@ -75,12 +75,25 @@ static void first_line(const char *msg, char *buf, size_t len)
 
 PGconn *pg_connect(const struct target *t, const char *dbname)
 {
-	const char *keys[] = {"dbname", "fallback_application_name", "connect_timeout", NULL};
-	const char *values[] = {dbname, "tierdump", "15", NULL};
-	const char *host = getenv("PGHOST"), *port = getenv("PGPORT"), *user = getenv("PGUSER");
+	/* The target's own settings win over the environment, which may be another's. */
+	const char *keys[] = {"dbname", "fallback_application_name", "connect_timeout", "host",
+			      "port", "user", NULL};
+	const char *values[] = {dbname, "tierdump", "15", t->host, t->port, t->user, NULL};
+	const char *host = t->host ? t->host : getenv("PGHOST");
+	const char *port = t->port ? t->port : getenv("PGPORT");
+	const char *user = t->user ? t->user : getenv("PGUSER");
 	char msg[512];
 	PGconn *conn;
+	int n = 3;
 
+	/* Only the settings the target has: a NULL would end the list early. */
+	for (int i = 3; i < 6; i++)
+		if (values[i] != NULL) {
+			keys[n] = keys[i];
+			values[n++] = values[i];
+		}
+	keys[n] = NULL;
+	values[n] = NULL;
 	conn = PQconnectdbParams(keys, values, 1);
 	if (conn != NULL && PQstatus(conn) == CONNECTION_OK)
 		return conn;

@@ -154,3 +154,91 @@ fail:
 	source_close(inner);
 	return NULL;
 }
+
+/* ------------------------------------------------------- roles a dump needs */
+
+struct role_scan {
+	char ***roles;
+	size_t *n;
+};
+
+/* Adds the identifier that ends a statement line ("... TO app;") as a role name. */
+static int add_trailing_role(struct role_scan *rs, const char *line, size_t len,
+			     const char *marker)
+{
+	const char *at = NULL, *p = line, *end;
+	char name[256];
+	size_t out = 0;
+
+	for (const char *hit; (hit = memmem(p, (size_t)(line + len - p), marker, strlen(marker)));
+	     p = hit + 1)
+		at = hit;
+	if (at == NULL)
+		return 0;
+	at += strlen(marker);
+	end = memchr(at, ';', (size_t)(line + len - at));
+	if (end == NULL || end == at)
+		return 0;
+	if (*at == '"') { /* quoted: undo the doubled quotes */
+		for (at++; at < end - 1 && out < sizeof(name) - 1; at++) {
+			if (*at == '"' && at[1] == '"')
+				at++;
+			name[out++] = *at;
+		}
+	} else {
+		for (; at < end && out < sizeof(name) - 1 && *at != ' '; at++)
+			name[out++] = *at;
+	}
+	name[out] = '\0';
+	if (out == 0 || strcmp(name, "PUBLIC") == 0 || strcmp(name, "public") == 0 ||
+	    strlist_has(*rs->roles, *rs->n, name))
+		return 0;
+	return strlist_add(rs->roles, rs->n, name);
+}
+
+static int scan_role_line(void *state, const char *line, size_t len, struct line_out *out,
+			  int *rest_as_is)
+{
+	struct role_scan *rs = state;
+
+	(void)out;
+	(void)rest_as_is;
+	if (len > 6 && memcmp(line, "ALTER ", 6) == 0)
+		return add_trailing_role(rs, line, len, " OWNER TO ");
+	if (len > 6 && memcmp(line, "GRANT ", 6) == 0)
+		return add_trailing_role(rs, line, len, " TO ");
+	return 0;
+}
+
+static void scan_free(void *state)
+{
+	free(state);
+}
+
+static const struct line_filter_ops role_scan_ops = {
+	.line = scan_role_line,
+	.end = NULL,
+	.free = scan_free,
+};
+
+int pg_collect_roles(struct source *inner, char ***roles, size_t *n)
+{
+	struct role_scan *rs = calloc(1, sizeof(*rs));
+	struct source *scan;
+	char buf[65536];
+	ssize_t got;
+
+	if (rs == NULL) {
+		source_close(inner);
+		return -1;
+	}
+	rs->roles = roles;
+	rs->n = n;
+	scan = line_filter_source(inner, &role_scan_ops, rs);
+	if (scan == NULL)
+		return -1;
+	while ((got = source_read(scan, buf, sizeof(buf))) > 0)
+		;
+	source_close(scan);
+	return got < 0 ? -1 : 0;
+}

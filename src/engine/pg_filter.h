@@ -31,4 +31,11 @@ struct source *pg_filter_source(struct source *inner, char *const *roles, size_t
  */
 int pg_ident_is(const char *ident, size_t len, const char *role);
 
+/*
+ * Reads a whole dump (closing inner) and collects the roles its OWNER TO and
+ * GRANT ... TO statements name, so a scratch server can have them before a
+ * single-database dump is restored into it. Returns 0 or -1 after fail().
+ */
+int pg_collect_roles(struct source *inner, char ***roles, size_t *n);
+
 #endif

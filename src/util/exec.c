@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <grp.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -22,6 +23,11 @@ static void close_fd(int *fd)
 }
 
 int child_start(struct child *c, const char *const argv[], int flags)
+{
+	return child_start_as(c, argv, flags, (uid_t)-1, (gid_t)-1);
+}
+
+int child_start_as(struct child *c, const char *const argv[], int flags, uid_t uid, gid_t gid)
 {
 	int in[2] = {-1, -1}, out[2] = {-1, -1}, err[2] = {-1, -1}, devnull;
 	pid_t pid;
@@ -51,6 +57,10 @@ int child_start(struct child *c, const char *const argv[], int flags)
 		dup2((flags & CHILD_STDIN) ? in[0] : devnull, 0);
 		dup2((flags & CHILD_STDOUT) ? out[1] : devnull, 1);
 		dup2(err[1], 2);
+		if (uid != (uid_t)-1 && (setgroups(0, NULL) < 0 || setgid(gid) < 0 || setuid(uid) < 0)) {
+			dprintf(2, "cannot run %s as uid %d: %s\n", argv[0], (int)uid, strerror(errno));
+			_exit(126);
+		}
 		execvp(argv[0], (char *const *)argv);
 		dprintf(2, "cannot run %s: %s\n", argv[0], strerror(errno));
 		_exit(127);

@@ -31,6 +31,12 @@ struct child {
 int child_start(struct child *c, const char *const argv[], int flags);
 
 /*
+ * Like child_start(), but the child first becomes uid/gid (when we are
+ * root): initdb and postgres refuse to run as root.
+ */
+int child_start_as(struct child *c, const char *const argv[], int flags, uid_t uid, gid_t gid);
+
+/*
  * Copies the child's stdout into sink until it closes it, relaying stderr.
  * Adds the bytes copied to *bytes. Returns 0, or -1 after fail().
  */
