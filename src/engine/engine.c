@@ -51,3 +51,22 @@ const char *engine_single_database(const struct engine *e)
 {
 	return e->target->ndatabases == 1 ? e->target->databases[0] : NULL;
 }
+
+int engine_choose_databases(struct engine *e, char *const *all, size_t n, const char *server)
+{
+	const struct target *t = e->target;
+
+	for (size_t i = 0; i < t->ndatabases; i++) {
+		if (!strlist_has(all, n, t->databases[i])) {
+			fail(EXIT_CONFIG,
+			     "database %s does not exist on the %s server (check DATABASE or the target's databases)",
+			     t->databases[i], server);
+			return -1;
+		}
+	}
+	for (size_t i = 0; i < (t->ndatabases ? t->ndatabases : n); i++)
+		if (strlist_add(&e->databases, &e->ndatabases,
+				t->ndatabases ? t->databases[i] : all[i]) < 0)
+			return -1;
+	return 0;
+}

@@ -55,6 +55,12 @@ struct engine_ops {
 struct engine *engine_new(const char *name, const struct target *target,
 			  const struct config *conf);
 
+/*
+ * Sets e->databases from what the server has (all): the target's list, each
+ * of which must exist, or everything. Returns 0, or -1 after fail().
+ */
+int engine_choose_databases(struct engine *e, char *const *all, size_t n, const char *server);
+
 /* Whether the target names exactly one database, and which. */
 const char *engine_single_database(const struct engine *e);
 void engine_free(struct engine *e);

@@ -153,18 +153,8 @@ static int mariadb_check(struct engine *e)
 		goto out;
 	if (check_client_version(e) < 0)
 		goto out;
-	for (size_t i = 0; i < e->target->ndatabases; i++) {
-		if (!strlist_has(all, n, e->target->databases[i])) {
-			fail(EXIT_CONFIG,
-			     "database %s does not exist on the MariaDB server (check DATABASE)",
-			     e->target->databases[i]);
-			goto out;
-		}
-	}
-	for (size_t i = 0; i < (e->target->ndatabases ? e->target->ndatabases : n); i++)
-		if (strlist_add(&e->databases, &e->ndatabases,
-				e->target->ndatabases ? e->target->databases[i] : all[i]) < 0)
-			goto out;
+	if (engine_choose_databases(e, all, n, "MariaDB") < 0)
+		goto out;
 	log_info("MariaDB %s reachable; %zu database(s) to dump", e->server_version, e->ndatabases);
 	rc = 0;
 out:

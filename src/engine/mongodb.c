@@ -111,7 +111,8 @@ static int mongodb_check(struct engine *e)
 	bson_error_t err;
 	bson_iter_t it;
 	bson_t reply;
-	char **names;
+	char **names, **all = NULL;
+	size_t n = 0;
 	int rc;
 
 	rc = command(e, "admin", cmd, &reply, "connection (buildInfo)");
@@ -127,22 +128,15 @@ static int mongodb_check(struct engine *e)
 		fail(classify(&err), "listing MongoDB databases failed: %s", err.message);
 		return -1;
 	}
-	for (size_t i = 0; names[i] != NULL; i++) {
-		if ((is_system_database(names[i]) && !e->conf->mongo_system) ||
-		    (e->target->ndatabases > 0 &&
-		     !strlist_has(e->target->databases, e->target->ndatabases, names[i])))
-			continue;
-		if (strlist_add(&e->databases, &e->ndatabases, names[i]) < 0)
+	for (size_t i = 0; names[i] != NULL; i++)
+		if ((!is_system_database(names[i]) || e->conf->mongo_system) &&
+		    strlist_add(&all, &n, names[i]) < 0)
 			break;
-	}
 	bson_strfreev(names);
-	for (size_t i = 0; i < e->target->ndatabases; i++) {
-		if (!strlist_has(e->databases, e->ndatabases, e->target->databases[i])) {
-			fail(EXIT_CONFIG, "database %s does not exist on the MongoDB server (check DATABASE)",
-			     e->target->databases[i]);
-			return -1;
-		}
-	}
+	rc = engine_choose_databases(e, all, n, "MongoDB");
+	strlist_free(all, n);
+	if (rc < 0)
+		return -1;
 	log_info("MongoDB %s reachable; %zu database(s) to dump", e->server_version, e->ndatabases);
 	return 0;
 }

@@ -87,17 +87,8 @@ static int postgres_check(struct engine *e)
 		goto out;
 	if (pg_query_column(conn, list_sql, NULL, &all, &n) < 0)
 		goto out;
-	for (size_t i = 0; i < e->target->ndatabases; i++) {
-		if (!strlist_has(all, n, e->target->databases[i])) {
-			fail(EXIT_CONFIG, "database %s does not exist on the server (check DATABASE)",
-			     e->target->databases[i]);
-			goto out;
-		}
-	}
-	for (size_t i = 0; i < (e->target->ndatabases ? e->target->ndatabases : n); i++)
-		if (strlist_add(&e->databases, &e->ndatabases,
-				e->target->ndatabases ? e->target->databases[i] : all[i]) < 0)
-			goto out;
+	if (engine_choose_databases(e, all, n, "PostgreSQL") < 0)
+		goto out;
 	log_info("PostgreSQL %s reachable; %zu database(s) to dump with %s", e->server_version,
 		 e->ndatabases, dump_tool(e));
 	rc = 0;
