@@ -21,12 +21,17 @@ struct scan {
 static struct backup_ref *add_ref(struct catalog *c, const char *tier, const char *name, time_t ts,
 				  int legacy)
 {
-	struct backup_ref *grown = realloc(c->refs, (c->n + 1) * sizeof(*grown));
 	struct backup_ref *r;
 
-	if (grown == NULL)
-		return NULL;
-	c->refs = grown;
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 64;
+		struct backup_ref *grown = realloc(c->refs, cap * sizeof(*grown));
+
+		if (grown == NULL)
+			return NULL;
+		c->refs = grown;
+		c->cap = cap;
+	}
 	r = &c->refs[c->n++];
 	memset(r, 0, sizeof(*r));
 	snprintf(r->tier, sizeof(r->tier), "%s", tier);
@@ -97,6 +102,8 @@ static int on_tier_entry(const char *name, int is_dir, long long size, void *arg
 	struct backup_ref *r;
 	time_t ts;
 
+	if (strlen(name) >= sizeof(r->name))
+		return 0; /* longer than any name of ours: not a backup */
 	if (!is_dir) {
 		if (!sc->with_legacy || parse_legacy_name(name, &ts) < 0)
 			return 0;

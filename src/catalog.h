@@ -13,7 +13,7 @@
 
 struct catalog {
 	struct backup_ref *refs; /* sorted newest first */
-	size_t n;
+	size_t n, cap;
 };
 
 /* Scans one tier; with_legacy adds bandr's flat files. Returns 0 or -1. */
