@@ -42,3 +42,10 @@ expect_exit "a timestamp that matches nothing" 66 "no complete backup matches VE
 expect_exit "a malformed value is refused" 64 "VERIFY_BACKUP='../x' is not" "$BACKUP" --verify ../x
 check "after every failure the throwaway files are gone" test -z "$(ls -A "$VERIFY_DIR")"
 check "and no throwaway server runs" sh -c "! pgrep -f 'tierdump-verif[y]-' >/dev/null"
+
+# A backup whose manifest is gone is no backup: --verify cannot pick it.
+check "a backup to lose the manifest of" "$BACKUP"
+bare=$(newest hourly)
+rm "$BACKUP_DIR/hourly/$bare/manifest"
+expect_exit "a missing manifest at --verify" 66 "no complete backup matches VERIFY_BACKUP=$bare" "$BACKUP" --verify "$bare"
+check "it says the backup has no manifest" grep -q "$bare has no manifest: not a complete backup" "$TMP/last.err"
