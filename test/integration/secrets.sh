@@ -57,3 +57,23 @@ check "a config file's pgadminpass_file backs up" env -u PGHOST -u PGPORT TIERDU
 check "the config file's backup_count pruned to 2" test "$(count_backups hourly)" = 2
 expect_exit "a wrong password fails without echoing it" 77 "refused user dbadmin" env PGPASSWORD='wrong-Secret-123' "$BACKUP"
 check "the wrong password is not echoed" sh -c "! grep -F 'wrong-Secret-123' '$TMP/last.err'"
+
+# The restore side: psql gets a pgpass file too. Sample every descendant.
+pg_start dst 55452 "$secret" || exit 1
+export PGPORT=55452
+FROM_BACKUP=latest PGADMINPASS=$secret "$RECOVER" >"$TMP/restore.log" 2>&1 &
+pid=$!
+: >"$TMP/restore-proc.txt"
+descendants() { local p; for p in $(pgrep -P "$1"); do echo "$p"; descendants "$p"; done; }
+while kill -0 "$pid" 2>/dev/null; do
+	for child in $(descendants "$pid"); do
+		{ tr '\0' ' ' <"/proc/$child/cmdline"; echo; tr '\0' '\n' <"/proc/$child/environ"; } \
+			>>"$TMP/restore-proc.txt" 2>/dev/null
+	done
+	sleep 0.02
+done
+wait "$pid"
+check "PGADMINPASS restores" test $? = 0
+check "psql ran while we watched" grep -q 'psql' "$TMP/restore-proc.txt"
+check "no child of recover had the password in argv or environment" sh -c "! grep -F -- '$secret' '$TMP/restore-proc.txt'"
+check "the password is not in recover's log" sh -c "! grep -F -- '$secret' '$TMP/restore.log'"
