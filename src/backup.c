@@ -26,15 +26,18 @@ static const char *const flags_allowed[] = {
 
 static int run(const struct config *c)
 {
-	struct store *s = store_open(c->backup_dir);
+	struct store_options opts;
+	struct store *s;
 	int rc = -1;
 
+	store_options_from(c, &opts);
+	s = store_open(store_location(c), &opts);
 	if (s == NULL)
 		return -1;
 	if (c->verify != NULL) {
 		rc = job_verify(c, s);
 	} else {
-		log_info("%s run, store %s, keeping %ld", c->tier, c->backup_dir, c->count);
+		log_info("%s run, store %s, keeping %ld", c->tier, store_location(c), c->count);
 		rc = strcmp(c->tier, "hourly") == 0 ? job_hourly(c, s) : job_promote(c, s);
 	}
 	store_close(s);

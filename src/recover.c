@@ -55,12 +55,14 @@ static int run(const struct config *c)
 	struct from_backup from;
 	const struct backup_ref *r;
 	struct catalog cat = {0};
+	struct store_options opts;
 	struct store *s;
 	int rc = -1;
 
 	if (catalog_parse_choice("FROM_BACKUP", c->from_backup, &from) < 0)
 		return -1;
-	s = store_open(c->backup_dir);
+	store_options_from(c, &opts);
+	s = store_open(store_location(c), &opts);
 	if (s == NULL)
 		return -1;
 	if (catalog_scan_all(s, &cat) < 0)

@@ -233,3 +233,35 @@ mongo_stop() {
 	kill -TERM "$pid"
 	while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
 }
+
+# s3_start NAME PORT: an S3 server that checks SigV4 signatures (@20minutes/s3rver
+# from npm, pinned by test/s3/package-lock.json), bucket "backups", keys S3RVER/S3RVER,
+# keeping its objects in $TMP/NAME/data across restarts.
+s3_start() {
+	local name=$1 port=$2 dir=$ROOT/test/s3
+	if [ ! -d "$dir/node_modules/@20minutes/s3rver" ]; then
+		command -v npm >/dev/null || { echo "npm is missing: apt-get install npm" >&2; return 1; }
+		(cd "$dir" && npm ci --ignore-scripts --no-audit --no-fund >/dev/null 2>&1) || {
+			echo "npm ci in test/s3 failed" >&2
+			return 1
+		}
+	fi
+	mkdir -p "$TMP/$name"
+	node "$dir/server.cjs" "$TMP/$name/data" "$port" >"$TMP/$name/log" 2>&1 &
+	PIDS+=("$!")
+	echo "$!" >"$TMP/$name/pid"
+	for _ in $(seq 100); do
+		grep -q READY "$TMP/$name/log" && return 0
+		sleep 0.1
+	done
+	cat "$TMP/$name/log"
+	return 1
+}
+
+# s3_stop NAME [SIGNAL]: stops the S3 server by its PID (SIGKILL to simulate a crash).
+s3_stop() {
+	local pid
+	pid=$(cat "$TMP/$1/pid") || return 0
+	kill "-${2:-TERM}" "$pid" 2>/dev/null
+	while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+}

@@ -51,9 +51,10 @@ static int fail_write(const char *what, const char *path)
 	return -1;
 }
 
-static int local_open(struct store *s, const char *location)
+static int local_open(struct store *s, const char *location, const struct store_options *opts)
 {
 	(void)location;
+	(void)opts;
 	/* Strip trailing slashes so keys join cleanly. */
 	for (size_t len = strlen(s->location); len > 1 && s->location[len - 1] == '/'; len--)
 		s->location[len - 1] = '\0';

@@ -5,10 +5,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../conf.h"
 #include "../util/log.h"
 
 static const struct store_ops *const drivers[] = {
 	&store_local_ops,
+	&store_s3_ops,
 	NULL,
 };
 
@@ -36,14 +38,15 @@ static const struct store_ops *driver_for(const char *location, const char **res
 	return NULL;
 }
 
-struct store *store_open(const char *location)
+struct store *store_open(const char *location, const struct store_options *opts)
 {
 	const char *rest;
 	const struct store_ops *ops = driver_for(location, &rest);
 	struct store *s;
 
 	if (ops == NULL) {
-		fail(EXIT_CONFIG, "unsupported store '%s' (use a directory or file:///path)", location);
+		fail(EXIT_CONFIG, "unsupported store '%s' (use a directory, file:///path or s3://bucket/prefix)",
+		     location);
 		return NULL;
 	}
 	s = calloc(1, sizeof(*s));
@@ -51,7 +54,8 @@ struct store *store_open(const char *location)
 		return NULL;
 	s->ops = ops;
 	s->location = strdup(rest);
-	if (s->location == NULL || ops->open(s, rest) < 0) {
+	if (s->location == NULL || ops->open(s, rest, opts) < 0) {
+		ops->close(s); /* drivers close what they half-opened */
 		free(s->location);
 		free(s);
 		return NULL;
@@ -147,4 +151,28 @@ int store_write_small(struct store *s, const char *key, const char *text)
 		return -1;
 	}
 	return sink_commit(sink);
+}
+
+const char *store_location(const struct config *c)
+{
+	static char bucket[512];
+
+	if (c->store != NULL)
+		return c->store;
+	if (c->s3_bucket != NULL) {
+		snprintf(bucket, sizeof(bucket), "s3://%s", c->s3_bucket);
+		return bucket;
+	}
+	return c->backup_dir;
+}
+
+void store_options_from(const struct config *c, struct store_options *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->s3_key_id = c->s3_key_id ? c->s3_key_id : c->s3_user;
+	o->s3_secret = c->s3_secret ? c->s3_secret : c->s3_password;
+	o->s3_region = c->s3_region;
+	o->s3_endpoint = c->s3_endpoint ? c->s3_endpoint : c->s3_endpoint_old;
+	o->s3_max_parts = c->s3_max_parts;
+	o->retries = c->store_retries;
 }

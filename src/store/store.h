@@ -10,6 +10,13 @@
 
 struct store;
 
+/* What the drivers need from the settings; built from them by store_options(). */
+struct store_options {
+	const char *s3_key_id, *s3_secret, *s3_region, *s3_endpoint;
+	long s3_max_parts; /* the provider's limit on parts per upload */
+	long retries;      /* attempts after a temporary failure */
+};
+
 /*
  * Called for each entry directly below a listed prefix, with its size in
  * bytes (-1 for a directory or when unknown); non-zero stops the listing.
@@ -28,7 +35,7 @@ struct store_ops {
 	unsigned features;
 
 	/* Required. */
-	int (*open)(struct store *, const char *location);
+	int (*open)(struct store *, const char *location, const struct store_options *);
 	void (*close)(struct store *);
 	/* A sink for key: nothing is visible under key before sink_commit(). */
 	int (*put)(struct store *, const char *key, struct sink **);
@@ -56,8 +63,17 @@ struct store {
 	void *priv; /* the driver's own state */
 };
 
-/* Opens the store a location names: a path or file:///path. NULL after fail(). */
-struct store *store_open(const char *location);
+struct config;
+
+/* The store the settings name (BACKUP_STORE, S3_BUCKET or BACKUP_DIR) and its options. */
+const char *store_location(const struct config *c);
+void store_options_from(const struct config *c, struct store_options *o);
+
+/*
+ * Opens the store a location names: a path, file:///path or
+ * s3://bucket/prefix. NULL after fail().
+ */
+struct store *store_open(const char *location, const struct store_options *opts);
 void store_close(struct store *);
 
 /*
@@ -88,6 +104,6 @@ int store_write_small(struct store *s, const char *key, const char *text);
 #define STORE_STAGING_PREFIX ".partial-"
 #define STORE_DELETING_PREFIX ".deleting-"
 
-extern const struct store_ops store_local_ops;
+extern const struct store_ops store_local_ops, store_s3_ops;
 
 #endif
