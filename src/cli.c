@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "report.h"
 #include "util/log.h"
 #include "util/signals.h"
 
@@ -100,6 +101,8 @@ int cli_main(int argc, char **argv, const char *program, const char *const allow
 		break;
 	}
 	status = log_finish(rc < 0, termination_log(&conf));
+	if (conf.tier != NULL) /* the settings were read: they say where to report */
+		report_finish(&conf, program, status);
 	conf_free(&flags);
 	conf_free(&conf);
 	return status;

@@ -49,6 +49,18 @@ const struct setting conf_settings[] = {
 	 "parts an upload may have at most (default 10000)"},
 	{"STORE_RETRIES", "store_retries", NULL, SETTING_NUMBER, 0, F(store_retries),
 	 "retries of a temporary store failure (default 5)"},
+	{"WEBHOOK_URL", "webhook_url", NULL, SETTING_STRING, 1, F(webhook_url),
+	 "a JSON POST after each run (Slack, Mattermost, Rocket.Chat incoming webhooks)"},
+	{"WEBHOOK_ON", "webhook_on", NULL, SETTING_STRING, 0, F(webhook_on),
+	 "always (default) or failure"},
+	{"ENVIRONMENT_NAME", "environment_name", NULL, SETTING_STRING, 0, F(environment),
+	 "the environment named in notifications"},
+	{"ENVIRONMENT_FRIENDLY_NAME", "environment_friendly_name", NULL, SETTING_STRING, 0,
+	 F(environment_friendly), "a readable name for it"},
+	{"METRICS_FILE", "metrics_file", NULL, SETTING_STRING, 0, F(metrics_file),
+	 "Prometheus metrics as a node-exporter textfile"},
+	{"PUSHGATEWAY_URL", "pushgateway_url", NULL, SETTING_STRING, 0, F(pushgateway_url),
+	 "a Prometheus Pushgateway to push the metrics to"},
 	{"BACKUP_TYPE", "backup_type", "tier", SETTING_STRING, 0, F(tier),
 	 "tier of this run: hourly, daily, weekly or monthly"},
 	{"BACKUP_COUNT", "backup_count", "count", SETTING_NUMBER, 0, F(count),
@@ -481,6 +493,7 @@ int conf_finish(struct config *c, int need_tier)
 		c->lock_timeout = 60;
 	default_string(&c->compression, "gzip");
 	default_string(&c->engine, "postgres");
+	default_string(&c->webhook_on, "always");
 	default_string(&c->verify_user, "postgres");
 	default_string(&c->verify_dir, getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
 	if (c->threads == CONF_UNSET || c->threads == 0)

@@ -14,6 +14,7 @@
 #include "jobs.h"
 #include "manifest.h"
 #include "pipeline.h"
+#include "report.h"
 #include "util/log.h"
 #include "util/signals.h"
 #include "util/strlist.h"
@@ -180,6 +181,7 @@ static int make_backup(const struct config *c, struct engine **engines, struct s
 	if (store_publish(s, staging, final) < 0)
 		goto out;
 	log_info("backup %s %s", final, m->partial ? "published as PARTIAL" : "complete");
+	report_backup(stamp, manifest_size(m));
 	rc = 0;
 out:
 	if (rc < 0) {

@@ -11,6 +11,7 @@
 #include "catalog.h"
 #include "jobs.h"
 #include "manifest.h"
+#include "report.h"
 #include "util/log.h"
 #include "util/signals.h"
 
@@ -44,6 +45,7 @@ static int copy_backup(const struct config *c, struct store *s, const struct bac
 	if (store_publish(s, staging, final) < 0)
 		goto out;
 	log_info("promoted %s/%s to %s", from->tier, from->stamp, final);
+	report_backup(from->stamp, manifest_size(m));
 	rc = 0;
 out:
 	if (rc < 0)

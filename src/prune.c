@@ -3,6 +3,7 @@
 
 #include "catalog.h"
 #include "jobs.h"
+#include "report.h"
 #include "util/log.h"
 #include "util/signals.h"
 
@@ -34,8 +35,10 @@ int job_prune(struct store *s, const char *tier, long keep)
 		}
 		log_info("pruned %s (the %s tier keeps %ld)", key, tier, keep);
 	}
-	if (rc == 0)
+	if (rc == 0) {
 		log_info("%s tier holds %zu backup(s)", tier, cat.n - ndoomed);
+		report_kept((long)(cat.n - ndoomed));
+	}
 	free(doomed);
 	catalog_free(&cat);
 	return rc;

@@ -7,6 +7,7 @@
 #include "engine/engine.h"
 #include "manifest.h"
 #include "pipeline.h"
+#include "report.h"
 #include "util/log.h"
 
 static void file_key(const struct backup_ref *r, const char *file, char *buf, size_t len)
@@ -189,6 +190,7 @@ int restore_backup(const struct config *c, struct store *s, const struct backup_
 		if (restore_file(c, s, r, m, &steps[i]) < 0)
 			goto out;
 	log_info("restored %s/%s", r->tier, r->stamp);
+	report_backup(r->stamp, r->size > 0 ? (uint64_t)r->size : 0);
 	rc = check_counts(c, steps, n);
 out:
 	for (size_t i = 0; steps != NULL && i < n; i++)

@@ -20,6 +20,7 @@
 #include "jobs.h"
 #include "manifest.h"
 #include "pipeline.h"
+#include "report.h"
 #include "restore.h"
 #include "util/log.h"
 #include "util/strlist.h"
@@ -212,6 +213,7 @@ int job_verify(const struct config *c, struct store *s)
 		goto out;
 	}
 	log_info("test-restoring %s/%s", r->tier, r->stamp);
+	report_backup(r->stamp, r->size > 0 ? (uint64_t)r->size : 0);
 	if (restore_verify(c, s, r) < 0) {
 		snprintf(v.reason, sizeof(v.reason), "a file does not match its manifest");
 	} else if (pg_scratch_start(&scratch, c->verify_dir, c->verify_user) == 0) {

@@ -70,6 +70,11 @@ void fail(enum exit_code code, const char *fmt, ...)
 	va_end(ap);
 }
 
+const char *fail_reason(void)
+{
+	return reason;
+}
+
 enum exit_code fail_code(void)
 {
 	return reason_code == EXIT_OK ? EXIT_INTERNAL : reason_code;

@@ -25,6 +25,9 @@ void fail(enum exit_code code, const char *fmt, ...) PRINTF_LIKE(2, 3);
 /* The exit code of the first fail(), or EXIT_INTERNAL when none was recorded. */
 enum exit_code fail_code(void);
 
+/* The run's one-line reason so far, or "" when nothing failed. */
+const char *fail_reason(void);
+
 /*
  * Ends the run: on failure prints the reason as the last stderr line and
  * writes it to the termination log. Returns the exit status for main().

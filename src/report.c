@@ -1,0 +1,253 @@
+#include "report.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util/fs.h"
+#include "util/log.h"
+
+static struct {
+	char stamp[32];
+	uint64_t size;
+	long kept;
+	struct timespec began;
+} run = {"", 0, -1, {0, 0}};
+
+/* The clock starts when the module is first touched: at start-up, by cli_main. */
+__attribute__((constructor)) static void start_clock(void)
+{
+	clock_gettime(CLOCK_MONOTONIC, &run.began);
+}
+
+void report_backup(const char *stamp, uint64_t size)
+{
+	snprintf(run.stamp, sizeof(run.stamp), "%s", stamp);
+	run.size = size;
+}
+
+void report_kept(long count)
+{
+	run.kept = count;
+}
+
+static double elapsed(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - run.began.tv_sec) + (now.tv_nsec - run.began.tv_nsec) / 1e9;
+}
+
+static void json_string(FILE *out, const char *s)
+{
+	fputc('"', out);
+	for (; s != NULL && *s != '\0'; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch == '"' || ch == '\\')
+			fprintf(out, "\\%c", ch);
+		else if (ch < 0x20)
+			fprintf(out, "\\u%04x", ch);
+		else
+			fputc(ch, out);
+	}
+	fputc('"', out);
+}
+
+/* What the run was: its tier, or what recover did. */
+static const char *what(const struct config *c, const char *program)
+{
+	if (strcmp(program, "recover") == 0)
+		return c->from_backup && strcmp(c->from_backup, "none") ? "restore" : "list";
+	return c->verify ? "verify" : c->tier;
+}
+
+static char *webhook_body(const struct config *c, const char *program, int status, double took)
+{
+	const char *env = c->environment_friendly ? c->environment_friendly
+			  : c->environment ? c->environment : "";
+	char text[1024];
+	char *body = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&body, &len);
+
+	if (out == NULL)
+		return NULL;
+	if (status == 0)
+		snprintf(text, sizeof(text), "%s%s%stierdump %s succeeded%s%s (%.1f MiB in %.0f s)",
+			 *env ? "[" : "", env, *env ? "] " : "", what(c, program),
+			 run.stamp[0] ? ": " : "", run.stamp, run.size / 1048576.0, took);
+	else
+		snprintf(text, sizeof(text), "%s%s%stierdump %s FAILED (exit %d): %s", *env ? "[" : "",
+			 env, *env ? "] " : "", what(c, program), status, fail_reason());
+	fputs("{\"text\": ", out);
+	json_string(out, text);
+	fputs(", \"program\": ", out);
+	json_string(out, program);
+	fputs(", \"tier\": ", out);
+	json_string(out, what(c, program));
+	fprintf(out, ", \"status\": \"%s\", \"exit_status\": %d", status == 0 ? "success" : "failure",
+		status);
+	fputs(", \"timestamp\": ", out);
+	json_string(out, run.stamp);
+	fprintf(out, ", \"size\": %llu, \"duration_seconds\": %.3f", (unsigned long long)run.size,
+		took);
+	fputs(", \"targets\": [", out);
+	for (size_t i = 0; i < c->ntargets; i++) {
+		fputs(i ? ", " : "", out);
+		json_string(out, *c->targets[i].name ? c->targets[i].name : c->targets[i].engine);
+	}
+	fputs("], \"error\": ", out);
+	json_string(out, status == 0 ? "" : fail_reason());
+	fputs(", \"environment\": ", out);
+	json_string(out, c->environment);
+	fputs(", \"environment_friendly_name\": ", out);
+	json_string(out, c->environment_friendly);
+	fputs("}\n", out);
+	if (fclose(out) != 0) {
+		free(body);
+		return NULL;
+	}
+	return body;
+}
+
+/* POSTs or PUTs body; returns the HTTP status, or 0 when nothing came back. */
+static long http_send(const char *method, const char *url, const char *type, const char *body)
+{
+	struct curl_slist *headers = NULL;
+	char header[128];
+	long code = 0;
+	CURL *curl = curl_easy_init();
+	CURLcode rc;
+
+	if (curl == NULL)
+		return 0;
+	snprintf(header, sizeof(header), "Content-Type: %s", type);
+	headers = curl_slist_append(headers, header);
+	curl_easy_setopt(curl, CURLOPT_URL, url);
+	curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
+	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+	curl_easy_setopt(curl, CURLOPT_TIMEOUT, 15L);
+	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+	rc = curl_easy_perform(curl);
+	if (rc == CURLE_OK)
+		curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
+	else
+		log_warn("cannot reach %s: %s", url, curl_easy_strerror(rc));
+	curl_slist_free_all(headers);
+	curl_easy_cleanup(curl);
+	return code;
+}
+
+static void send_webhook(const struct config *c, const char *program, int status, double took)
+{
+	char *body;
+	long code;
+
+	if (c->webhook_url == NULL || (status == 0 && strcmp(c->webhook_on, "failure") == 0))
+		return;
+	body = webhook_body(c, program, status, took);
+	if (body == NULL)
+		return;
+	code = http_send("POST", c->webhook_url, "application/json", body);
+	if (code / 100 != 2)
+		log_warn("the webhook was not accepted (HTTP %ld): the run's result stands", code);
+	free(body);
+}
+
+/* The metrics of this run, one sample per line, labelled by tier. */
+static char *metrics_text(const struct config *c, const char *program, int status, double took)
+{
+	const char *tier = what(c, program);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+	time_t now = time(NULL);
+
+	if (out == NULL)
+		return NULL;
+	fprintf(out, "tierdump_last_attempt_timestamp_seconds{tier=\"%s\"} %lld\n", tier,
+		(long long)now);
+	fprintf(out, "tierdump_last_status{tier=\"%s\"} %d\n", tier, status);
+	fprintf(out, "tierdump_last_duration_seconds{tier=\"%s\"} %.3f\n", tier, took);
+	if (status == 0) {
+		fprintf(out, "tierdump_last_success_timestamp_seconds{tier=\"%s\"} %lld\n", tier,
+			(long long)now);
+		fprintf(out, "tierdump_last_backup_bytes{tier=\"%s\"} %llu\n", tier,
+			(unsigned long long)run.size);
+		if (run.kept >= 0)
+			fprintf(out, "tierdump_backups_kept{tier=\"%s\"} %ld\n", tier, run.kept);
+	}
+	fclose(out);
+	return text;
+}
+
+/*
+ * Rewrites the textfile atomically: this tier's lines replaced, other
+ * tiers' kept (and a failed run keeps the last success's lines).
+ */
+static void write_metrics_file(const char *path, const char *tier, const char *fresh,
+			       int status)
+{
+	char label[96], tmp[4096], *old = fs_read_small_file(path), *line, *save = NULL;
+	FILE *out;
+
+	snprintf(label, sizeof(label), "{tier=\"%s\"}", tier);
+	snprintf(tmp, sizeof(tmp), "%s.tmp-%ld", path, (long)getpid());
+	out = fopen(tmp, "w");
+	if (out == NULL) {
+		log_warn("cannot write METRICS_FILE %s: %s", path, strerror(errno));
+		free(old);
+		return;
+	}
+	fputs("# tierdump metrics (node-exporter textfile)\n", out);
+	for (line = old ? strtok_r(old, "\n", &save) : NULL; line; line = strtok_r(NULL, "\n", &save)) {
+		int mine = strstr(line, label) != NULL;
+		int success_line = strstr(line, "last_success") || strstr(line, "backup_bytes") ||
+				   strstr(line, "backups_kept");
+
+		if (line[0] == '#' || (mine && (status == 0 || !success_line)))
+			continue;
+		fprintf(out, "%s\n", line);
+	}
+	fputs(fresh, out);
+	if (fclose(out) != 0 || rename(tmp, path) != 0) {
+		log_warn("cannot write METRICS_FILE %s: %s", path, strerror(errno));
+		unlink(tmp);
+	}
+	free(old);
+}
+
+static void push_metrics(const char *url, const char *tier, const char *text)
+{
+	char target[2048];
+	long code;
+
+	snprintf(target, sizeof(target), "%s/metrics/job/tierdump/tier/%s", url, tier);
+	code = http_send("PUT", target, "text/plain; version=0.0.4", text);
+	if (code / 100 != 2)
+		log_warn("the Pushgateway did not take the metrics (HTTP %ld)", code);
+}
+
+void report_finish(const struct config *c, const char *program, int status)
+{
+	double took = elapsed();
+	char *metrics;
+
+	if (c->webhook_url == NULL && c->metrics_file == NULL && c->pushgateway_url == NULL)
+		return;
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	send_webhook(c, program, status, took);
+	metrics = metrics_text(c, program, status, took);
+	if (metrics != NULL && c->metrics_file != NULL)
+		write_metrics_file(c->metrics_file, what(c, program), metrics, status);
+	if (metrics != NULL && c->pushgateway_url != NULL)
+		push_metrics(c->pushgateway_url, what(c, program), metrics);
+	free(metrics);
+}
