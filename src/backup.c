@@ -10,6 +10,7 @@
 #include "jobs.h"
 #include "store/store.h"
 #include "util/log.h"
+#include "util/timestamp.h"
 
 static const char usage[] =
 	"usage: backup [--tier tier] [--config file] [--backup-dir dir] [--count n]\n"
@@ -37,8 +38,13 @@ static int run(const struct config *c)
 	if (c->verify != NULL) {
 		rc = job_verify(c, s);
 	} else {
+		char stamp[TS_LEN + 1];
+
 		log_info("%s run, store %s, keeping %ld", c->tier, store_location(c), c->count);
-		rc = strcmp(c->tier, "hourly") == 0 ? job_hourly(c, s) : job_promote(c, s);
+		rc = strcmp(c->tier, "hourly") == 0 ? job_hourly(c, s, stamp) : job_promote(c, s, stamp);
+		/* Mirrors follow only a primary that succeeded, and never touch it. */
+		if (rc == 0 && stamp[0] != '\0' && c->mirrors != NULL)
+			rc = job_mirror(c, s, stamp);
 	}
 	store_close(s);
 	return rc;

@@ -29,6 +29,8 @@ const struct setting conf_settings[] = {
 	 "root of the local store (default /backup)"},
 	{"BACKUP_STORE", "backup_store", NULL, SETTING_STRING, 0, F(store),
 	 "where the tiers live: a directory, file:///path or s3://bucket/prefix (default BACKUP_DIR)"},
+	{"BACKUP_MIRROR", "backup_mirror", NULL, SETTING_STRING, 0, F(mirrors),
+	 "stores that receive a copy of each new or promoted backup"},
 	{"AWS_ACCESS_KEY_ID", "aws_access_key_id", NULL, SETTING_STRING, 1, F(s3_key_id),
 	 "S3 access key"},
 	{"AWS_SECRET_ACCESS_KEY", "aws_secret_access_key", NULL, SETTING_STRING, 1, F(s3_secret),

@@ -30,6 +30,7 @@ struct config {
 	char *mysql_host, *mysql_port, *mysql_user, *mysql_password;
 	long mysql_schema;   /* RECOVER_MYSQL_SCHEMA: restore MariaDB's mysql schema too */
 	char *store;         /* BACKUP_STORE: a path, file:///path or s3://bucket/prefix */
+	char *mirrors;       /* BACKUP_MIRROR: store locations, space- or comma-separated */
 	char *s3_key_id, *s3_secret, *s3_region, *s3_endpoint; /* AWS_* */
 	char *s3_user, *s3_password, *s3_endpoint_old, *s3_bucket; /* bandr's S3_* */
 	long s3_max_parts;   /* S3_MAX_PARTS */

@@ -218,14 +218,14 @@ static size_t check_targets(const struct config *c, struct engine **engines,
 	return ok;
 }
 
-int job_hourly(const struct config *c, struct store *s)
+int job_hourly(const struct config *c, struct store *s, char *stamp)
 {
 	struct engine **engines = calloc(c->ntargets, sizeof(*engines));
 	struct manifest m = {0};
-	char stamp[TS_LEN + 1];
 	void *lock = NULL;
 	int rc = -1;
 
+	stamp[0] = '\0';
 	if (engines == NULL || check_targets(c, engines, &m) == 0)
 		goto out;
 	if (job_lock_tier(c, s, c->tier, &lock) < 0)

@@ -5,11 +5,24 @@
 #include "conf.h"
 #include "store/store.h"
 
-/* Dumps into a new hourly backup, then prunes the hourly tier. */
-int job_hourly(const struct config *c, struct store *s);
+/*
+ * Dumps into a new hourly backup, then prunes the hourly tier. Its
+ * timestamp goes into stamp (TS_LEN + 1 bytes).
+ */
+int job_hourly(const struct config *c, struct store *s, char *stamp);
 
-/* Promotes the prior tier's newest backup into c->tier, then prunes it. */
-int job_promote(const struct config *c, struct store *s);
+/*
+ * Promotes the prior tier's newest backup into c->tier, then prunes it.
+ * The timestamp the tier holds goes into stamp, or "" when nothing was promoted.
+ */
+int job_promote(const struct config *c, struct store *s, char *stamp);
+
+/*
+ * Copies the backup tier/stamp from the primary store to every
+ * BACKUP_MIRROR store, then prunes their tier the same way. The primary is
+ * only read. Returns 0, or -1 after fail(EXIT_MIRROR, ...).
+ */
+int job_mirror(const struct config *c, struct store *primary, const char *stamp);
 
 /*
  * Test-restores the backup c->verify names into a throwaway server, checks

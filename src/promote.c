@@ -54,13 +54,14 @@ out:
 	return rc;
 }
 
-int job_promote(const struct config *c, struct store *s)
+int job_promote(const struct config *c, struct store *s, char *stamp)
 {
 	struct catalog prior = {0}, own = {0};
 	void *lock = NULL;
 	long pick;
 	int rc = -1;
 
+	stamp[0] = '\0';
 	if (job_lock_tier(c, s, c->tier, &lock) < 0)
 		return -1;
 	if (catalog_scan_tier(s, c->prior_tier, 0, &prior) < 0 ||
@@ -80,6 +81,7 @@ int job_promote(const struct config *c, struct store *s)
 	} else if (copy_backup(c, s, &prior.refs[pick]) < 0) {
 		goto out;
 	}
+	snprintf(stamp, TS_LEN + 1, "%s", prior.refs[pick].stamp);
 	rc = job_prune(s, c->tier, c->count);
 out:
 	catalog_free(&prior);

@@ -21,6 +21,7 @@ enum exit_code {
 	EXIT_RESTORE = 80,     /* the restore process failed, or the target refused */
 	EXIT_CHECK = 81,       /* a post-restore or freshness check failed */
 	EXIT_INTERRUPTED = 82, /* stopped by SIGTERM, SIGINT or SIGHUP */
+	EXIT_MIRROR = 83,      /* the primary store succeeded, a mirror did not */
 };
 
 #endif

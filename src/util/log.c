@@ -75,6 +75,21 @@ const char *fail_reason(void)
 	return reason;
 }
 
+void fail_summary(enum exit_code code, const char *fmt, ...)
+{
+	va_list ap, copy;
+
+	va_start(ap, fmt);
+	va_copy(copy, ap);
+	pthread_mutex_lock(&reason_lock);
+	vsnprintf(reason, sizeof(reason), fmt, copy);
+	reason_code = code;
+	pthread_mutex_unlock(&reason_lock);
+	va_end(copy);
+	log_vmsg(LOG_ERROR, fmt, ap);
+	va_end(ap);
+}
+
 enum exit_code fail_code(void)
 {
 	return reason_code == EXIT_OK ? EXIT_INTERNAL : reason_code;

@@ -22,6 +22,13 @@ void log_msg(enum log_level level, const char *fmt, ...) PRINTF_LIKE(2, 3);
 /* Logs an error and, if it is the run's first, remembers it as the reason. */
 void fail(enum exit_code code, const char *fmt, ...) PRINTF_LIKE(2, 3);
 
+/*
+ * Like fail(), but becomes the run's reason whatever failed before: for a
+ * summary whose class matters more than its cause (a mirror that failed
+ * after the primary succeeded).
+ */
+void fail_summary(enum exit_code code, const char *fmt, ...) PRINTF_LIKE(2, 3);
+
 /* The exit code of the first fail(), or EXIT_INTERNAL when none was recorded. */
 enum exit_code fail_code(void);
 
