@@ -35,6 +35,8 @@ struct config {
 	char *s3_user, *s3_password, *s3_endpoint_old, *s3_bucket; /* bandr's S3_* */
 	long s3_max_parts;   /* S3_MAX_PARTS */
 	long store_retries;  /* STORE_RETRIES */
+	char *ftp_user, *ftp_password, *ftp_ca_file; /* FTP_* */
+	long ftp_insecure;   /* FTP_INSECURE */
 	char *webhook_url, *webhook_on; /* WEBHOOK_URL, WEBHOOK_ON */
 	char *environment, *environment_friendly; /* ENVIRONMENT_NAME, _FRIENDLY_NAME */
 	char *metrics_file, *pushgateway_url;     /* METRICS_FILE, PUSHGATEWAY_URL */

@@ -22,6 +22,7 @@ TMP=$(mktemp -d /tmp/tierdump-test.XXXXXX)
 chmod 755 "$TMP" # the postgres user must reach its data directories
 PIDS=()
 MOUNTS=()
+CLEANUP=() # commands run at the end, whatever happened
 
 cleanup() {
 	local status=$?
@@ -36,6 +37,7 @@ cleanup() {
 		kill -KILL "$pid" 2>/dev/null
 	done
 	for m in "${MOUNTS[@]}"; do umount "$m" 2>/dev/null; done
+	for cmd in "${CLEANUP[@]}"; do eval "$cmd" >/dev/null 2>&1; done
 	rm -rf "$TMP"
 	exit "$status"
 }
@@ -264,4 +266,33 @@ s3_stop() {
 	pid=$(cat "$TMP/$1/pid") || return 0
 	kill "-${2:-TERM}" "$pid" 2>/dev/null
 	while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+}
+
+# ftps_start NAME PORT [TLS]: vsftpd on 127.0.0.1:PORT with a self-signed
+# certificate ($TMP/NAME/cert.pem) for the system user tdftp-test (password
+# ftp-pw, home $TMP/NAME/home), removed again at the end. TLS=NO serves plain FTP.
+ftps_start() {
+	local name=$1 port=$2 tls=${3:-YES} dir=$TMP/$1
+	mkdir -p "$dir" /var/run/vsftpd/empty
+	openssl req -x509 -newkey rsa:2048 -nodes -keyout "$dir/key.pem" -out "$dir/cert.pem" -days 2 \
+		-subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 >/dev/null 2>&1
+	sed -e "s|@DIR@|$dir|" -e "s/^listen_port=.*/listen_port=$port/" -e "s/^ssl_enable=.*/ssl_enable=$tls/" \
+		-e "s/^pasv_min_port=.*/pasv_min_port=$((port + 100))/" -e "s/^pasv_max_port=.*/pasv_max_port=$((port + 199))/" \
+		"$ROOT/test/vsftpd.conf" >"$dir/vsftpd.conf"
+	[ "$tls" = NO ] && sed -i -e '/^force_local/d' -e '/^require_ssl_reuse/d' "$dir/vsftpd.conf"
+	if ! id tdftp-test >/dev/null 2>&1; then
+		useradd -M -d "$TMP/ftp-home" tdftp-test || return 1
+		CLEANUP+=("userdel tdftp-test")
+	fi
+	usermod -d "$TMP/ftp-home" tdftp-test
+	mkdir -p "$TMP/ftp-home" && chown tdftp-test "$TMP/ftp-home"
+	echo "tdftp-test:ftp-pw" | chpasswd
+	vsftpd "$dir/vsftpd.conf" >"$dir/out.log" 2>&1 &
+	PIDS+=("$!")
+	for _ in $(seq 50); do
+		(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
+		sleep 0.1
+	done
+	cat "$dir/out.log"
+	return 1
 }

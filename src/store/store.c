@@ -11,6 +11,7 @@
 static const struct store_ops *const drivers[] = {
 	&store_local_ops,
 	&store_s3_ops,
+	&store_ftps_ops,
 	NULL,
 };
 
@@ -45,7 +46,7 @@ struct store *store_open(const char *location, const struct store_options *opts)
 	struct store *s;
 
 	if (ops == NULL) {
-		fail(EXIT_CONFIG, "unsupported store '%s' (use a directory, file:///path or s3://bucket/prefix)",
+		fail(EXIT_CONFIG, "unsupported store '%s' (use a directory, file:///path, s3://bucket/prefix or ftps://host/path)",
 		     location);
 		return NULL;
 	}
@@ -175,4 +176,8 @@ void store_options_from(const struct config *c, struct store_options *o)
 	o->s3_endpoint = c->s3_endpoint ? c->s3_endpoint : c->s3_endpoint_old;
 	o->s3_max_parts = c->s3_max_parts;
 	o->retries = c->store_retries;
+	o->ftp_user = c->ftp_user;
+	o->ftp_password = c->ftp_password;
+	o->ftp_ca_file = c->ftp_ca_file;
+	o->ftp_insecure = c->ftp_insecure > 0;
 }

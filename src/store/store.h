@@ -14,6 +14,8 @@ struct store;
 struct store_options {
 	const char *s3_key_id, *s3_secret, *s3_region, *s3_endpoint;
 	long s3_max_parts; /* the provider's limit on parts per upload */
+	const char *ftp_user, *ftp_password, *ftp_ca_file;
+	int ftp_insecure;  /* FTP_INSECURE: accept any certificate (tests only) */
 	long retries;      /* attempts after a temporary failure */
 };
 
@@ -104,6 +106,6 @@ int store_write_small(struct store *s, const char *key, const char *text);
 #define STORE_STAGING_PREFIX ".partial-"
 #define STORE_DELETING_PREFIX ".deleting-"
 
-extern const struct store_ops store_local_ops, store_s3_ops;
+extern const struct store_ops store_local_ops, store_s3_ops, store_ftps_ops;
 
 #endif
