@@ -770,19 +770,62 @@ static int s3_promote(struct store *st, const char *from, const char *to)
 	return rc == 0 ? 0 : -1;
 }
 
-static int delete_key(struct s3 *s, const char *key)
+/* Content-MD5, which DeleteObjects requires: base64 of the body's MD5. */
+static void content_md5(const char *body, size_t len, char *header, size_t hlen)
 {
-	struct request r;
-	int rc = simple(s, "DELETE", key, NULL, NULL, &r);
+	unsigned char digest[16], b64[32];
+	unsigned int n = 0;
 
-	request_free(&r);
-	return rc < 0 ? -1 : 0;
+	EVP_Digest(body, len, digest, &n, EVP_md5(), NULL);
+	EVP_EncodeBlock(b64, digest, (int)n);
+	snprintf(header, hlen, "Content-MD5: %s", b64);
 }
 
-/* Removes a backup: its manifest first, so it stops being listed, then the rest. */
+/* Deletes up to DELETE_BATCH keys (NUL-separated in keys) with one DeleteObjects. */
+static int delete_batch(struct s3 *s, const char *keys, size_t len)
+{
+	struct buf body = {0};
+	char header[64], full[2200];
+	struct request r;
+	int rc = -1;
+
+	buf_add(&body, "<Delete><Quiet>true</Quiet>", 27);
+	for (size_t off = 0; off < len; off += strlen(keys + off) + 1) {
+		char entry[2400] = "<Object><Key>";
+
+		snprintf(full, sizeof(full), "%s%s", s->prefix, keys + off);
+		xml_escape(entry, sizeof(entry), full);
+		strcat(entry, "</Key></Object>");
+		if (buf_add(&body, entry, strlen(entry)) < 0)
+			goto out;
+	}
+	if (buf_add(&body, "</Delete>", 9) < 0)
+		goto out;
+	content_md5(body.data, body.len, header, sizeof(header));
+	memset(&r, 0, sizeof(r));
+	r.method = "POST";
+	r.query = "delete=";
+	r.body = body.data;
+	r.body_len = body.len;
+	r.header = header;
+	r.stream_fd = -1;
+	rc = perform(s, &r);
+	/* Quiet mode lists only the keys it could not delete. */
+	if (rc == 0 && r.response.data != NULL && strstr(r.response.data, "<Error>") != NULL) {
+		fail(EXIT_STORE, "S3 could not delete every object of a backup");
+		rc = -1;
+	}
+	request_free(&r);
+out:
+	free(body.data);
+	return rc == 0 ? 0 : -1;
+}
+
+/* Removes a backup: its manifest first, so it stops being listed, then the rest in batches. */
 static int s3_remove(struct store *st, const char *key)
 {
 	struct s3 *s = st->priv;
+	struct buf rest = {0};
 	struct listing l;
 	char manifest[1024];
 	int rc = 0;
@@ -796,10 +839,23 @@ static int s3_remove(struct store *st, const char *key)
 	snprintf(manifest, sizeof(manifest), "%s/manifest", key);
 	for (size_t off = 0; off < l.keys.len && rc == 0; off += strlen(l.keys.data + off) + 1)
 		if (strcmp(l.keys.data + off, manifest) == 0)
-			rc = delete_key(s, manifest);
-	for (size_t off = 0; off < l.keys.len && rc == 0; off += strlen(l.keys.data + off) + 1)
-		if (strcmp(l.keys.data + off, manifest) != 0)
-			rc = delete_key(s, l.keys.data + off);
+			rc = delete_batch(s, manifest, strlen(manifest) + 1);
+	/* The rest, the manifest left out, DELETE_BATCH keys a request. */
+	for (size_t off = 0; off < l.keys.len && rc == 0; off += strlen(l.keys.data + off) + 1) {
+		const char *k = l.keys.data + off;
+
+		if (strcmp(k, manifest) != 0 && buf_add(&rest, k, strlen(k) + 1) < 0)
+			rc = -1;
+	}
+	for (size_t start = 0, off = 0, count = 0; off < rest.len && rc == 0;) {
+		off += strlen(rest.data + off) + 1;
+		if (++count == DELETE_BATCH || off >= rest.len) {
+			rc = delete_batch(s, rest.data + start, off - start);
+			start = off;
+			count = 0;
+		}
+	}
+	free(rest.data);
 	free(l.keys.data);
 	return rc;
 }
