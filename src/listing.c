@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "manifest.h"
+#include "util/json.h"
 
 static void human_size(long long bytes, char *buf, size_t len)
 {
@@ -48,22 +49,6 @@ void listing_print_table(const struct catalog *c, FILE *out)
 	}
 	if (c->n == 0)
 		fprintf(out, "(no backups)\n");
-}
-
-static void json_string(FILE *out, const char *s)
-{
-	fputc('"', out);
-	for (; s != NULL && *s != '\0'; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		if (ch == '"' || ch == '\\')
-			fprintf(out, "\\%c", ch);
-		else if (ch < 0x20)
-			fprintf(out, "\\u%04x", ch);
-		else
-			fputc(ch, out);
-	}
-	fputc('"', out);
 }
 
 static void json_list(FILE *out, const char *key, char *const *items, size_t n)

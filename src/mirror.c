@@ -12,32 +12,6 @@
 #include "manifest.h"
 #include "util/log.h"
 
-/* Streams one object from a store into another as it is. */
-static int copy_object(struct store *from, const char *from_key, struct store *to,
-		       const char *to_key)
-{
-	static char buf[256 * 1024];
-	struct source *src = NULL;
-	struct sink *dst = NULL;
-	ssize_t n;
-
-	if (store_get(from, from_key, &src) < 0)
-		return -1;
-	if (to->ops->put(to, to_key, &dst) < 0) {
-		source_close(src);
-		return -1;
-	}
-	while ((n = source_read(src, buf, sizeof(buf))) > 0)
-		if (sink_write(dst, buf, (size_t)n) < 0)
-			break;
-	source_close(src);
-	if (n != 0) {
-		sink_abort(dst);
-		return -1;
-	}
-	return sink_commit(dst);
-}
-
 /* Copies tier/stamp into the mirror unless it holds it already. */
 static int copy_backup(const struct config *c, struct store *primary, struct store *mirror,
 		       const char *stamp)
@@ -70,7 +44,7 @@ static int copy_backup(const struct config *c, struct store *primary, struct sto
 	for (size_t i = 0; i < m.nfiles; i++) {
 		snprintf(from, sizeof(from), "%s/%s", final, m.files[i].name);
 		snprintf(to, sizeof(to), "%s/%s", staging, m.files[i].name);
-		if (copy_object(primary, from, mirror, to) < 0)
+		if (store_copy(primary, from, mirror, to) < 0)
 			goto out;
 	}
 	snprintf(to, sizeof(to), "%s/" MANIFEST_NAME, staging);

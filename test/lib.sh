@@ -205,19 +205,21 @@ my_stop() {
 	while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
 }
 
-# mongo_start NAME PORT: the MongoDB-wire test server (CongoDB, from npm,
-# pinned by test/mongo/package-lock.json) on 127.0.0.1:PORT.
-mongo_start() {
-	local name=$1 port=$2 dir=$ROOT/test/mongo
-	if [ ! -d "$dir/node_modules/@push.rocks/smartmongo" ]; then
+# npm_server NAME DIR PACKAGE SCRIPT ARGS...: a test server from test/DIR,
+# its packages installed with npm ci from the committed lockfile when
+# missing, started in the background until it prints READY.
+npm_server() {
+	local name=$1 dir=$ROOT/test/$2 package=$3 script=$4
+	shift 4
+	if [ ! -d "$dir/node_modules/$package" ]; then
 		command -v npm >/dev/null || { echo "npm is missing: apt-get install npm" >&2; return 1; }
 		(cd "$dir" && npm ci --ignore-scripts --no-audit --no-fund >/dev/null 2>&1) || {
-			echo "npm ci in test/mongo failed" >&2
+			echo "npm ci in $dir failed" >&2
 			return 1
 		}
 	fi
 	mkdir -p "$TMP/$name"
-	node "$dir/server.mjs" "$port" >"$TMP/$name/log" 2>&1 &
+	node "$dir/$script" "$@" >"$TMP/$name/log" 2>&1 &
 	PIDS+=("$!")
 	echo "$!" >"$TMP/$name/pid"
 	for _ in $(seq 100); do
@@ -226,6 +228,12 @@ mongo_start() {
 	done
 	cat "$TMP/$name/log"
 	return 1
+}
+
+# mongo_start NAME PORT: the MongoDB-wire test server (CongoDB, from npm,
+# pinned by test/mongo/package-lock.json) on 127.0.0.1:PORT.
+mongo_start() {
+	npm_server "$1" mongo @push.rocks/smartmongo server.mjs "$2"
 }
 
 # mongo_stop NAME: stops the test server by its PID.
@@ -240,24 +248,7 @@ mongo_stop() {
 # from npm, pinned by test/s3/package-lock.json), bucket "backups", keys S3RVER/S3RVER,
 # keeping its objects in $TMP/NAME/data across restarts.
 s3_start() {
-	local name=$1 port=$2 dir=$ROOT/test/s3
-	if [ ! -d "$dir/node_modules/@20minutes/s3rver" ]; then
-		command -v npm >/dev/null || { echo "npm is missing: apt-get install npm" >&2; return 1; }
-		(cd "$dir" && npm ci --ignore-scripts --no-audit --no-fund >/dev/null 2>&1) || {
-			echo "npm ci in test/s3 failed" >&2
-			return 1
-		}
-	fi
-	mkdir -p "$TMP/$name"
-	node "$dir/server.cjs" "$TMP/$name/data" "$port" >"$TMP/$name/log" 2>&1 &
-	PIDS+=("$!")
-	echo "$!" >"$TMP/$name/pid"
-	for _ in $(seq 100); do
-		grep -q READY "$TMP/$name/log" && return 0
-		sleep 0.1
-	done
-	cat "$TMP/$name/log"
-	return 1
+	npm_server "$1" s3 @20minutes/s3rver server.cjs "$TMP/$1/data" "$2"
 }
 
 # s3_stop NAME [SIGNAL]: stops the S3 server by its PID (SIGKILL to simulate a crash).

@@ -172,8 +172,6 @@ static int mariadb_dump(struct engine *e, struct sink *sink)
 {
 	size_t argc = 6, max = 8 + e->target->ndatabases;
 	const char **argv = calloc(max, sizeof(*argv));
-	struct child c;
-	uint64_t bytes = 0;
 	int rc;
 
 	if (argv == NULL)
@@ -189,22 +187,9 @@ static int mariadb_dump(struct engine *e, struct sink *sink)
 		argv[argc++] = "--all-databases";
 	}
 	argv[argc] = NULL;
-	rc = child_start(&c, argv, CHILD_STDOUT);
+	rc = child_dump(argv, sink, classify);
 	free(argv);
-	if (rc < 0)
-		return -1;
-	c.classify = classify;
-	if (child_drain_to(&c, sink, &bytes) < 0) {
-		child_kill(&c);
-		return -1;
-	}
-	if (child_finish(&c, EXIT_DUMP) < 0)
-		return -1;
-	if (bytes == 0) {
-		fail(EXIT_DUMP, "mariadb-dump exited with 0 but wrote nothing");
-		return -1;
-	}
-	return 0;
+	return rc;
 }
 
 /* Leaves the mysql system schema's part of an --all-databases dump out. */

@@ -114,27 +114,6 @@ static void postgres_file_name(struct engine *e, char *buf, size_t len)
 		snprintf(buf, len, "database.sql");
 }
 
-/* Runs one dump tool into sink. */
-static int run_dump(const char *const argv[], struct sink *sink)
-{
-	struct child c;
-	uint64_t bytes = 0;
-
-	if (child_start(&c, argv, CHILD_STDOUT) < 0)
-		return -1;
-	if (child_drain_to(&c, sink, &bytes) < 0) {
-		child_kill(&c);
-		return -1;
-	}
-	if (child_finish(&c, EXIT_DUMP) < 0)
-		return -1;
-	if (bytes == 0) {
-		fail(EXIT_DUMP, "%s exited with 0 but wrote nothing", c.name);
-		return -1;
-	}
-	return 0;
-}
-
 /*
  * The whole cluster with pg_dumpall, or each listed database with
  * pg_dump --create, one after the other: one script that psql replays.
@@ -147,10 +126,10 @@ static int postgres_dump(struct engine *e, struct sink *sink)
 
 	activate(e);
 	if (e->target->ndatabases == 0)
-		return run_dump(dumpall, sink);
+		return child_dump(dumpall, sink, NULL);
 	for (size_t i = 0; i < e->target->ndatabases; i++) {
 		snprintf(dbname, sizeof(dbname), "--dbname=%s", e->target->databases[i]);
-		if (run_dump(dump, sink) < 0)
+		if (child_dump(dump, sink, NULL) < 0)
 			return -1;
 	}
 	return 0;

@@ -409,26 +409,7 @@ static int ftps_list(struct store *st, const char *prefix, store_list_cb cb, voi
 /* FTP cannot copy: a promotion streams the file through us. */
 static int ftps_promote(struct store *st, const char *from, const char *to)
 {
-	static char buf[256 * 1024];
-	struct source *src = NULL;
-	struct sink *dst = NULL;
-	ssize_t n;
-
-	if (store_get(st, from, &src) < 0)
-		return -1;
-	if (ftps_put(st, to, &dst) < 0) {
-		source_close(src);
-		return -1;
-	}
-	while ((n = source_read(src, buf, sizeof(buf))) > 0)
-		if (sink_write(dst, buf, (size_t)n) < 0)
-			break;
-	source_close(src);
-	if (n != 0) {
-		sink_abort(dst);
-		return -1;
-	}
-	return sink_commit(dst);
+	return store_copy(st, from, st, to);
 }
 
 struct removal {

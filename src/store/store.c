@@ -181,3 +181,27 @@ void store_options_from(const struct config *c, struct store_options *o)
 	o->ftp_ca_file = c->ftp_ca_file;
 	o->ftp_insecure = c->ftp_insecure > 0;
 }
+
+int store_copy(struct store *from, const char *from_key, struct store *to, const char *to_key)
+{
+	static char buf[256 * 1024];
+	struct source *src = NULL;
+	struct sink *dst = NULL;
+	ssize_t n;
+
+	if (store_get(from, from_key, &src) < 0)
+		return -1;
+	if (to->ops->put(to, to_key, &dst) < 0) {
+		source_close(src);
+		return -1;
+	}
+	while ((n = source_read(src, buf, sizeof(buf))) > 0)
+		if (sink_write(dst, buf, (size_t)n) < 0)
+			break;
+	source_close(src);
+	if (n != 0) {
+		sink_abort(dst);
+		return -1;
+	}
+	return sink_commit(dst);
+}

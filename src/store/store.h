@@ -99,6 +99,9 @@ int store_get(struct store *s, const char *key, struct source **out);
  */
 char *store_read_small(struct store *s, const char *key, int *missing);
 
+/* Streams one object from a store into another (or the same) as it is. Returns 0 or -1. */
+int store_copy(struct store *from, const char *from_key, struct store *to, const char *to_key);
+
 /* Writes text to key atomically. Returns 0 or -1 after fail(). */
 int store_write_small(struct store *s, const char *key, const char *text);
 

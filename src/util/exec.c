@@ -302,3 +302,25 @@ int child_capture(const char *const argv[], char *buf, size_t len, enum exit_cod
 	}
 	return child_finish(&c, code);
 }
+
+int child_dump(const char *const argv[], struct sink *sink,
+	       enum exit_code (*classify)(const char *last_line))
+{
+	struct child c;
+	uint64_t bytes = 0;
+
+	if (child_start(&c, argv, CHILD_STDOUT) < 0)
+		return -1;
+	c.classify = classify;
+	if (child_drain_to(&c, sink, &bytes) < 0) {
+		child_kill(&c);
+		return -1;
+	}
+	if (child_finish(&c, EXIT_DUMP) < 0)
+		return -1;
+	if (bytes == 0) {
+		fail(EXIT_DUMP, "%s exited with 0 but wrote nothing", c.name);
+		return -1;
+	}
+	return 0;
+}

@@ -63,6 +63,14 @@ int child_finish(struct child *c, enum exit_code code);
 int child_capture(const char *const argv[], char *buf, size_t len, enum exit_code code,
 		  enum exit_code (*classify)(const char *last_line));
 
+/*
+ * Runs a dump tool: its stdout into sink, its stderr into the log. It must
+ * exit with 0 and write something. Returns 0, or -1 after fail(EXIT_DUMP or
+ * what classify picks).
+ */
+int child_dump(const char *const argv[], struct sink *sink,
+	       enum exit_code (*classify)(const char *last_line));
+
 /* Kills and reaps a child we give up on; harmless on one already finished. */
 void child_kill(struct child *c);
 
