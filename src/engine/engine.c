@@ -70,3 +70,34 @@ int engine_choose_databases(struct engine *e, char *const *all, size_t n, const 
 			return -1;
 	return 0;
 }
+
+int engine_clear_conflicts(struct engine *e, char *const *databases, size_t n,
+			   char *const *existing, size_t nexisting, const char *const keep[],
+			   int (*drop)(struct engine *, const char *db, void *arg), void *arg)
+{
+	char conflicts[4096] = "";
+
+	for (size_t i = 0; i < n; i++) {
+		const char *db = databases[i];
+		int kept = 0;
+
+		for (size_t k = 0; keep[k] != NULL; k++)
+			kept |= strcmp(db, keep[k]) == 0;
+		if (kept || !strlist_has(existing, nexisting, db))
+			continue;
+		snprintf(conflicts + strlen(conflicts), sizeof(conflicts) - strlen(conflicts), "%s%s",
+			 conflicts[0] ? ", " : "", db);
+		if (e->conf->force) {
+			log_warn("dropping database %s on the target to replace it (--force)", db);
+			if (drop(e, db, arg) < 0)
+				return -1;
+		}
+	}
+	if (conflicts[0] != '\0' && !e->conf->force) {
+		fail(EXIT_RESTORE,
+		     "the target server already has database(s) %s: drop them first, or run recover with --force (RECOVER_FORCE=1) to replace them",
+		     conflicts);
+		return -1;
+	}
+	return 0;
+}

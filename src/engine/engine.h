@@ -61,6 +61,16 @@ struct engine *engine_new(const char *name, const struct target *target,
  */
 int engine_choose_databases(struct engine *e, char *const *all, size_t n, const char *server);
 
+/*
+ * Before a restore: the backup's databases (those in keep excepted, which
+ * every server has) that the server already has (existing) make it refuse,
+ * naming them, unless conf->force, when drop(e, name, arg) drops each.
+ * Returns 0, or -1 after fail().
+ */
+int engine_clear_conflicts(struct engine *e, char *const *databases, size_t n,
+			   char *const *existing, size_t nexisting, const char *const keep[],
+			   int (*drop)(struct engine *, const char *db, void *arg), void *arg);
+
 /* Whether the target names exactly one database, and which. */
 const char *engine_single_database(const struct engine *e);
 void engine_free(struct engine *e);

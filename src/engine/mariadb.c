@@ -215,39 +215,31 @@ static const struct line_filter_ops skip_mysql_ops = {
 	.free = free,
 };
 
+static int drop_database(struct engine *e, const char *db, void *arg)
+{
+	char sql[300], out[64];
+
+	(void)arg;
+	if (strchr(db, '`') != NULL) {
+		fail(EXIT_RESTORE, "cannot drop a database named %s", db);
+		return -1;
+	}
+	snprintf(sql, sizeof(sql), "DROP DATABASE `%s`", db);
+	return run_sql(e, sql, out, sizeof(out));
+}
+
 /* Refuses, or with force drops, the backup's databases the target already has. */
 static int clear_conflicts(struct engine *e, char *const *databases, size_t n_dbs)
 {
-	char **existing = NULL, conflicts[4096] = "";
+	/* The mysql schema is skipped on restore unless asked: never a conflict. */
+	static const char *const builtin[] = {"mysql", NULL};
+	char **existing = NULL;
 	size_t n = 0;
-	int rc = -1;
+	int rc;
 
 	if (list_databases(e, &existing, &n, NULL, 0) < 0)
 		return -1;
-	for (size_t i = 0; i < n_dbs; i++) {
-		const char *db = databases[i];
-
-		if (strcmp(db, "mysql") == 0 || !strlist_has(existing, n, db))
-			continue;
-		snprintf(conflicts + strlen(conflicts), sizeof(conflicts) - strlen(conflicts), "%s%s",
-			 conflicts[0] ? ", " : "", db);
-		if (e->conf->force) {
-			char sql[300], out[64];
-
-			log_warn("dropping database %s on the target to replace it (--force)", db);
-			snprintf(sql, sizeof(sql), "DROP DATABASE `%s`", db);
-			if (strchr(db, '`') != NULL || run_sql(e, sql, out, sizeof(out)) < 0)
-				goto out;
-		}
-	}
-	if (conflicts[0] != '\0' && !e->conf->force) {
-		fail(EXIT_RESTORE,
-		     "the target server already has database(s) %s: drop them first, or run recover with --force (RECOVER_FORCE=1) to replace them",
-		     conflicts);
-		goto out;
-	}
-	rc = 0;
-out:
+	rc = engine_clear_conflicts(e, databases, n_dbs, existing, n, builtin, drop_database, NULL);
 	strlist_free(existing, n);
 	return rc;
 }

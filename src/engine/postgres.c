@@ -15,12 +15,6 @@
 #include "pg.h"
 #include "pg_filter.h"
 
-/* Databases every server has; a restore goes into them as they are. */
-static int is_builtin_database(const char *name)
-{
-	return strcmp(name, "postgres") == 0 || strcmp(name, "template1") == 0;
-}
-
 static const char *dump_tool(const struct engine *e)
 {
 	return e->target->ndatabases > 0 ? "pg_dump" : "pg_dumpall";
@@ -135,47 +129,30 @@ static int postgres_dump(struct engine *e, struct sink *sink)
 	return 0;
 }
 
+static int drop_database(struct engine *e, const char *db, void *arg)
+{
+	PGconn *conn = arg;
+	char *ident = PQescapeIdentifier(conn, db, strlen(db));
+	char sql[1100];
+
+	(void)e;
+	snprintf(sql, sizeof(sql), "DROP DATABASE %s WITH (FORCE)", ident);
+	PQfreemem(ident);
+	return pg_command(conn, sql);
+}
+
 /* Refuses, or with force drops, the backup's databases the target already has. */
 static int clear_conflicts(struct engine *e, PGconn *conn, char *const *databases, size_t n_dbs)
 {
-	char **existing = NULL, *conflicts = NULL;
-	size_t n = 0, len = 0;
-	FILE *list = open_memstream(&conflicts, &len);
-	int rc = -1, found = 0;
+	/* Every server has these; a restore goes into them as they are. */
+	static const char *const builtin[] = {"postgres", "template1", NULL};
+	char **existing = NULL;
+	size_t n = 0;
+	int rc;
 
-	if (list == NULL || pg_query_column(conn, "SELECT datname FROM pg_database", NULL,
-					    &existing, &n) < 0)
-		goto out;
-	for (size_t i = 0; i < n_dbs; i++) {
-		const char *db = databases[i];
-
-		if (is_builtin_database(db) || !strlist_has(existing, n, db))
-			continue;
-		fprintf(list, "%s%s", found++ ? ", " : "", db);
-		if (e->conf->force) {
-			char *ident = PQescapeIdentifier(conn, db, strlen(db));
-			char sql[1100];
-
-			log_warn("dropping database %s on the target to replace it (--force)", db);
-			snprintf(sql, sizeof(sql), "DROP DATABASE %s WITH (FORCE)", ident);
-			PQfreemem(ident);
-			if (pg_command(conn, sql) < 0)
-				goto out;
-		}
-	}
-	fclose(list);
-	list = NULL;
-	if (found && !e->conf->force) {
-		fail(EXIT_RESTORE,
-		     "the target server already has database(s) %s: drop them first, or run recover with --force (RECOVER_FORCE=1) to replace them",
-		     conflicts);
-		goto out;
-	}
-	rc = 0;
-out:
-	if (list != NULL)
-		fclose(list);
-	free(conflicts);
+	if (pg_query_column(conn, "SELECT datname FROM pg_database", NULL, &existing, &n) < 0)
+		return -1;
+	rc = engine_clear_conflicts(e, databases, n_dbs, existing, n, builtin, drop_database, conn);
 	strlist_free(existing, n);
 	return rc;
 }
