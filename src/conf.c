@@ -55,6 +55,8 @@ const struct setting conf_settings[] = {
 	 "the CA that signed the FTPS server's certificate"},
 	{"FTP_INSECURE", "ftp_insecure", NULL, SETTING_BOOL, 0, F(ftp_insecure),
 	 "accept any FTPS certificate (self-signed tests only)"},
+	{"S3_COPY_LIMIT", "s3_copy_limit", NULL, SETTING_NUMBER, 0, F(s3_copy_limit),
+	 "bytes above which promotion copies in parts (default 5 GiB, S3's CopyObject limit)"},
 	{"STORE_RETRIES", "store_retries", NULL, SETTING_NUMBER, 0, F(store_retries),
 	 "retries of a temporary store failure (default 5)"},
 	{"WEBHOOK_URL", "webhook_url", NULL, SETTING_STRING, 1, F(webhook_url),

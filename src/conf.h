@@ -34,6 +34,7 @@ struct config {
 	char *s3_key_id, *s3_secret, *s3_region, *s3_endpoint; /* AWS_* */
 	char *s3_user, *s3_password, *s3_endpoint_old, *s3_bucket; /* bandr's S3_* */
 	long s3_max_parts;   /* S3_MAX_PARTS */
+	long s3_copy_limit;  /* S3_COPY_LIMIT */
 	long store_retries;  /* STORE_RETRIES */
 	char *ftp_user, *ftp_password, *ftp_ca_file; /* FTP_* */
 	long ftp_insecure;   /* FTP_INSECURE */

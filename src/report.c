@@ -12,12 +12,19 @@
 #include "util/json.h"
 #include "util/log.h"
 
+enum { MAX_TARGETS = 64 };
+
 static struct {
 	char stamp[32];
 	uint64_t size;
 	long kept;
 	struct timespec began;
-} run = {"", 0, -1, {0, 0}};
+	struct {
+		char name[64];
+		uint64_t size;
+	} targets[MAX_TARGETS];
+	int ntargets;
+} run = {"", 0, -1, {0, 0}, {{"", 0}}, 0};
 
 /* The clock starts when the module is first touched: at start-up, by cli_main. */
 __attribute__((constructor)) static void start_clock(void)
@@ -29,6 +36,23 @@ void report_backup(const char *stamp, uint64_t size)
 {
 	snprintf(run.stamp, sizeof(run.stamp), "%s", stamp);
 	run.size = size;
+}
+
+void report_target(const char *target, uint64_t size)
+{
+	if (run.ntargets == MAX_TARGETS)
+		return;
+	snprintf(run.targets[run.ntargets].name, sizeof(run.targets[0].name), "%s", target);
+	run.targets[run.ntargets++].size = size;
+}
+
+/* Whether a listed target produced its file in this run. */
+static const uint64_t *target_bytes(const char *name)
+{
+	for (int i = 0; i < run.ntargets; i++)
+		if (strcmp(run.targets[i].name, name) == 0)
+			return &run.targets[i].size;
+	return NULL;
 }
 
 void report_kept(long count)
@@ -169,6 +193,21 @@ static char *metrics_text(const struct config *c, const char *program, int statu
 		if (run.kept >= 0)
 			fprintf(out, "tierdump_backups_kept{tier=\"%s\"} %ld\n", tier, run.kept);
 	}
+	/* Per target, when the configuration lists them: did its dump make it in? */
+	for (size_t i = 0; c->targets_listed && strcmp(tier, "hourly") == 0 && i < c->ntargets; i++) {
+		const char *name = c->targets[i].name;
+		const uint64_t *bytes = target_bytes(name);
+
+		fprintf(out, "tierdump_target_last_status{tier=\"%s\",target=\"%s\"} %d\n", tier,
+			name, bytes ? 0 : 1);
+		if (bytes != NULL) {
+			fprintf(out,
+				"tierdump_target_last_success_timestamp_seconds{tier=\"%s\",target=\"%s\"} %lld\n",
+				tier, name, (long long)now);
+			fprintf(out, "tierdump_target_last_backup_bytes{tier=\"%s\",target=\"%s\"} %llu\n",
+				tier, name, (unsigned long long)*bytes);
+		}
+	}
 	fclose(out);
 	return text;
 }
@@ -183,7 +222,7 @@ static void write_metrics_file(const char *path, const char *tier, const char *f
 	char label[96], tmp[4096], *old = fs_read_small_file(path), *line, *save = NULL;
 	FILE *out;
 
-	snprintf(label, sizeof(label), "{tier=\"%s\"}", tier);
+	snprintf(label, sizeof(label), "{tier=\"%s\"", tier);
 	snprintf(tmp, sizeof(tmp), "%s.tmp-%ld", path, (long)getpid());
 	out = fopen(tmp, "w");
 	if (out == NULL) {

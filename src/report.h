@@ -14,6 +14,9 @@
 /* Called by the jobs as they learn it: the backup made or promoted, and its size. */
 void report_backup(const char *stamp, uint64_t size);
 
+/* One target's file of the backup made, for per-target metrics. */
+void report_target(const char *target, uint64_t size);
+
 /* The number of backups the run's tier holds after it. */
 void report_kept(long count);
 

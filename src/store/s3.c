@@ -30,6 +30,7 @@ struct s3 {
 	char *region, *key_id, *secret;
 	char sigv4[96];
 	long max_parts, retries;
+	long long copy_limit; /* above it, promotion copies in parts (UploadPartCopy) */
 };
 
 struct buf {
@@ -65,7 +66,8 @@ struct request {
 	const char *query; /* already canonical: sorted and encoded */
 	const void *body;
 	size_t body_len;
-	const char *header; /* one extra header, or NULL */
+	const char *header, *header2; /* extra headers, or NULL */
+	long long length; /* HEAD: the object's size */
 	int stream_fd;      /* >= 0: the response body goes there, not into response */
 	/* results */
 	long status;
@@ -224,11 +226,15 @@ static CURLcode attempt(const struct s3 *s, struct request *r)
 	headers = curl_slist_append(headers, header);
 	if (r->header != NULL)
 		headers = curl_slist_append(headers, r->header);
+	if (r->header2 != NULL)
+		headers = curl_slist_append(headers, r->header2);
 	if (r->body != NULL)
 		headers = curl_slist_append(headers, "Content-Type: application/octet-stream");
 	curl_easy_setopt(curl, CURLOPT_URL, url);
 	curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, r->method);
-	if (strcmp(r->method, "GET") != 0) {
+	if (strcmp(r->method, "HEAD") == 0) {
+		curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
+	} else if (strcmp(r->method, "GET") != 0) {
 		curl_easy_setopt(curl, CURLOPT_POSTFIELDS, r->body ? r->body : "");
 		curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)r->body_len);
 	}
@@ -250,6 +256,12 @@ static CURLcode attempt(const struct s3 *s, struct request *r)
 	rc = curl_easy_perform(curl);
 	r->status = 0;
 	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &r->status);
+	{
+		curl_off_t length = -1;
+
+		curl_easy_getinfo(curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length);
+		r->length = (long long)length;
+	}
 	curl_slist_free_all(headers);
 	curl_easy_cleanup(curl);
 	r->curl = NULL;
@@ -431,25 +443,62 @@ static void s3_sink_free(struct s3_sink *k)
 	free(k);
 }
 
+/* Best effort: a server that cannot abort expires the parts itself. */
+static void abort_multipart(struct s3_sink *k)
+{
+	char query[300];
+	struct request r;
+
+	if (k->upload_id[0] == '\0')
+		return;
+	snprintf(query, sizeof(query), "uploadId=%s", k->upload_id);
+	memset(&r, 0, sizeof(r));
+	r.method = "DELETE";
+	r.key = k->key;
+	r.query = query;
+	r.stream_fd = -1;
+	if (attempt(k->s, &r) != CURLE_OK || r.status / 100 != 2)
+		log_warn("could not abort the multipart upload of %s (HTTP %ld)", k->key, r.status);
+	request_free(&r);
+}
+
+/* CompleteMultipartUpload with the parts listed so far. Returns 0 or -1 after fail(). */
+static int complete_multipart(struct s3_sink *k)
+{
+	char query[300];
+	struct buf body = {0};
+	struct request r;
+	int rc = -1;
+
+	snprintf(query, sizeof(query), "uploadId=%s", k->upload_id);
+	if (buf_add(&body, "<CompleteMultipartUpload>", 25) < 0 ||
+	    buf_add(&body, k->etags.data, k->etags.len) < 0 ||
+	    buf_add(&body, "</CompleteMultipartUpload>", 26) < 0)
+		goto out;
+	memset(&r, 0, sizeof(r));
+	r.method = "POST";
+	r.key = k->key;
+	r.query = query;
+	r.body = body.data;
+	r.body_len = body.len;
+	r.stream_fd = -1;
+	rc = perform(k->s, &r);
+	/* S3 may answer 200 with an error document inside. */
+	if (rc == 0 && r.response.data != NULL && strstr(r.response.data, "<Error>") != NULL) {
+		fail(EXIT_STORE, "S3 could not complete the upload of %s", k->key);
+		rc = -1;
+	}
+	request_free(&r);
+out:
+	free(body.data);
+	return rc == 0 ? 0 : -1;
+}
+
 static void s3_sink_abort(struct sink *base)
 {
 	struct s3_sink *k = (struct s3_sink *)base;
 
-	if (k->upload_id[0] != '\0') {
-		char query[300];
-		struct request r;
-
-		/* Best effort: a server that cannot abort expires the parts itself. */
-		snprintf(query, sizeof(query), "uploadId=%s", k->upload_id);
-		memset(&r, 0, sizeof(r));
-		r.method = "DELETE";
-		r.key = k->key;
-		r.query = query;
-		r.stream_fd = -1;
-		if (attempt(k->s, &r) != CURLE_OK || r.status / 100 != 2)
-			log_warn("could not abort the multipart upload of %s (HTTP %ld)", k->key, r.status);
-		request_free(&r);
-	}
+	abort_multipart(k);
 	s3_sink_free(k);
 }
 
@@ -471,39 +520,7 @@ static int s3_sink_commit(struct sink *base)
 		s3_sink_free(k);
 		return rc == 0 ? 0 : -1;
 	}
-	if ((k->len > 0 && upload_part(k) < 0)) {
-		s3_sink_abort(base);
-		return -1;
-	}
-	{
-		char query[300];
-		struct buf body = {0};
-
-		snprintf(query, sizeof(query), "uploadId=%s", k->upload_id);
-		if (buf_add(&body, "<CompleteMultipartUpload>", 25) < 0 ||
-		    buf_add(&body, k->etags.data, k->etags.len) < 0 ||
-		    buf_add(&body, "</CompleteMultipartUpload>", 26) < 0) {
-			free(body.data);
-			s3_sink_abort(base);
-			return -1;
-		}
-		memset(&r, 0, sizeof(r));
-		r.method = "POST";
-		r.key = k->key;
-		r.query = query;
-		r.body = body.data;
-		r.body_len = body.len;
-		r.stream_fd = -1;
-		rc = perform(k->s, &r);
-		/* S3 may answer 200 with an error document inside. */
-		if (rc == 0 && r.response.data != NULL && strstr(r.response.data, "<Error>") != NULL) {
-			fail(EXIT_STORE, "S3 could not complete the upload of %s", k->key);
-			rc = -1;
-		}
-		free(body.data);
-		request_free(&r);
-	}
-	if (rc != 0) {
+	if ((k->len > 0 && upload_part(k) < 0) || complete_multipart(k) < 0) {
 		s3_sink_abort(base);
 		return -1;
 	}
@@ -747,17 +764,96 @@ static int s3_list(struct store *st, const char *prefix, store_list_cb cb, void 
 
 /* ---------------------------------------------------------- copy and delete */
 
+/* The x-amz-copy-source header for a key of the store. */
+static void copy_source(const struct s3 *s, const char *from, char *header, size_t len)
+{
+	char full[2048];
+
+	snprintf(header, len, "x-amz-copy-source: /%s/", s->bucket);
+	snprintf(full, sizeof(full), "%s%s", s->prefix, from);
+	/* Timestamps' ':' stays as it is: some servers do not decode the copy source. */
+	encode_keep(header, len, full, ":");
+}
+
+static void on_copy_part_text(void *arg, const char *path, const char *text)
+{
+	if (strcmp(path, "CopyPartResult/ETag") == 0)
+		snprintf(arg, 128, "%s", text);
+}
+
+/* Above S3's 5 GiB CopyObject limit: a multipart upload whose parts are copied ranges. */
+static int copy_in_parts(struct s3 *s, const char *from, const char *to, long long size)
+{
+	struct s3_sink k;
+	char header[3200], range[96], query[400];
+	long long part = s->copy_limit;
+	int rc = -1;
+
+	memset(&k, 0, sizeof(k));
+	k.s = s;
+	k.key = (char *)to;
+	if (start_multipart(&k) < 0)
+		return -1;
+	copy_source(s, from, header, sizeof(header));
+	for (long long off = 0; off < size; off += part) {
+		char etag[128] = "", entry[512];
+		struct request r;
+		int prc;
+
+		k.parts++;
+		snprintf(range, sizeof(range), "x-amz-copy-source-range: bytes=%lld-%lld", off,
+			 (off + part < size ? off + part : size) - 1);
+		snprintf(query, sizeof(query), "partNumber=%d&uploadId=%s", k.parts, k.upload_id);
+		memset(&r, 0, sizeof(r));
+		r.method = "PUT";
+		r.key = to;
+		r.query = query;
+		r.header = header;
+		r.header2 = range;
+		r.stream_fd = -1;
+		prc = perform(s, &r);
+		if (prc == 0 && r.response.data != NULL)
+			xml_walk(r.response.data, r.response.len, on_copy_part_text, etag);
+		request_free(&r);
+		if (prc != 0 || etag[0] == '\0') {
+			if (prc == 0)
+				fail(EXIT_STORE, "S3 did not copy part %d of %s", k.parts, from);
+			goto out;
+		}
+		snprintf(entry, sizeof(entry), "<Part><PartNumber>%d</PartNumber><ETag>", k.parts);
+		xml_escape(entry, sizeof(entry), etag);
+		strcat(entry, "</ETag></Part>");
+		if (buf_add(&k.etags, entry, strlen(entry)) < 0)
+			goto out;
+	}
+	rc = complete_multipart(&k);
+	if (rc == 0)
+		log_info("copied %s in %d parts (UploadPartCopy)", from, k.parts);
+out:
+	if (rc < 0)
+		abort_multipart(&k);
+	free(k.etags.data);
+	return rc;
+}
+
 static int s3_promote(struct store *st, const char *from, const char *to)
 {
 	struct s3 *s = st->priv;
-	char header[3200] = "x-amz-copy-source: /", full[2048];
+	char header[3200];
 	struct request r;
+	long long size;
 	int rc;
 
-	snprintf(header + strlen(header), sizeof(header) - strlen(header), "%s/", s->bucket);
-	snprintf(full, sizeof(full), "%s%s", s->prefix, from);
-	/* Timestamps' ':' stays as it is: some servers do not decode the copy source. */
-	encode_keep(header, sizeof(header), full, ":");
+	rc = simple(s, "HEAD", from, NULL, NULL, &r);
+	size = r.length;
+	request_free(&r);
+	if (rc == 1)
+		fail(EXIT_NOT_FOUND, "%s disappeared from S3 during the promotion", from);
+	if (rc != 0)
+		return -1;
+	if (size > s->copy_limit)
+		return copy_in_parts(s, from, to, size);
+	copy_source(s, from, header, sizeof(header));
 	rc = simple(s, "PUT", to, NULL, header, &r);
 	/* A copy can fail after its 200: the error document says so. */
 	if (rc == 0 && r.response.data != NULL && strstr(r.response.data, "<Error>") != NULL) {
@@ -918,6 +1014,7 @@ static int s3_open(struct store *st, const char *location, const struct store_op
 		s->endpoint[strlen(s->endpoint) - 1] = '\0';
 	s->max_parts = o->s3_max_parts > 0 ? o->s3_max_parts : 10000;
 	s->retries = o->retries >= 0 ? o->retries : 5;
+	s->copy_limit = o->s3_copy_limit > 0 ? o->s3_copy_limit : 5LL * 1024 * 1024 * 1024;
 	snprintf(s->sigv4, sizeof(s->sigv4), "aws:amz:%s:s3", s->region);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	return 0;

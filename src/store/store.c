@@ -175,6 +175,7 @@ void store_options_from(const struct config *c, struct store_options *o)
 	o->s3_region = c->s3_region;
 	o->s3_endpoint = c->s3_endpoint ? c->s3_endpoint : c->s3_endpoint_old;
 	o->s3_max_parts = c->s3_max_parts;
+	o->s3_copy_limit = c->s3_copy_limit;
 	o->retries = c->store_retries;
 	o->ftp_user = c->ftp_user;
 	o->ftp_password = c->ftp_password;

@@ -14,6 +14,7 @@ struct store;
 struct store_options {
 	const char *s3_key_id, *s3_secret, *s3_region, *s3_endpoint;
 	long s3_max_parts; /* the provider's limit on parts per upload */
+	long long s3_copy_limit; /* the largest object one CopyObject copies */
 	const char *ftp_user, *ftp_password, *ftp_ca_file;
 	int ftp_insecure;  /* FTP_INSECURE: accept any certificate (tests only) */
 	long retries;      /* attempts after a temporary failure */

@@ -37,6 +37,13 @@ sql postgres "DROP DATABASE app" >/dev/null
 check "recover restores the daily copy by timestamp" env FROM_BACKUP="$first" "$RECOVER"
 check "it is the older data" test "$(sql app "SELECT v FROM t")" = first
 
+# Above the CopyObject limit, promotion copies in parts (UploadPartCopy).
+check "a promotion above the copy limit" env S3_COPY_LIMIT=4096 BACKUP_TYPE=monthly BACKUP_PRIOR_TYPE=daily "$BACKUP"
+check "it copied in parts" grep -q "in [0-9]* parts (UploadPartCopy)" "$TMP/check.out"
+copied=$(ls "$TMP/s3/data/backups/tierdump/monthly/")
+check "the parts make the same object" cmp "$TMP/s3/data/backups/tierdump/monthly/$copied/dumpall.sql.gz._S3rver_object" \
+	"$TMP/s3/data/backups/tierdump/daily/$copied/dumpall.sql.gz._S3rver_object"
+
 # A dump of several 8 MiB parts, uncompressed so its size is known.
 use_pg 55521 pw
 sql app "CREATE TABLE big AS SELECT g, md5(g::text) AS m FROM generate_series(1, 600000) g" >/dev/null

@@ -34,7 +34,7 @@ CONF
 printf 'bk-pw\n' >"$TMP/my-pw"
 export TIERDUMP_CONFIG=$TMP/tierdump.conf LOCALHOST_USER=dbadmin LOCALHOST_PASSWORD=pw2
 
-check "one hourly run backs up three targets" "$BACKUP"
+check "one hourly run backs up three targets" env METRICS_FILE="$TMP/metrics.prom" "$BACKUP"
 complete=$(newest hourly)
 dir=$BACKUP_DIR/hourly/$complete
 check "one file per target" test -s "$dir/app.sql.gz" -a -s "$dir/billing.sql.gz" -a -s "$dir/shop.sql.gz"
@@ -42,11 +42,14 @@ check "one manifest names every target" sh -c "grep -cE '^target = (app|billing|
 check "the manifest says complete" grep -qx 'status = complete' "$dir/manifest"
 check "only the listed databases of billing's server" sh -c "gunzip -c '$dir/billing.sql.gz' | grep -q 'CREATE DATABASE billing' && ! gunzip -c '$dir/billing.sql.gz' | grep -q 'CREATE DATABASE other'"
 check "the backup verifies" verify_backup "$dir"
+check "per-target metrics: every target succeeded" sh -c "test \$(grep -c '^tierdump_target_last_status{tier=\"hourly\",target=\"[a-z]*\"} 0$' '$TMP/metrics.prom') = 3"
+check "per-target metrics: bytes of each target" grep -qE '^tierdump_target_last_backup_bytes\{tier="hourly",target="shop"\} [1-9]' "$TMP/metrics.prom"
 
 # One target down: the run fails, the others' files are kept as a partial backup.
 sleep 1
 pg_stop pg2
-expect_exit "a target down fails the run" 69 "cannot connect to PostgreSQL at localhost:55492" "$BACKUP"
+expect_exit "a target down fails the run" 69 "cannot connect to PostgreSQL at localhost:55492" env METRICS_FILE="$TMP/metrics.prom" "$BACKUP"
+check "per-target metrics: billing failed, the others did not" sh -c "grep -qx 'tierdump_target_last_status{tier=\"hourly\",target=\"billing\"} 1' '$TMP/metrics.prom' && grep -qx 'tierdump_target_last_status{tier=\"hourly\",target=\"app\"} 0' '$TMP/metrics.prom'"
 check "it says the backup is partial" grep -q "partial: target(s) billing failed" "$TMP/last.err"
 partial=$(newest hourly)
 check "a partial backup was published" test "$partial" != "$complete"
