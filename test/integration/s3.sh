@@ -38,7 +38,7 @@ check "recover restores the daily copy by timestamp" env FROM_BACKUP="$first" "$
 check "it is the older data" test "$(sql app "SELECT v FROM t")" = first
 
 # Above the CopyObject limit, promotion copies in parts (UploadPartCopy).
-check "a promotion above the copy limit" env S3_COPY_LIMIT=4096 BACKUP_TYPE=monthly BACKUP_PRIOR_TYPE=daily "$BACKUP"
+check "a promotion above the copy limit" env S3_COPY_LIMIT=256 BACKUP_TYPE=monthly BACKUP_PRIOR_TYPE=daily "$BACKUP"
 check "it copied in parts" grep -q "in [0-9]* parts (UploadPartCopy)" "$TMP/check.out"
 copied=$(ls "$TMP/s3/data/backups/tierdump/monthly/")
 check "the parts make the same object" cmp "$TMP/s3/data/backups/tierdump/monthly/$copied/dumpall.sql.gz._S3rver_object" \
