@@ -150,7 +150,8 @@ static void mongodb_file_name(struct engine *e, char *buf, size_t len)
 struct collection {
 	char *db, *name;
 	int is_view;
-	bson_t options;
+	/* Pointers, not bson_t: bson_t wants 128-byte alignment, which realloc() does not give. */
+	bson_t *options;
 	bson_t *indexes; /* restore: the specs to create once the data is in */
 	uint64_t crc;    /* restore: of the documents read so far */
 	int done;        /* restore: its EOF header was seen */
@@ -161,7 +162,8 @@ static void collections_free(struct collection *c, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		free(c[i].db);
 		free(c[i].name);
-		bson_destroy(&c[i].options);
+		if (c[i].options != NULL)
+			bson_destroy(c[i].options);
 		if (c[i].indexes != NULL)
 			bson_destroy(c[i].indexes);
 	}
@@ -177,7 +179,7 @@ static struct collection *collection_add(struct collection **list, size_t *n, co
 		return NULL;
 	*list = grown;
 	memset(&grown[*n], 0, sizeof(grown[*n]));
-	bson_init(&grown[*n].options);
+	grown[*n].options = bson_new();
 	grown[*n].db = strdup(db);
 	grown[*n].name = strdup(name);
 	return &grown[(*n)++];
@@ -232,8 +234,8 @@ static int list_collections(struct engine *e, struct collection **out, size_t *n
 				break;
 			c->is_view = type != NULL && strcmp(type, "view") == 0;
 			subdocument(info, "options", &options);
-			bson_destroy(&c->options);
-			bson_copy_to(&options, &c->options);
+			bson_destroy(c->options);
+			c->options = bson_copy(&options);
 			bson_destroy(&options);
 		}
 		failed = mongoc_cursor_error(cur, &err);
@@ -263,7 +265,7 @@ static int write_metadata(struct engine *e, struct sink *sink, const struct coll
 	char key[16], *json = NULL;
 	int i = 0, rc = -1;
 
-	BSON_APPEND_DOCUMENT(&meta, "options", &c->options);
+	BSON_APPEND_DOCUMENT(&meta, "options", c->options);
 	BSON_APPEND_ARRAY_BEGIN(&meta, "indexes", &indexes);
 	while (cur != NULL && mongoc_cursor_next(cur, &ix)) {
 		snprintf(key, sizeof(key), "%d", i++);
@@ -396,8 +398,8 @@ static int read_prelude(struct archive_reader *r, struct collection **list, size
 		}
 		c->is_view = utf8_field(meta, "type") && strcmp(utf8_field(meta, "type"), "view") == 0;
 		subdocument(meta, "options", &options);
-		bson_destroy(&c->options);
-		bson_copy_to(&options, &c->options);
+		bson_destroy(c->options);
+		c->options = bson_copy(&options);
 		subdocument(meta, "indexes", &indexes);
 		c->indexes = bson_copy(&indexes);
 		bson_destroy(&options);
@@ -459,7 +461,7 @@ static int create_collection(struct engine *e, const struct collection *c)
 	int rc = 0;
 
 	BSON_APPEND_UTF8(&cmd, "create", c->name);
-	if (bson_iter_init(&it, &c->options)) {
+	if (bson_iter_init(&it, c->options)) {
 		while (bson_iter_next(&it))
 			bson_append_iter(&cmd, bson_iter_key(&it), -1, &it);
 	}
