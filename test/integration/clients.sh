@@ -3,8 +3,8 @@
 source "$(dirname "$0")/../lib.sh"
 
 export BACKUP_DIR=$TMP/backups
-pg_start src 55481 pw || exit 1
-use_pg 55481 pw
+pg_start src 25481 pw || exit 1
+use_pg 25481 pw
 mkdir -p "$TMP/old" "$TMP/empty"
 # A pg_dumpall that reports an older major version than the server's 15.
 cat >"$TMP/old/pg_dumpall" <<'SH'
@@ -24,9 +24,9 @@ expect_exit "a missing pg_dumpall is named with its package" 78 "install the Pos
 	env PATH="$TMP/empty" "$BACKUP"
 check "nothing was written by the refused runs" sh -c "! ls '$BACKUP_DIR/hourly' 2>/dev/null | grep -q ."
 
-my_start my 55482 || exit 1
+my_start my 25482 || exit 1
 expect_exit "mariadb-dump older than the server is refused" 78 "mariadb-dump 9.9 cannot be trusted with a MariaDB 10.11" \
-	env PATH="$TMP/old:$PATH" BACKUP_ENGINE=mariadb MYSQL_HOST=127.0.0.1 MYSQL_TCP_PORT=55482 MYSQL_USER=bk MYSQL_PWD=bk-pw "$BACKUP"
+	env PATH="$TMP/old:$PATH" BACKUP_ENGINE=mariadb MYSQL_HOST=127.0.0.1 MYSQL_TCP_PORT=25482 MYSQL_USER=bk MYSQL_PWD=bk-pw "$BACKUP"
 expect_exit "a missing mariadb client is named" 78 "mariadb" \
-	env PATH="$TMP/empty" BACKUP_ENGINE=mariadb MYSQL_HOST=127.0.0.1 MYSQL_TCP_PORT=55482 MYSQL_USER=bk MYSQL_PWD=bk-pw "$BACKUP"
+	env PATH="$TMP/empty" BACKUP_ENGINE=mariadb MYSQL_HOST=127.0.0.1 MYSQL_TCP_PORT=25482 MYSQL_USER=bk MYSQL_PWD=bk-pw "$BACKUP"
 check "still nothing written" sh -c "! ls '$BACKUP_DIR/hourly' 2>/dev/null | grep -q ."

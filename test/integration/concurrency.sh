@@ -4,8 +4,8 @@
 source "$(dirname "$0")/../lib.sh"
 
 export BACKUP_DIR=$TMP/backups
-pg_start src 55421 src-pw || exit 1
-use_pg 55421 src-pw
+pg_start src 25421 src-pw || exit 1
+use_pg 25421 src-pw
 sql postgres "CREATE TABLE small AS SELECT g AS id FROM generate_series(1, 1000) g" >/dev/null
 
 # run_pair [VAR=value...]: two hourly runs started at once; their exit

@@ -4,8 +4,8 @@
 source "$(dirname "$0")/../lib.sh"
 
 export BACKUP_DIR=$TMP/backups
-pg_start src 55511 pw || exit 1
-use_pg 55511 pw
+pg_start src 25511 pw || exit 1
+use_pg 25511 pw
 sql postgres "CREATE TABLE filler AS SELECT g, md5(random()::text) AS m FROM generate_series(1, 100000) g" >/dev/null
 check "an hourly backup bigger than the daily tier's disk" "$BACKUP"
 mkdir -p "$TMP/small"

@@ -6,9 +6,9 @@ source "$(dirname "$0")/../lib.sh"
 
 export BACKUP_DIR=$TMP/backups
 MAIN_DIR=$BACKUP_DIR
-pg_start src 55411 src-pw || exit 1
-pg_start dst 55412 dst-pw || exit 1
-use_pg 55411 src-pw
+pg_start src 25411 src-pw || exit 1
+pg_start dst 25412 dst-pw || exit 1
+use_pg 25411 src-pw
 psql -X -q -v ON_ERROR_STOP=1 -d postgres -f "$ROOT/test/fixtures.sql" >/dev/null || exit 1
 
 # ------------------------------------------------------------------ helpers
@@ -204,7 +204,7 @@ cp "$file" "$TMP/dumpall.orig"
 size=$(stat -c %s "$file")
 flip_byte "$file" $((size / 2))
 check "the test flipped a byte in the middle of the newest dump" sh -c "! cmp -s '$file' '$TMP/dumpall.orig' && test \$(stat -c %s '$file') = $size"
-use_pg 55412 dst-pw
+use_pg 25412 dst-pw
 server_objects >"$TMP/target.before"
 expect_fail "restoring a corrupted backup fails with 65 naming the file and SHA-256" 65 \
 	"$B2/dumpall\.sql\.gz.*SHA-256" env FROM_BACKUP=latest "$RECOVER"
@@ -219,11 +219,11 @@ server_objects >"$TMP/target.after"
 check "the target server was not touched by the truncated restore" diff "$TMP/target.before" "$TMP/target.after"
 
 check "an older intact backup still restores by its exact timestamp" env FROM_BACKUP="$B1" "$RECOVER"
-use_pg 55412 src-pw # the restore brought the source's superuser password along
+use_pg 25412 src-pw # the restore brought the source's superuser password along
 check "the older backup's data is there" test "$(sql shop "SELECT count(*) FROM sales.orders")" = 500
 cp "$TMP/dumpall.orig" "$file"
 check "the repaired backup verifies again" verify_backup "$BACKUP_DIR/hourly/$B2"
-use_pg 55411 src-pw
+use_pg 25411 src-pw
 
 # ---------------------------------------------------- read-only directory (73)
 

@@ -4,14 +4,14 @@
 # plain-FTP server, which is refused.
 source "$(dirname "$0")/../lib.sh"
 
-pg_start src 55561 pw || exit 1
-pg_start dst 55562 pw || exit 1
-ftps_start ftps 55563 || exit 1
-ftps_start plain 55564 NO || exit 1
-use_pg 55561 pw
+pg_start src 25561 pw || exit 1
+pg_start dst 25562 pw || exit 1
+ftps_start ftps 25563 || exit 1
+ftps_start plain 25564 NO || exit 1
+use_pg 25561 pw
 sql postgres "CREATE DATABASE app" >/dev/null
 sql app "CREATE TABLE t (v text); INSERT INTO t VALUES ('over ftps')" >/dev/null
-export BACKUP_STORE=ftps://127.0.0.1:55563/backups FTP_USER=tdftp-test FTP_PASSWORD=ftp-pw \
+export BACKUP_STORE=ftps://127.0.0.1:25563/backups FTP_USER=tdftp-test FTP_PASSWORD=ftp-pw \
 	FTP_CA_FILE=$TMP/ftps/cert.pem
 unset BACKUP_DIR
 
@@ -24,7 +24,7 @@ check "the daily copy verifies (size and sha256)" verify_backup "$(ls -d "$TMP"/
 for i in 1 2; do sleep 1; env BACKUP_COUNT=1 "$BACKUP" >/dev/null 2>&1 || fail "hourly run $i over FTPS"; done
 check "pruning keeps exactly BACKUP_COUNT=1" test "$(ls "$TMP/ftp-home/backups/hourly" | grep -c '^[0-9]')" = 1
 check "pruning left nothing half-deleted" sh -c "! ls -a '$TMP/ftp-home/backups/hourly' | grep -q deleting"
-use_pg 55562 pw
+use_pg 25562 pw
 check "recover restores from FTPS" env FROM_BACKUP=latest "$RECOVER"
 check "the data is back" test "$(sql app "SELECT v FROM t")" = "over ftps"
 
@@ -33,4 +33,4 @@ check "the password is not echoed" sh -c "! grep -q wrong '$TMP/last.err'"
 expect_exit "an untrusted certificate is refused" 78 "set FTP_CA_FILE" env -u FTP_CA_FILE "$RECOVER"
 check "FTP_INSECURE accepts it (for tests only)" env -u FTP_CA_FILE FTP_INSECURE=1 "$RECOVER"
 expect_exit "a plain-FTP server is refused: no password in clear" 78 "offers no TLS" \
-	env BACKUP_STORE=ftps://127.0.0.1:55564/backups "$RECOVER"
+	env BACKUP_STORE=ftps://127.0.0.1:25564/backups "$RECOVER"

@@ -4,8 +4,8 @@
 source "$(dirname "$0")/../lib.sh"
 
 export BACKUP_DIR=$TMP/backups BACKUP_ENGINE=mariadb
-my_start src 55471 || exit 1
-my_start dst 55472 || exit 1
+my_start src 25471 || exit 1
+my_start dst 25472 || exit 1
 my_root src <<'SQL'
 CREATE DATABASE shop CHARACTER SET utf8mb4;
 USE shop;
@@ -24,7 +24,7 @@ INSERT INTO logs.lines VALUES (1, 'a'), (2, 'b');
 CREATE USER 'app'@'%' IDENTIFIED BY 'app-pw';
 SQL
 
-export MYSQL_HOST=127.0.0.1 MYSQL_TCP_PORT=55471 MYSQL_USER=bk MYSQL_PWD=bk-pw
+export MYSQL_HOST=127.0.0.1 MYSQL_TCP_PORT=25471 MYSQL_USER=bk MYSQL_PWD=bk-pw
 check "hourly backup of MariaDB" "$BACKUP"
 dir=$BACKUP_DIR/hourly/$(newest hourly)
 check "the dump is mariadb.sql.gz" test -s "$dir/mariadb.sql.gz"
@@ -35,7 +35,7 @@ check "no password in the manifest" sh -c "! grep -q bk-pw '$dir/manifest'"
 
 # The target has a user of its own in its mysql schema: it must survive.
 my_root dst -e "CREATE USER 'local_only'@'%' IDENTIFIED BY 'x'"
-export MYSQL_TCP_PORT=55472
+export MYSQL_TCP_PORT=25472
 check "recover latest restores into another server" env FROM_BACKUP=latest "$RECOVER"
 check "the target's own user survives (mysql schema left alone)" test "$(my_root dst -N -e "SELECT COUNT(*) FROM mysql.user WHERE user='local_only'")" = 1
 
@@ -65,7 +65,7 @@ check "--force replaces them" env FROM_BACKUP=latest "$RECOVER" --force
 compare "rows after --force" "SELECT COUNT(*) FROM shop.items"
 check "DATABASE_EXPECTED_COUNT counts MariaDB databases" env FROM_BACKUP=latest DATABASE_EXPECTED_COUNT=2 "$RECOVER" --force
 
-export MYSQL_TCP_PORT=55471
+export MYSQL_TCP_PORT=25471
 check "DATABASE=logs backs up one database" env DATABASE=logs "$BACKUP"
 check "the one-database dump holds only logs" sh -c "gunzip -c '$BACKUP_DIR/hourly/$(newest hourly)/mariadb.sql.gz' | grep -q 'Current Database: .logs.' && ! gunzip -c '$BACKUP_DIR/hourly/$(newest hourly)/mariadb.sql.gz' | grep -q 'Current Database: .shop.'"
 

@@ -4,12 +4,12 @@
 source "$(dirname "$0")/../lib.sh"
 
 export BACKUP_DIR=$TMP/backups
-pg_start src 55541 pw || exit 1
-s3_start s3 55542 || exit 1
-use_pg 55541 pw
+pg_start src 25541 pw || exit 1
+s3_start s3 25542 || exit 1
+use_pg 25541 pw
 sql postgres "CREATE DATABASE app" >/dev/null
 export BACKUP_MIRROR=s3://backups/mirror AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER \
-	AWS_ENDPOINT_URL=http://127.0.0.1:55542 STORE_RETRIES=1
+	AWS_ENDPOINT_URL=http://127.0.0.1:25542 STORE_RETRIES=1
 on_mirror() { env BACKUP_STORE=s3://backups/mirror "$RECOVER" 2>/dev/null; }
 
 check "an hourly run with a mirror" "$BACKUP"
@@ -20,7 +20,7 @@ check "a daily promotion reaches the mirror too" env BACKUP_TYPE=daily "$BACKUP"
 check "the mirror holds the daily copy" sh -c "env BACKUP_STORE=s3://backups/mirror '$RECOVER' | grep -qE '^daily +$stamp '"
 for i in 1 2; do sleep 1; env BACKUP_COUNT=2 "$BACKUP" >/dev/null 2>&1; done
 check "the mirror is pruned like the primary" sh -c "test \$(env BACKUP_STORE=s3://backups/mirror '$RECOVER' | grep -c '^hourly ') = 2"
-check "the mirror's copy restores, checksums and all" sh -c "env BACKUP_STORE=s3://backups/mirror FROM_BACKUP=latest PGPORT=55541 '$RECOVER' --force >/dev/null 2>&1"
+check "the mirror's copy restores, checksums and all" sh -c "env BACKUP_STORE=s3://backups/mirror FROM_BACKUP=latest PGPORT=25541 '$RECOVER' --force >/dev/null 2>&1"
 
 s3_stop s3
 sleep 1

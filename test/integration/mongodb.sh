@@ -6,10 +6,10 @@
 source "$(dirname "$0")/../lib.sh"
 
 export BACKUP_DIR=$TMP/backups BACKUP_ENGINE=mongodb
-mongo_start src 55495 || exit 1
-mongo_start dst 55496 || exit 1
-src=mongodb://127.0.0.1:55495/?directConnection=true
-dst=mongodb://127.0.0.1:55496/?directConnection=true
+mongo_start src 25495 || exit 1
+mongo_start dst 25496 || exit 1
+src=mongodb://127.0.0.1:25495/?directConnection=true
+dst=mongodb://127.0.0.1:25496/?directConnection=true
 node "$ROOT/test/mongo/seed.mjs" "$src" || exit 1
 snapshot() { node "$ROOT/test/mongo/snapshot.mjs" "$1"; }
 
@@ -48,8 +48,8 @@ offset=$(( $(stat -c %s "$raw") * 2 / 3 ))
 printf 'Z' | dd of="$raw" bs=1 seek="$offset" conv=notrunc 2>/dev/null
 sed -i "s/^sha256 = .*/sha256 = $(sha256sum "$raw" | cut -c1-64)/" "$BACKUP_DIR/hourly/$raw_stamp/manifest"
 mongo_stop dst
-mongo_start dst2 55497 || exit 1
-export MONGODB_URI=mongodb://127.0.0.1:55497/?directConnection=true
+mongo_start dst2 25497 || exit 1
+export MONGODB_URI=mongodb://127.0.0.1:25497/?directConnection=true
 expect_exit "a damaged archive is refused" 65 "(CRC|not a valid MongoDB archive)" env FROM_BACKUP="$raw_stamp" "$RECOVER"
 
 mongo_stop src

@@ -4,14 +4,14 @@
 source "$(dirname "$0")/../lib.sh"
 
 export BACKUP_DIR=$TMP/backups
-pg_start src 55531 pw || exit 1
-use_pg 55531 pw
+pg_start src 25531 pw || exit 1
+use_pg 25531 pw
 mkdir -p "$TMP/hooks"
-/usr/bin/python3 "$ROOT/test/http_receiver.py" "$TMP/hooks" 55532 >"$TMP/receiver.log" 2>&1 &
+/usr/bin/python3 "$ROOT/test/http_receiver.py" "$TMP/hooks" 25532 >"$TMP/receiver.log" 2>&1 &
 PIDS+=("$!")
 for _ in $(seq 50); do grep -q READY "$TMP/receiver.log" && break; sleep 0.1; done
-export WEBHOOK_URL=http://127.0.0.1:55532/hook ENVIRONMENT_NAME=prod ENVIRONMENT_FRIENDLY_NAME="Production EU" \
-	METRICS_FILE=$TMP/tierdump.prom PUSHGATEWAY_URL=http://127.0.0.1:55532
+export WEBHOOK_URL=http://127.0.0.1:25532/hook ENVIRONMENT_NAME=prod ENVIRONMENT_FRIENDLY_NAME="Production EU" \
+	METRICS_FILE=$TMP/tierdump.prom PUSHGATEWAY_URL=http://127.0.0.1:25532
 
 check "a successful hourly run" "$BACKUP"
 stamp=$(newest hourly)

@@ -3,8 +3,8 @@
 source "$(dirname "$0")/../lib.sh"
 
 export BACKUP_DIR=$TMP/backups
-pg_start src 55431 pw || exit 1
-use_pg 55431 pw
+pg_start src 25431 pw || exit 1
+use_pg 25431 pw
 sql postgres "CREATE TABLE t (v int); INSERT INTO t VALUES (1)" >/dev/null
 
 check "first hourly" "$BACKUP"

@@ -4,9 +4,9 @@
 source "$(dirname "$0")/../lib.sh"
 
 export BACKUP_DIR=$TMP/backups
-pg_start src 55441 pw || exit 1
-pg_start dst 55442 pw || exit 1
-use_pg 55441 pw
+pg_start src 25441 pw || exit 1
+pg_start dst 25442 pw || exit 1
+use_pg 25441 pw
 sql postgres "CREATE DATABASE app" >/dev/null
 sql app "CREATE TABLE state (v text); INSERT INTO state VALUES ('first')" >/dev/null
 check "backup of the first state" "$BACKUP"
@@ -17,10 +17,10 @@ check "backup of the second state" "$BACKUP"
 second=$(newest hourly)
 check "two distinct timestamps" test "$first" != "$second"
 
-restored_state() { use_pg 55442 pw; sql app "SELECT v FROM state"; }
-reset_target() { use_pg 55442 pw; sql postgres "DROP DATABASE IF EXISTS app" >/dev/null; }
+restored_state() { use_pg 25442 pw; sql app "SELECT v FROM state"; }
+reset_target() { use_pg 25442 pw; sql postgres "DROP DATABASE IF EXISTS app" >/dev/null; }
 
-use_pg 55442 pw
+use_pg 25442 pw
 check "recover by exact timestamp" env FROM_BACKUP="$first" "$RECOVER"
 check "the exact timestamp restored the older backup" test "$(restored_state)" = first
 reset_target
@@ -38,12 +38,12 @@ expect_exit "a timestamp that matches nothing" 66 "no complete backup matches" e
 
 # bandr's flat files: listed without checksums, restored as they are.
 reset_target
-use_pg 55441 pw
+use_pg 25441 pw
 sql app "UPDATE state SET v = 'bandr'" >/dev/null
 mkdir -p "$BACKUP_DIR/daily"
 pg_dumpall --no-password | gzip >"$BACKUP_DIR/daily/backup-2026-01-02T03:04:05-dumpall.sql.gz"
 check "bandr's file is listed" sh -c "'$RECOVER' | grep -E '^daily +2026-01-02T03:04:05Z .* none .*bandr'"
-use_pg 55442 pw
+use_pg 25442 pw
 sql postgres "ALTER ROLE dbadmin PASSWORD 'pw'" >/dev/null
 check "bandr's file restores by its timestamp" env FROM_BACKUP=2026-01-02T03:04:05Z "$RECOVER"
 check "bandr's file brought its state" test "$(restored_state)" = bandr

@@ -4,10 +4,10 @@
 source "$(dirname "$0")/../lib.sh"
 
 export BACKUP_DIR=$TMP/backups
-pg_start src 55401 src-pw || exit 1
-pg_start dst 55402 dst-pw || exit 1
+pg_start src 25401 src-pw || exit 1
+pg_start dst 25402 dst-pw || exit 1
 
-use_pg 55401 src-pw
+use_pg 25401 src-pw
 psql -X -q -v ON_ERROR_STOP=1 -d postgres -f "$ROOT/test/fixtures.sql" >/dev/null
 
 check "hourly backup succeeds" "$BACKUP" --tier hourly
@@ -22,9 +22,9 @@ check "no password in the manifest" sh -c "! grep -qi -e src-pw -e app-pw '$dir/
 
 # Restore into the second server, whose superuser has the same name but
 # another password: the backup's password wins, as for every other role.
-use_pg 55402 dst-pw
+use_pg 25402 dst-pw
 check "recover latest restores into a fresh server" env FROM_BACKUP=latest "$RECOVER"
-use_pg 55402 src-pw
+use_pg 25402 src-pw
 check "the superuser's password is the backup's after the restore" sql postgres "SELECT 1"
 
 # What we ignore when comparing: the \restrict and \unrestrict lines, whose
@@ -34,8 +34,8 @@ dump_of() {
 	use_pg "$1" src-pw
 	pg_dumpall --no-password | grep -v -e '^\\restrict ' -e '^\\unrestrict ' -e '^-- Dumped from' -e '^-- Dumped by'
 }
-dump_of 55401 >"$TMP/src.sql"
-dump_of 55402 >"$TMP/dst.sql"
+dump_of 25401 >"$TMP/src.sql"
+dump_of 25402 >"$TMP/dst.sql"
 if diff -u "$TMP/src.sql" "$TMP/dst.sql" >"$TMP/diff.txt"; then
 	pass "pg_dumpall of source and target are identical"
 else
@@ -45,9 +45,9 @@ check "the dump comparison saw the data" grep -q 'Ünïcödé — 日本語 ✓'
 
 # Applications log in to the restored server unchanged.
 check "an application role logs in with its old password" \
-	env PGHOST=127.0.0.1 PGPORT=55402 PGUSER=appuser PGPASSWORD=app-pw \
+	env PGHOST=127.0.0.1 PGPORT=25402 PGUSER=appuser PGPASSWORD=app-pw \
 	psql -X -qAt -d app -c "SELECT count(*) FROM notes"
-use_pg 55402 src-pw
+use_pg 25402 src-pw
 check "the large object is back" test "$(sql app "SELECT convert_from(lo_get(424242), 'UTF8')")" = "large object contents"
 check "bytea is back" test "$(sql app "SELECT encode(blob, 'hex') FROM notes WHERE id = 2")" = deadbeef
 check "grants are back" test "$(sql shop "SELECT has_table_privilege('reporter', 'sales.orders', 'SELECT')")" = t
@@ -62,10 +62,10 @@ check "recover --force replaces existing databases" env FROM_BACKUP=latest "$REC
 check "the forced restore brought the rows back" test "$(sql shop "SELECT count(*) FROM sales.orders")" = 500
 
 # The single-database mode: pg_dump --create.
-use_pg 55401 src-pw
+use_pg 25401 src-pw
 check "DATABASE=shop backs up one database" env DATABASE=shop "$BACKUP"
 check "its file is named after the database" test -f "$BACKUP_DIR/hourly/$(newest hourly)/shop.sql.gz"
-use_pg 55402 src-pw
+use_pg 25402 src-pw
 sql postgres "DROP DATABASE shop" >/dev/null
 check "a single-database backup restores" env FROM_BACKUP="$(newest hourly)" "$RECOVER"
 check "the single database is back" test "$(sql shop "SELECT count(*) FROM sales.orders")" = 500

@@ -5,8 +5,8 @@ source "$(dirname "$0")/../lib.sh"
 
 export BACKUP_DIR=$TMP/backups
 secret='Adm1n:pa\ss%word'
-pg_start src 55451 "$secret" || exit 1
-export PGHOST=127.0.0.1 PGPORT=55451 PGUSER=dbadmin
+pg_start src 25451 "$secret" || exit 1
+export PGHOST=127.0.0.1 PGPORT=25451 PGUSER=dbadmin
 export PGPASSWORD=$secret
 # Enough data that the dump runs for a moment while we look at ps.
 sql postgres "CREATE TABLE filler AS SELECT g, md5(g::text) AS m FROM generate_series(1, 300000) g" >/dev/null
@@ -49,7 +49,7 @@ check "PGPASSWORD_FILE backs up" env PGPASSWORD_FILE="$TMP/pw-file" "$BACKUP"
 check "PGADMINPASS_FILE backs up" env PGADMINPASS_FILE="$TMP/pw-file" "$BACKUP"
 cat >"$TMP/tierdump.conf" <<CONF
 pghost = "127.0.0.1";
-pgport = "55451";
+pgport = "25451";
 pgadminpass_file = "$TMP/pw-file";
 backup_count = 2;
 CONF
@@ -59,8 +59,8 @@ expect_exit "a wrong password fails without echoing it" 77 "refused user dbadmin
 check "the wrong password is not echoed" sh -c "! grep -F 'wrong-Secret-123' '$TMP/last.err'"
 
 # The restore side: psql gets a pgpass file too. Sample every descendant.
-pg_start dst 55452 "$secret" || exit 1
-export PGPORT=55452
+pg_start dst 25452 "$secret" || exit 1
+export PGPORT=25452
 FROM_BACKUP=latest PGADMINPASS=$secret "$RECOVER" >"$TMP/restore.log" 2>&1 &
 pid=$!
 : >"$TMP/restore-proc.txt"

@@ -5,13 +5,13 @@
 source "$(dirname "$0")/../lib.sh"
 
 export BACKUP_DIR=$TMP/backups
-pg_start pg1 55491 pw1 || exit 1
-pg_start pg2 55492 pw2 || exit 1
-my_start my1 55493 || exit 1
-use_pg 55491 pw1
+pg_start pg1 25491 pw1 || exit 1
+pg_start pg2 25492 pw2 || exit 1
+my_start my1 25493 || exit 1
+use_pg 25491 pw1
 sql postgres "CREATE DATABASE app" >/dev/null
 sql app "CREATE TABLE t (v text); INSERT INTO t VALUES ('from pg1')" >/dev/null
-use_pg 55492 pw2
+use_pg 25492 pw2
 sql postgres "CREATE DATABASE billing" >/dev/null
 sql postgres "CREATE DATABASE other" >/dev/null
 sql billing "CREATE TABLE invoices (n int); INSERT INTO invoices SELECT generate_series(1, 100)" >/dev/null
@@ -23,11 +23,11 @@ printf 'pw1\n' >"$TMP/pw1"
 cat >"$TMP/tierdump.conf" <<CONF
 backup_dir = "$BACKUP_DIR";
 targets = (
-  { name = "app"; engine = "postgres"; host = "127.0.0.1"; port = 55491; user = "dbadmin";
+  { name = "app"; engine = "postgres"; host = "127.0.0.1"; port = 25491; user = "dbadmin";
     password_file = "$TMP/pw1"; databases = [ "app" ]; },
-  { name = "billing"; engine = "postgres"; host = "localhost"; port = "55492";
+  { name = "billing"; engine = "postgres"; host = "localhost"; port = "25492";
     databases = [ "billing" ]; },
-  { name = "shop"; engine = "mariadb"; host = "127.0.0.1"; port = "55493"; user = "bk";
+  { name = "shop"; engine = "mariadb"; host = "127.0.0.1"; port = "25493"; user = "bk";
     password_file = "$TMP/my-pw"; }
 );
 CONF
@@ -48,7 +48,7 @@ check "per-target metrics: bytes of each target" grep -qE '^tierdump_target_last
 # One target down: the run fails, the others' files are kept as a partial backup.
 sleep 1
 pg_stop pg2
-expect_exit "a target down fails the run" 69 "cannot connect to PostgreSQL at localhost:55492" env METRICS_FILE="$TMP/metrics.prom" "$BACKUP"
+expect_exit "a target down fails the run" 69 "cannot connect to PostgreSQL at localhost:25492" env METRICS_FILE="$TMP/metrics.prom" "$BACKUP"
 check "per-target metrics: billing failed, the others did not" sh -c "grep -qx 'tierdump_target_last_status{tier=\"hourly\",target=\"billing\"} 1' '$TMP/metrics.prom' && grep -qx 'tierdump_target_last_status{tier=\"hourly\",target=\"app\"} 0' '$TMP/metrics.prom'"
 check "it says the backup is partial" grep -q "partial: target(s) billing failed" "$TMP/last.err"
 partial=$(newest hourly)
@@ -63,17 +63,17 @@ check "the daily tier holds the complete one" test "$(newest daily)" = "$complet
 check "a partial backup does not push a complete one out (BACKUP_COUNT=1)" sh -c "env BACKUP_COUNT=1 '$BACKUP' >/dev/null 2>&1; test -d '$BACKUP_DIR/hourly/$complete'"
 
 # recover: latest is the newest complete backup; --target restores one target.
-pg_start pg3 55494 pw1 || exit 1
+pg_start pg3 25494 pw1 || exit 1
 cat >"$TMP/restore.conf" <<CONF
 targets = (
-  { name = "app"; engine = "postgres"; host = "127.0.0.1"; port = 55494; user = "dbadmin";
+  { name = "app"; engine = "postgres"; host = "127.0.0.1"; port = 25494; user = "dbadmin";
     password_file = "$TMP/pw1"; }
 );
 CONF
 check "recover --target app restores one target into its server" \
 	env TIERDUMP_CONFIG="$TMP/restore.conf" FROM_BACKUP=latest "$RECOVER" --backup-dir "$BACKUP_DIR" --target app
 check "latest was the complete backup" grep -q "restoring hourly/$complete" "$TMP/check.out"
-use_pg 55494 pw1
+use_pg 25494 pw1
 check "the app target's data is back" test "$(sql app "SELECT v FROM t")" = "from pg1"
 expect_exit "a target the backup does not hold" 66 "holds no target nope" \
 	env TIERDUMP_CONFIG="$TMP/restore.conf" FROM_BACKUP=latest "$RECOVER" --backup-dir "$BACKUP_DIR" --target nope

@@ -6,8 +6,8 @@ source "$(dirname "$0")/../lib.sh"
 export BACKUP_DIR=$TMP/backups VERIFY_DIR=$TMP/verify
 mkdir -p "$VERIFY_DIR"
 chmod 755 "$TMP"
-pg_start src 55501 pw || exit 1
-use_pg 55501 pw
+pg_start src 25501 pw || exit 1
+use_pg 25501 pw
 psql -X -q -v ON_ERROR_STOP=1 -d postgres -f "$ROOT/test/fixtures.sql" >/dev/null
 
 check "an hourly backup to verify" "$BACKUP"
