@@ -246,7 +246,7 @@ int job_hourly(const struct config *c, struct store *s, char *stamp)
 		else
 			rc = job_prune(s, c->tier, c->count);
 	}
-	s->ops->unlock(s, lock);
+	store_unlock(s, lock);
 out:
 	for (size_t i = 0; engines != NULL && i < c->ntargets; i++)
 		engine_free(engines[i]);

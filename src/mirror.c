@@ -78,7 +78,7 @@ int job_mirror(const struct config *c, struct store *primary, const char *stamp)
 			rc = copy_backup(c, primary, mirror, stamp);
 			if (rc == 0)
 				rc = job_prune(mirror, c->tier, c->count);
-			mirror->ops->unlock(mirror, lock);
+			store_unlock(mirror, lock);
 		}
 		if (rc < 0) {
 			/* The primary is complete: say so, in the class of its own. */

@@ -86,6 +86,6 @@ int job_promote(const struct config *c, struct store *s, char *stamp)
 out:
 	catalog_free(&prior);
 	catalog_free(&own);
-	s->ops->unlock(s, lock);
+	store_unlock(s, lock);
 	return rc;
 }

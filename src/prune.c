@@ -46,11 +46,5 @@ int job_prune(struct store *s, const char *tier, long keep)
 
 int job_lock_tier(const struct config *c, struct store *s, const char *tier, void **lock)
 {
-	if (s->ops->lock(s, tier, c->lock_timeout, lock) < 0)
-		return -1;
-	if (s->ops->clean(s, tier) < 0) {
-		s->ops->unlock(s, *lock);
-		return -1;
-	}
-	return 0;
+	return store_lock(s, tier, c->lock_timeout, lock);
 }

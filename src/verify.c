@@ -172,18 +172,20 @@ static int test_restore(const struct config *c, struct store *s, const struct ba
 /* The verified record: written anew each time, beside the immutable manifest. */
 static int record(struct store *s, const struct backup_ref *r, int ok, const struct verdict *v)
 {
-	char key[600], stamp[TS_LEN + 1], text[1024];
+	char key[600], stamp[TS_LEN + 1], text[1024], reason[sizeof(v->reason)];
 
+	/* The reason is free text: nothing in it may start an INI comment or a line. */
+	snprintf(reason, sizeof(reason), "%s", v->reason);
+	for (char *p = reason; *p != '\0'; p++)
+		if (*p == ';' || *p == '#' || *p == '\n')
+			*p = ',';
 	ts_format(time(NULL), stamp);
 	snprintf(text, sizeof(text),
 		 "# tierdump test-restore of this backup; the manifest stays as it was\n"
 		 "[verified]\nresult = %s\nat = %s\ntool_version = tierdump %s\n"
 		 "databases = %ld\ntables = %ld\n%s%s%s",
 		 ok ? "ok" : "failed", stamp, TIERDUMP_VERSION, v->databases, v->tables,
-		 ok ? "" : "reason = ", ok ? "" : v->reason, ok ? "" : "\n");
-	for (char *p = text; *p != '\0'; p++)
-		if (*p == ';' || *p == '#') /* inih comments; the reason is free text */
-			*p = p > text && p[-1] == '\n' ? *p : ',';
+		 ok ? "" : "reason = ", ok ? "" : reason, ok ? "" : "\n");
 	snprintf(key, sizeof(key), "%s/%s/" VERIFIED_NAME, r->tier, r->name);
 	return store_write_small(s, key, text);
 }

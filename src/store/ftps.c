@@ -483,28 +483,6 @@ static int ftps_publish(struct store *st, const char *staged, const char *final)
 	return commands(f, cmds, "publishing");
 }
 
-static int ftps_lock(struct store *st, const char *tier, long timeout, void **handle_out)
-{
-	(void)st;
-	(void)tier;
-	(void)timeout;
-	*handle_out = NULL; /* FTP has no locks: keep one run per tier by scheduling */
-	return 0;
-}
-
-static void ftps_unlock(struct store *st, void *h)
-{
-	(void)st;
-	(void)h;
-}
-
-static int ftps_clean(struct store *st, const char *tier)
-{
-	(void)st;
-	(void)tier;
-	return 0; /* without locks another run may be writing its staging */
-}
-
 static int ftps_open(struct store *st, const char *location, const struct store_options *o)
 {
 	const char *rest = location + strlen("ftps://"), *slash = strchr(rest, '/');
@@ -559,8 +537,5 @@ const struct store_ops store_ftps_ops = {
 	.list = ftps_list,
 	.promote = ftps_promote,
 	.remove = ftps_remove,
-	.lock = ftps_lock,
-	.unlock = ftps_unlock,
-	.clean = ftps_clean,
 	.publish = ftps_publish,
 };

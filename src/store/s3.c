@@ -327,30 +327,6 @@ static int s3_remove(struct store *st, const char *key)
 
 /* ------------------------------------------------------------ the rest */
 
-static int s3_lock(struct store *st, const char *tier, long timeout, void **handle)
-{
-	(void)st;
-	(void)timeout;
-	/* S3 has no locks: one CronJob per tier with concurrencyPolicy Forbid keeps runs apart. */
-	log_debug("S3 store: no lock for the %s tier", tier);
-	*handle = NULL;
-	return 0;
-}
-
-static void s3_unlock(struct store *st, void *handle)
-{
-	(void)st;
-	(void)handle;
-}
-
-static int s3_clean(struct store *st, const char *tier)
-{
-	(void)st;
-	(void)tier;
-	/* Without locks another run may be writing: backups without a manifest are only listed as such. */
-	return 0;
-}
-
 static int s3_open(struct store *st, const char *location, const struct store_options *o)
 {
 	const char *rest = location + strlen("s3://"), *slash = strchr(rest, '/');
@@ -416,8 +392,5 @@ const struct store_ops store_s3_ops = {
 	.list = s3_list,
 	.promote = s3_promote,
 	.remove = s3_remove,
-	.lock = s3_lock,
-	.unlock = s3_unlock,
-	.clean = s3_clean,
 	.publish = NULL,
 };

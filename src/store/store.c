@@ -206,3 +206,25 @@ int store_copy(struct store *from, const char *from_key, struct store *to, const
 	}
 	return sink_commit(dst);
 }
+
+int store_lock(struct store *s, const char *tier, long timeout, void **handle)
+{
+	*handle = NULL;
+	if (s->ops->lock == NULL) {
+		log_debug("%s: no locks; the %s tier relies on one run at a time", s->location, tier);
+		return 0;
+	}
+	if (s->ops->lock(s, tier, timeout, handle) < 0)
+		return -1;
+	if (s->ops->clean(s, tier) < 0) {
+		s->ops->unlock(s, *handle);
+		return -1;
+	}
+	return 0;
+}
+
+void store_unlock(struct store *s, void *handle)
+{
+	if (s->ops->unlock != NULL)
+		s->ops->unlock(s, handle);
+}

@@ -50,10 +50,13 @@ struct store_ops {
 	int (*promote)(struct store *, const char *from, const char *to);
 	/* Removes key and everything below it; it stops being listed first. */
 	int (*remove)(struct store *, const char *key);
+	/* Optional (NULL: a store without locks, like S3 and FTP, where one
+	 * CronJob per tier with concurrencyPolicy Forbid keeps runs apart). */
 	/* Holds the tier's exclusive lock, waiting up to timeout seconds. */
 	int (*lock)(struct store *, const char *tier, long timeout, void **handle);
 	void (*unlock)(struct store *, void *handle);
-	/* Removes what interrupted runs left in the tier; says so in the log. */
+	/* Removes what interrupted runs left in the tier; says so in the log.
+	 * Only where locks exist: without them another run may be writing. */
 	int (*clean)(struct store *, const char *tier);
 
 	/* Required with STORE_RENAME. */
@@ -86,6 +89,13 @@ void store_close(struct store *);
  */
 void store_staging_key(const struct store *s, const char *tier, const char *stamp, char *buf,
 		       size_t buflen);
+
+/*
+ * The tier's lock, and the removal of what interrupted runs left in it,
+ * on stores that have locks; nothing on the others. Returns 0 or -1.
+ */
+int store_lock(struct store *s, const char *tier, long timeout, void **handle);
+void store_unlock(struct store *s, void *handle);
 
 /* Publishes a backup written under staging (store_staging_key) as final. */
 int store_publish(struct store *s, const char *staging, const char *final);
