@@ -1,6 +1,8 @@
 /*
  * backup: one run of one tier. The hourly tier dumps the database; daily,
- * weekly and monthly promote the newest backup of the tier below.
+ * weekly and monthly promote the newest backup of the tier below. Also:
+ * --verify (a test-restore), --check (the WAL archive's ages) and
+ * wal-push, PostgreSQL's archive_command.
  */
 #include <stdio.h>
 #include <string.h>
@@ -11,6 +13,7 @@
 #include "store/store.h"
 #include "util/log.h"
 #include "util/timestamp.h"
+#include "wal.h"
 
 static const char usage[] =
 	"usage: backup [--tier tier] [--config file] [--backup-dir dir] [--count n]\n"
@@ -18,14 +21,19 @@ static const char usage[] =
 	"              [--lock-timeout seconds] [--compression gzip | zstd | none]\n"
 	"              [--compression-level n] [--threads n] [--engine postgres | mariadb | mongodb]\n"
 	"       backup --verify latest | timestamp [--config file] [--backup-dir dir]\n"
+	"       backup --check [--config file] [--backup-dir dir]\n"
+	"       backup wal-push [--config file] [--backup-dir dir] path\n"
 	"       backup --help | --version\n";
 
 static const char *const flags_allowed[] = {
 	"tier", "config", "backup-dir", "count", "prior-tier", "prior-count", "database",
-	"lock-timeout", "compression", "compression-level", "threads", "engine", "verify", NULL,
+	"lock-timeout", "compression", "compression-level", "threads", "engine", "verify", "check",
+	NULL,
 };
 
-static int run(const struct config *c)
+static const char *const wal_flags[] = {"config", "backup-dir", NULL};
+
+static int run(const struct config *c, char *const *operands)
 {
 	struct store_options opts;
 	struct store *s;
@@ -35,8 +43,11 @@ static int run(const struct config *c)
 	s = store_open(store_location(c), &opts);
 	if (s == NULL)
 		return -1;
+	(void)operands;
 	if (c->verify != NULL) {
 		rc = job_verify(c, s);
+	} else if (c->check) {
+		rc = job_check(c, s);
 	} else {
 		char stamp[TS_LEN + 1];
 
@@ -50,7 +61,30 @@ static int run(const struct config *c)
 	return rc;
 }
 
+/* archive_command: backup wal-push %p */
+static int run_wal_push(const struct config *c, char *const *operands)
+{
+	struct store_options opts;
+	struct store *s;
+	int rc;
+
+	store_options_from(c, &opts);
+	s = store_open(store_location(c), &opts);
+	if (s == NULL)
+		return -1;
+	rc = wal_push(c, s, operands[0]);
+	store_close(s);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
-	return cli_main(argc, argv, "backup", flags_allowed, usage, 1, run);
+	static const struct cli_command backup = {"backup", flags_allowed, usage, 1, 0, 1, run};
+	/* Called for every segment: the server logs its failures and retries. */
+	static const struct cli_command push = {"backup wal-push", wal_flags, usage, 0, 1, 0,
+						run_wal_push};
+
+	if (argc > 1 && strcmp(argv[1], "wal-push") == 0)
+		return cli_main(argc - 1, argv + 1, &push);
+	return cli_main(argc, argv, &backup);
 }

@@ -17,7 +17,7 @@
 enum { OPT_HELP = 1000, OPT_VERSION, OPT_SETTING };
 
 enum cli_result cli_parse(int argc, char **argv, const char *const allowed[],
-			  const char *usage, struct config *flags)
+			  const char *usage, struct config *flags, size_t noperands)
 {
 	struct option options[64];
 	size_t n = 0;
@@ -61,9 +61,14 @@ enum cli_result cli_parse(int argc, char **argv, const char *const allowed[],
 			return CLI_ERROR;
 		}
 	}
-	if (optind < argc) {
+	if ((size_t)(argc - optind) > noperands) {
 		fputs(usage, stderr);
-		fail(EXIT_USAGE, "unexpected argument '%s'", argv[optind]);
+		fail(EXIT_USAGE, "unexpected argument '%s'", argv[optind + noperands]);
+		return CLI_ERROR;
+	}
+	if ((size_t)(argc - optind) < noperands) {
+		fputs(usage, stderr);
+		fail(EXIT_USAGE, "%zu argument(s) missing", noperands - (size_t)(argc - optind));
 		return CLI_ERROR;
 	}
 	return CLI_RUN;
@@ -79,30 +84,30 @@ static const char *termination_log(const struct config *c)
 	return access("/dev/termination-log", W_OK) == 0 ? "/dev/termination-log" : NULL;
 }
 
-int cli_main(int argc, char **argv, const char *program, const char *const allowed[],
-	     const char *usage, int need_tier, int (*run)(const struct config *))
+int cli_main(int argc, char **argv, const struct cli_command *cmd)
 {
 	struct config flags, conf;
 	int rc = -1, status;
 
-	log_init(program);
+	log_init(cmd->name);
 	signals_install();
 	conf_init(&flags);
 	conf_init(&conf);
-	switch (cli_parse(argc, argv, allowed, usage, &flags)) {
+	switch (cli_parse(argc, argv, cmd->flags, cmd->usage, &flags, cmd->noperands)) {
 	case CLI_DONE:
 		rc = 0;
 		break;
 	case CLI_ERROR:
 		break;
 	case CLI_RUN:
-		if (conf_resolve(&conf, &flags, need_tier) == 0)
-			rc = run(&conf);
+		if (conf_resolve(&conf, &flags, cmd->need_tier) == 0)
+			rc = cmd->run(&conf, argv + optind);
 		break;
 	}
 	status = log_finish(rc < 0, termination_log(&conf));
-	if (conf.tier != NULL) /* the settings were read: they say where to report */
-		report_finish(&conf, program, status);
+	/* Once the settings were read they say where to report. */
+	if (cmd->report && conf.tier != NULL)
+		report_finish(&conf, cmd->name, status);
 	conf_free(&flags);
 	conf_free(&conf);
 	return status;

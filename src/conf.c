@@ -129,6 +129,24 @@ const struct setting conf_settings[] = {
 	 "the user the throwaway server runs as when started by root (default postgres)"},
 	{NULL, NULL, "target", SETTING_STRING, 0, F(restore_target),
 	 "recover: restore only this target of the backup"},
+	{"BACKUP_METHOD", "backup_method", NULL, SETTING_STRING, 0, F(method),
+	 "logical (default) or physical: PostgreSQL base backups with pg_basebackup"},
+	{"PGDATA", "pgdata", NULL, SETTING_STRING, 0, F(pgdata),
+	 "recover: the empty data directory a physical backup is restored into"},
+	{"RECOVERY_TARGET_TIME", "recovery_target_time", "recovery-target-time", SETTING_STRING, 0,
+	 F(recovery_target_time), "recover: replay archived WAL up to this time"},
+	{"RECOVERY_TARGET", "recovery_target", "recovery-target", SETTING_STRING, 0,
+	 F(recovery_target), "recover: immediate (the base backup alone) or latest (all WAL)"},
+	{"RECOVER_START", "recover_start", "start", SETTING_BOOL, 0, F(recover_start),
+	 "recover: start the recovered server and wait until it is promoted"},
+	{"RECOVER_START_TIMEOUT", "recover_start_timeout", NULL, SETTING_NUMBER, 0,
+	 F(start_timeout), "recover --start: seconds to wait for the end of recovery (default 3600)"},
+	{NULL, NULL, "check", SETTING_BOOL, 0, F(check),
+	 "check the ages of the newest base backup and archived WAL segment"},
+	{"CHECK_BASE_BACKUP_MAX_AGE", "check_base_backup_max_age", NULL, SETTING_NUMBER, 0,
+	 F(base_max_age), "--check: seconds the newest base backup may be old (default 3900)"},
+	{"CHECK_WAL_MAX_AGE", "check_wal_max_age", NULL, SETTING_NUMBER, 0, F(wal_max_age),
+	 "--check: seconds the newest archived WAL segment may be old (default 420)"},
 	{"TERMINATION_LOG", "termination_log", NULL, SETTING_STRING, 0, F(termination_log),
 	 "file that receives the one-line failure reason"},
 	{NULL, "schedule", NULL, SETTING_STRING, 0, NOT_KEPT, "cron schedule of a tier (not used here)"},
@@ -494,6 +512,35 @@ static int validate_tiers(struct config *c)
 	return 0;
 }
 
+/*
+ * BACKUP_METHOD=physical turns the environment's PostgreSQL server into a
+ * base backup target: the engine postgres-physical.
+ */
+static int choose_method(struct config *c)
+{
+	default_string(&c->method, "logical");
+	if (strcmp(c->method, "logical") == 0)
+		return 0;
+	if (strcmp(c->method, "physical") != 0) {
+		fail(EXIT_CONFIG, "BACKUP_METHOD: '%s' is not logical or physical", c->method);
+		return -1;
+	}
+	if (strcmp(c->engine, "postgres") != 0 && strcmp(c->engine, "postgres-physical") != 0) {
+		fail(EXIT_CONFIG, "BACKUP_METHOD=physical needs BACKUP_ENGINE=postgres (got %s)",
+		     c->engine);
+		return -1;
+	}
+	if (c->targets_listed || c->database != NULL) {
+		fail(EXIT_CONFIG,
+		     "BACKUP_METHOD=physical copies one whole PostgreSQL cluster: unset %s",
+		     c->database != NULL ? "DATABASE" : "the targets list of the configuration file");
+		return -1;
+	}
+	free(c->engine);
+	c->engine = strdup("postgres-physical");
+	return c->engine != NULL ? 0 : -1;
+}
+
 int conf_finish(struct config *c, int need_tier)
 {
 	default_string(&c->backup_dir, "/backup");
@@ -516,11 +563,17 @@ int conf_finish(struct config *c, int need_tier)
 		if (s->kind == SETTING_BOOL && s->offset != NOT_KEPT && *number_field(c, s) == CONF_UNSET)
 			*number_field(c, s) = 0;
 	}
+	if (c->start_timeout == CONF_UNSET)
+		c->start_timeout = 3600;
+	if (c->base_max_age == CONF_UNSET)
+		c->base_max_age = 3600 + 5 * 60; /* the hourly interval plus 5 minutes */
+	if (c->wal_max_age == CONF_UNSET)
+		c->wal_max_age = 5 * 60 + 2 * 60; /* checkpoint_timeout's default plus 2 minutes */
 	if (c->backup_dir[0] == '\0') {
 		fail(EXIT_CONFIG, "BACKUP_DIR is empty");
 		return -1;
 	}
-	if (target_finish(c) < 0)
+	if (choose_method(c) < 0 || target_finish(c) < 0)
 		return -1;
 	return need_tier ? validate_tiers(c) : 0;
 }

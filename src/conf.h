@@ -55,6 +55,15 @@ struct config {
 	char *verify;         /* backup --verify: latest or a timestamp to test-restore */
 	char *verify_dir;     /* VERIFY_DIR: where the throwaway server lives */
 	char *verify_user;    /* VERIFY_USER: the user it runs as when we are root */
+	char *method;         /* BACKUP_METHOD: logical, or physical (PostgreSQL base backups) */
+	char *pgdata;         /* PGDATA: where recover puts a physical backup */
+	char *recovery_target_time; /* RECOVERY_TARGET_TIME: replay WAL up to this time */
+	char *recovery_target;      /* RECOVERY_TARGET: immediate or latest */
+	long recover_start;   /* recover --start: start the server and wait for promotion */
+	long start_timeout;   /* RECOVER_START_TIMEOUT: seconds --start waits */
+	long check;           /* backup --check: the archive's ages against their limits */
+	long base_max_age;    /* CHECK_BASE_BACKUP_MAX_AGE: seconds */
+	long wal_max_age;     /* CHECK_WAL_MAX_AGE: seconds */
 	struct target *targets; /* from the config file, or the environment's one */
 	size_t ntargets;
 	int targets_listed;     /* the config file listed them */

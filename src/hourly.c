@@ -108,6 +108,8 @@ static int dump_into(const struct config *c, const struct codec *codec, struct e
 	f = manifest_add_file(m, name);
 	if (f == NULL || describe_file(f, e) < 0)
 		return -1;
+	if (e->ops->describe != NULL && e->ops->describe(e, m) < 0)
+		return -1;
 	if (*e->target->name != '\0')
 		report_target(e->target->name, stats.stored_bytes);
 	f->size = stats.stored_bytes;

@@ -30,7 +30,16 @@ int job_mirror(const struct config *c, struct store *primary, const char *stamp)
  */
 int job_verify(const struct config *c, struct store *s);
 
-/* Removes the oldest complete backups of tier until keep remain. */
+/*
+ * backup --check: fails when the newest base backup or archived WAL segment
+ * is older than its limit; reports both ages in the metrics.
+ */
+int job_check(const struct config *c, struct store *s);
+
+/*
+ * Removes the oldest complete backups of tier until keep remain, then the
+ * archived WAL no kept base backup needs.
+ */
 int job_prune(struct store *s, const char *tier, long keep);
 
 /* Holds the tier's lock and removes what interrupted runs left in it. */

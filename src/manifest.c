@@ -139,6 +139,14 @@ char *manifest_render(const struct manifest *m, char *err, size_t errlen)
 	put_time(out, "started", m->started);
 	put_time(out, "finished", m->finished);
 	put_field(out, "status", m->partial ? "partial" : "complete");
+	put_field(out, "wal_timeline", m->wal_timeline);
+	put_field(out, "wal_start_lsn", m->wal_start_lsn);
+	put_field(out, "wal_stop_lsn", m->wal_stop_lsn);
+	put_field(out, "wal_start_segment", m->wal_start_segment);
+	if (m->wal_start_segment != NULL) {
+		put_time(out, "base_started", m->base_started);
+		put_time(out, "base_stopped", m->base_stopped);
+	}
 	for (size_t i = 0; i < m->nfailed; i++)
 		put_field(out, "failed", m->failed[i]);
 	for (size_t i = 0; i < m->ndatabases; i++)
@@ -212,6 +220,10 @@ static int on_backup_key(struct manifest *m, const char *name, const char *value
 		{"tier", offsetof(struct manifest, tier)},
 		{"promoted_from", offsetof(struct manifest, promoted_from)},
 		{"compression", offsetof(struct manifest, compression)},
+		{"wal_timeline", offsetof(struct manifest, wal_timeline)},
+		{"wal_start_lsn", offsetof(struct manifest, wal_start_lsn)},
+		{"wal_stop_lsn", offsetof(struct manifest, wal_stop_lsn)},
+		{"wal_start_segment", offsetof(struct manifest, wal_start_segment)},
 	};
 	uint64_t n;
 
@@ -234,6 +246,10 @@ static int on_backup_key(struct manifest *m, const char *name, const char *value
 		return ts_parse(value, &m->started);
 	if (strcmp(name, "finished") == 0)
 		return ts_parse(value, &m->finished);
+	if (strcmp(name, "base_started") == 0)
+		return ts_parse(value, &m->base_started);
+	if (strcmp(name, "base_stopped") == 0)
+		return ts_parse(value, &m->base_stopped);
 	if (strcmp(name, "database") == 0)
 		return add_unescaped(&m->databases, &m->ndatabases, value);
 	if (strcmp(name, "failed") == 0)
@@ -368,6 +384,10 @@ void manifest_free(struct manifest *m)
 	free(m->tier);
 	free(m->promoted_from);
 	free(m->compression);
+	free(m->wal_timeline);
+	free(m->wal_start_lsn);
+	free(m->wal_stop_lsn);
+	free(m->wal_start_segment);
 	strlist_free(m->databases, m->ndatabases);
 	strlist_free(m->failed, m->nfailed);
 	for (size_t i = 0; i < m->nfiles; i++) {

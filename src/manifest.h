@@ -36,6 +36,10 @@ struct manifest {
 	size_t nfailed;
 	int compression_level;
 	time_t started, finished;
+	/* A physical base backup (engine postgres-physical): where its WAL begins and ends. */
+	char *wal_timeline, *wal_start_lsn, *wal_stop_lsn;
+	char *wal_start_segment; /* the first WAL file it needs */
+	time_t base_started, base_stopped; /* when it began; when it became consistent */
 	char **databases;
 	size_t ndatabases;
 	struct manifest_file *files;

@@ -1,24 +1,14 @@
 #include "pipeline.h"
 
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "util/digest.h"
 #include "util/log.h"
 
 enum { READ_CHUNK = 256 * 1024 };
-
-static void hex_digest(EVP_MD_CTX *md, char *hex)
-{
-	unsigned char digest[EVP_MAX_MD_SIZE];
-	unsigned int len = 0;
-
-	EVP_DigestFinal_ex(md, digest, &len);
-	for (unsigned int i = 0; i < len; i++)
-		sprintf(hex + 2 * i, "%02x", digest[i]);
-}
 
 double pipeline_elapsed(const struct pipeline_stats *stats)
 {
@@ -35,7 +25,7 @@ double pipeline_elapsed(const struct pipeline_stats *stats)
 struct hash_sink {
 	struct sink base;
 	struct sink *inner;
-	EVP_MD_CTX *md;
+	struct digest md;
 	struct pipeline_stats *stats;
 };
 
@@ -43,7 +33,7 @@ static int hash_write(struct sink *s, const void *buf, size_t len)
 {
 	struct hash_sink *h = (struct hash_sink *)s;
 
-	EVP_DigestUpdate(h->md, buf, len);
+	digest_add(&h->md, buf, len);
 	h->stats->stored_bytes += len;
 	return sink_write(h->inner, buf, len);
 }
@@ -53,8 +43,7 @@ static int hash_commit(struct sink *s)
 	struct hash_sink *h = (struct hash_sink *)s;
 	struct sink *inner = h->inner;
 
-	hex_digest(h->md, h->stats->sha256);
-	EVP_MD_CTX_free(h->md);
+	digest_end(&h->md, h->stats->sha256);
 	free(h);
 	return sink_commit(inner);
 }
@@ -64,7 +53,7 @@ static void hash_abort(struct sink *s)
 	struct hash_sink *h = (struct hash_sink *)s;
 
 	sink_abort(h->inner);
-	EVP_MD_CTX_free(h->md);
+	digest_discard(&h->md);
 	free(h);
 }
 
@@ -72,12 +61,8 @@ static struct sink *hash_sink(struct sink *inner, struct pipeline_stats *stats)
 {
 	struct hash_sink *h = calloc(1, sizeof(*h));
 
-	if (h == NULL || (h->md = EVP_MD_CTX_new()) == NULL ||
-	    EVP_DigestInit_ex(h->md, EVP_sha256(), NULL) != 1) {
-		if (h != NULL)
-			EVP_MD_CTX_free(h->md);
+	if (h == NULL || digest_begin(&h->md) < 0) {
 		free(h);
-		fail(EXIT_INTERNAL, "cannot set up SHA-256");
 		sink_abort(inner);
 		return NULL;
 	}
@@ -195,22 +180,20 @@ int pipeline_verify(struct source *source, const struct manifest_file *f, const 
 {
 	static unsigned char buf[READ_CHUNK];
 	char hex[SHA256_HEX_LEN + 1];
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	struct digest md = {NULL};
 	uint64_t size = 0;
 	ssize_t n;
 	int rc = -1;
 
-	if (md == NULL || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1) {
-		fail(EXIT_INTERNAL, "cannot set up SHA-256");
+	if (digest_begin(&md) < 0)
 		goto out;
-	}
 	while ((n = source_read(source, buf, sizeof(buf))) > 0) {
-		EVP_DigestUpdate(md, buf, (size_t)n);
+		digest_add(&md, buf, (size_t)n);
 		size += (uint64_t)n;
 	}
 	if (n < 0)
 		goto out;
-	hex_digest(md, hex);
+	digest_end(&md, hex);
 	if (size != f->size) {
 		fail(EXIT_CORRUPT,
 		     "%s is %llu bytes, the manifest says %llu: the backup is truncated or damaged",
@@ -224,9 +207,57 @@ int pipeline_verify(struct source *source, const struct manifest_file *f, const 
 	}
 	rc = 0;
 out:
-	EVP_MD_CTX_free(md);
+	digest_discard(&md);
 	source_close(source);
 	return rc;
+}
+
+/* ------------------------------------------------------------- hash source */
+
+/* Hashes and counts what is read from the store; settles *stats when closed. */
+struct hash_source {
+	struct source base;
+	struct source *inner;
+	struct digest md;
+	struct pipeline_stats *stats;
+};
+
+static ssize_t hash_read(struct source *s, void *buf, size_t len)
+{
+	struct hash_source *h = (struct hash_source *)s;
+	ssize_t n = source_read(h->inner, buf, len);
+
+	if (n > 0) {
+		digest_add(&h->md, buf, (size_t)n);
+		h->stats->stored_bytes += (uint64_t)n;
+	}
+	return n;
+}
+
+static void hash_close(struct source *s)
+{
+	struct hash_source *h = (struct hash_source *)s;
+
+	digest_end(&h->md, h->stats->sha256);
+	source_close(h->inner);
+	free(h);
+}
+
+struct source *pipeline_hash_source(struct source *inner, struct pipeline_stats *stats)
+{
+	struct hash_source *h = calloc(1, sizeof(*h));
+
+	memset(stats, 0, sizeof(*stats));
+	if (h == NULL || digest_begin(&h->md) < 0) {
+		free(h);
+		source_close(inner);
+		return NULL;
+	}
+	h->base.read = hash_read;
+	h->base.close = hash_close;
+	h->inner = inner;
+	h->stats = stats;
+	return &h->base;
 }
 
 int pipeline_drain(struct source *source)

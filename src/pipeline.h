@@ -39,6 +39,13 @@ double pipeline_elapsed(const struct pipeline_stats *stats);
  */
 int pipeline_verify(struct source *source, const struct manifest_file *f, const char *label);
 
+/*
+ * A source that hashes and counts what it reads from inner (which it owns):
+ * when closed, stats->stored_bytes and stats->sha256 describe what was read.
+ * Returns NULL after fail(), having closed inner.
+ */
+struct source *pipeline_hash_source(struct source *inner, struct pipeline_stats *stats);
+
 /* Reads source to the end, discarding it. Returns 0 or -1. Closes source. */
 int pipeline_drain(struct source *source);
 

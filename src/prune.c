@@ -6,6 +6,7 @@
 #include "report.h"
 #include "util/log.h"
 #include "util/signals.h"
+#include "wal.h"
 
 int job_prune(struct store *s, const char *tier, long keep)
 {
@@ -41,7 +42,7 @@ int job_prune(struct store *s, const char *tier, long keep)
 	}
 	free(doomed);
 	catalog_free(&cat);
-	return rc;
+	return rc == 0 ? wal_retain(s) : rc;
 }
 
 int job_lock_tier(const struct config *c, struct store *s, const char *tier, void **lock)

@@ -12,19 +12,26 @@
 #include "cli.h"
 #include "conf.h"
 #include "listing.h"
+#include "physical.h"
 #include "restore.h"
 #include "store/store.h"
 #include "tier.h"
 #include "util/log.h"
+#include "wal.h"
 
 static const char usage[] =
 	"usage: recover [--from-backup none | latest | timestamp] [--target name] [--force]\n"
-	"               [--json] [--config file] [--backup-dir dir]\n"
+	"               [--recovery-target-time time] [--recovery-target immediate | latest]\n"
+	"               [--start] [--json] [--config file] [--backup-dir dir]\n"
+	"       recover wal-fetch [--config file] [--backup-dir dir] file path\n"
 	"       recover --help | --version\n";
 
 static const char *const flags_allowed[] = {
-	"from-backup", "target", "force", "json", "config", "backup-dir", NULL,
+	"from-backup", "target", "force", "recovery-target-time", "recovery-target", "start", "json",
+	"config", "backup-dir", NULL,
 };
+
+static const char *const wal_flags[] = {"config", "backup-dir", NULL};
 
 /* LATEST_BACKUP_MAXIMUM_AGE_H: the newest backup must be recent enough. */
 static int check_freshness(const struct config *c, const struct catalog *cat)
@@ -50,7 +57,7 @@ static int check_freshness(const struct config *c, const struct catalog *cat)
 	return 0;
 }
 
-static int run(const struct config *c)
+static int run(const struct config *c, char *const *operands)
 {
 	struct from_backup from;
 	const struct backup_ref *r;
@@ -59,7 +66,9 @@ static int run(const struct config *c)
 	struct store *s;
 	int rc = -1;
 
-	if (catalog_parse_choice("FROM_BACKUP", c->from_backup, &from) < 0)
+	(void)operands;
+	if (catalog_parse_choice("FROM_BACKUP", c->from_backup, &from) < 0 ||
+	    physical_check_settings(c) < 0)
 		return -1;
 	store_options_from(c, &opts);
 	s = store_open(store_location(c), &opts);
@@ -67,7 +76,7 @@ static int run(const struct config *c)
 		return -1;
 	if (catalog_scan_all(s, &cat) < 0)
 		goto out;
-	if (from.kind == FROM_NONE) {
+	if (from.kind == FROM_NONE && !physical_wanted(c)) {
 		if (c->json)
 			listing_print_json(&cat, stdout);
 		else
@@ -81,7 +90,8 @@ static int run(const struct config *c)
 	}
 	if (check_freshness(c, &cat) < 0)
 		goto out;
-	r = catalog_select(&cat, &from, "FROM_BACKUP", c->from_backup);
+	r = physical_wanted(c) ? physical_choose(&cat, &from, c)
+			       : catalog_select(&cat, &from, "FROM_BACKUP", c->from_backup);
 	if (r == NULL)
 		goto out;
 	log_info("restoring %s/%s", r->tier, r->stamp);
@@ -92,7 +102,29 @@ out:
 	return rc;
 }
 
+/* restore_command: recover wal-fetch %f %p */
+static int run_wal_fetch(const struct config *c, char *const *operands)
+{
+	struct store_options opts;
+	struct store *s;
+	int rc;
+
+	store_options_from(c, &opts);
+	s = store_open(store_location(c), &opts);
+	if (s == NULL)
+		return -1;
+	rc = wal_fetch(s, operands[0], operands[1]);
+	store_close(s);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
-	return cli_main(argc, argv, "recover", flags_allowed, usage, 0, run);
+	static const struct cli_command recover = {"recover", flags_allowed, usage, 0, 0, 1, run};
+	static const struct cli_command fetch = {"recover wal-fetch", wal_flags, usage, 0, 2, 0,
+						 run_wal_fetch};
+
+	if (argc > 1 && strcmp(argv[1], "wal-fetch") == 0)
+		return cli_main(argc - 1, argv + 1, &fetch);
+	return cli_main(argc, argv, &recover);
 }

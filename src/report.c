@@ -24,7 +24,8 @@ static struct {
 		uint64_t size;
 	} targets[MAX_TARGETS];
 	int ntargets;
-} run = {"", 0, -1, {0, 0}, {{"", 0}}, 0};
+	double base_age, wal_age; /* --check: seconds, -1 when unknown */
+} run = {"", 0, -1, {0, 0}, {{"", 0}}, 0, -1, -1};
 
 /* The clock starts when the module is first touched: at start-up, by cli_main. */
 __attribute__((constructor)) static void start_clock(void)
@@ -60,6 +61,12 @@ void report_kept(long count)
 	run.kept = count;
 }
 
+void report_archive_ages(double base_age, double wal_age)
+{
+	run.base_age = base_age;
+	run.wal_age = wal_age;
+}
+
 static double elapsed(void)
 {
 	struct timespec now;
@@ -73,7 +80,7 @@ static const char *what(const struct config *c, const char *program)
 {
 	if (strcmp(program, "recover") == 0)
 		return c->from_backup && strcmp(c->from_backup, "none") ? "restore" : "list";
-	return c->verify ? "verify" : c->tier;
+	return c->verify ? "verify" : c->check ? "check" : c->tier;
 }
 
 static char *webhook_body(const struct config *c, const char *program, int status, double took)
@@ -193,6 +200,11 @@ static char *metrics_text(const struct config *c, const char *program, int statu
 		if (run.kept >= 0)
 			fprintf(out, "tierdump_backups_kept{tier=\"%s\"} %ld\n", tier, run.kept);
 	}
+	/* --check: how old the newest base backup and archived WAL are, whatever the verdict. */
+	if (run.base_age >= 0)
+		fprintf(out, "tierdump_base_backup_age_seconds{tier=\"%s\"} %.0f\n", tier, run.base_age);
+	if (run.wal_age >= 0)
+		fprintf(out, "tierdump_wal_archive_age_seconds{tier=\"%s\"} %.0f\n", tier, run.wal_age);
 	/* Per target, when the configuration lists them: did its dump make it in? */
 	for (size_t i = 0; c->targets_listed && strcmp(tier, "hourly") == 0 && i < c->ntargets; i++) {
 		const char *name = c->targets[i].name;

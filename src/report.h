@@ -20,6 +20,9 @@ void report_target(const char *target, uint64_t size);
 /* The number of backups the run's tier holds after it. */
 void report_kept(long count);
 
+/* backup --check: the ages in seconds of the newest base backup and archived WAL (-1: none). */
+void report_archive_ages(double base_age, double wal_age);
+
 /* Sends everything; status is the run's exit status. */
 void report_finish(const struct config *c, const char *program, int status);
 

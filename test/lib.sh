@@ -85,6 +85,7 @@ expect_exit() {
 }
 
 # pg_start NAME PORT PASSWORD [SUPERUSER]: a fresh PostgreSQL 15 on 127.0.0.1:PORT.
+# Lines in $PG_CONF, if set, are added to its postgresql.conf.
 pg_start() {
 	local name=$1 port=$2 password=$3 super=${4:-dbadmin} dir=$TMP/$1
 	mkdir -p "$dir"
@@ -95,6 +96,7 @@ pg_start() {
 		cat "$dir/initdb.log"
 		return 1
 	}
+	[ -n "${PG_CONF:-}" ] && printf '%s\n' "$PG_CONF" >>"$dir/data/postgresql.conf"
 	runuser -u postgres -- "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/log" -w -t 60 \
 		-o "-p $port -k $dir -c listen_addresses=127.0.0.1" start >/dev/null || {
 		cat "$dir/log"

@@ -10,6 +10,7 @@ static const struct engine_ops *const engines[] = {
 	&engine_postgres_ops,
 	&engine_mariadb_ops,
 	&engine_mongodb_ops,
+	&engine_pg_physical_ops,
 	NULL,
 };
 

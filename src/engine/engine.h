@@ -36,6 +36,8 @@ struct engine_ops {
 	void (*file_name)(struct engine *, char *buf, size_t len);
 	/* Writes the dump into sink. */
 	int (*dump)(struct engine *, struct sink *);
+	/* Optional: records in the manifest what the dump found (a base backup's WAL). */
+	int (*describe)(struct engine *, struct manifest *);
 	/*
 	 * Restores a dump holding databases from source, which it owns;
 	 * refuses a server that already has any of them unless conf->force.
@@ -75,6 +77,7 @@ int engine_clear_conflicts(struct engine *e, char *const *databases, size_t n,
 const char *engine_single_database(const struct engine *e);
 void engine_free(struct engine *e);
 
-extern const struct engine_ops engine_postgres_ops, engine_mariadb_ops, engine_mongodb_ops;
+extern const struct engine_ops engine_postgres_ops, engine_mariadb_ops, engine_mongodb_ops,
+	engine_pg_physical_ops;
 
 #endif

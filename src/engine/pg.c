@@ -11,6 +11,7 @@
 #include "../util/log.h"
 #include "../util/privfile.h"
 #include "../util/strlist.h"
+#include "engine.h"
 
 /* "*:*:*:*:password" with ':' and '\\' escaped, as libpq reads it. */
 static char *pgpass_line(const char *password)
@@ -176,4 +177,36 @@ int pg_tool_major(const char *tool)
 		return -1;
 	}
 	return atoi(digits + 2);
+}
+
+/* ------------------------------------------- shared by both PostgreSQL engines */
+
+int pg_count_databases(struct engine *e, long *count)
+{
+	char **names = NULL;
+	size_t n = 0;
+	PGconn *conn;
+	int rc;
+
+	pg_export_env(e->target, e->conf, e->priv);
+	conn = pg_connect(e->target, e->conf->pgdatabase);
+	if (conn == NULL)
+		return -1;
+	rc = pg_query_column(conn,
+			     "SELECT datname FROM pg_database WHERE NOT datistemplate AND datname <> 'postgres'",
+			     NULL, &names, &n);
+	*count = (long)n;
+	strlist_free(names, n);
+	PQfinish(conn);
+	return rc;
+}
+
+int pg_engine_setup(struct engine *e)
+{
+	const char *path;
+
+	if (pg_password_file(e->target, &path) < 0)
+		return -1;
+	e->priv = (void *)path; /* owned by privfile until exit */
+	return 0;
 }

@@ -39,4 +39,12 @@ int pg_command(PGconn *conn, const char *sql);
  */
 int pg_tool_major(const char *tool);
 
+struct engine;
+
+/* An engine's setup: the target's password into a private pgpass file (e->priv). */
+int pg_engine_setup(struct engine *e);
+
+/* The number of user databases on e's server, for DATABASE_EXPECTED_COUNT. */
+int pg_count_databases(struct engine *e, long *count);
+
 #endif

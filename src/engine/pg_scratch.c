@@ -17,8 +17,7 @@
 #define SCRATCH_SUPERUSER "tierdump_verify"
 #define SCRATCH_PORT "5432"
 
-/* The newest installed server binaries: Debian keeps them off PATH. */
-static int find_bindir(char *buf, size_t len)
+int pg_server_bindir(char *buf, size_t len)
 {
 	glob_t g;
 	int rc = -1;
@@ -31,8 +30,7 @@ static int find_bindir(char *buf, size_t len)
 	}
 	globfree(&g);
 	if (rc < 0)
-		fail(EXIT_CONFIG,
-		     "no PostgreSQL server binaries (initdb) to verify with: install postgresql");
+		fail(EXIT_CONFIG, "no PostgreSQL server binaries (initdb, pg_ctl): install postgresql");
 	return rc;
 }
 
@@ -54,7 +52,7 @@ int pg_scratch_start(struct pg_scratch *s, const char *parent, const char *user)
 	memset(s, 0, sizeof(*s));
 	s->uid = (uid_t)-1;
 	s->gid = (gid_t)-1;
-	if (find_bindir(s->bindir, sizeof(s->bindir)) < 0)
+	if (pg_server_bindir(s->bindir, sizeof(s->bindir)) < 0)
 		return -1;
 	if (fs_mkdir_p(parent, 0755) < 0) {
 		fail(EXIT_CONFIG, "cannot create VERIFY_DIR %s: %s", parent, strerror(errno));

@@ -21,6 +21,12 @@ struct pg_scratch {
 };
 
 /*
+ * The newest installed server binaries' directory (Debian keeps them off
+ * PATH) into buf. Returns 0, or -1 after fail() naming the package.
+ */
+int pg_server_bindir(char *buf, size_t len);
+
+/*
  * Creates and starts a server under parent (VERIFY_DIR), as user (when we
  * are root). Returns 0, or -1 after fail() having cleaned up.
  */

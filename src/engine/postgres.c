@@ -197,43 +197,13 @@ out:
 	return rc;
 }
 
-static int postgres_count_databases(struct engine *e, long *count)
-{
-	char **names = NULL;
-	size_t n = 0;
-	PGconn *conn;
-	int rc;
-
-	activate(e);
-	conn = pg_connect(e->target, e->conf->pgdatabase);
-	if (conn == NULL)
-		return -1;
-	rc = pg_query_column(conn,
-			     "SELECT datname FROM pg_database WHERE NOT datistemplate AND datname <> 'postgres'",
-			     NULL, &names, &n);
-	*count = (long)n;
-	strlist_free(names, n);
-	PQfinish(conn);
-	return rc;
-}
-
-static int postgres_setup(struct engine *e)
-{
-	const char *path;
-
-	if (pg_password_file(e->target, &path) < 0)
-		return -1;
-	e->priv = (void *)path; /* owned by privfile until exit */
-	return 0;
-}
-
 const struct engine_ops engine_postgres_ops = {
 	.name = "postgres",
-	.setup = postgres_setup,
+	.setup = pg_engine_setup,
 	.check = postgres_check,
 	.file_name = postgres_file_name,
 	.dump = postgres_dump,
 	.restore = postgres_restore,
-	.count_databases = postgres_count_databases,
+	.count_databases = pg_count_databases,
 	.verify = NULL,
 };

@@ -1,0 +1,40 @@
+#include "digest.h"
+
+#include <openssl/evp.h>
+#include <stdio.h>
+
+#include "log.h"
+
+int digest_begin(struct digest *d)
+{
+	d->md = EVP_MD_CTX_new();
+	if (d->md == NULL || EVP_DigestInit_ex(d->md, EVP_sha256(), NULL) != 1) {
+		digest_discard(d);
+		fail(EXIT_INTERNAL, "cannot set up SHA-256");
+		return -1;
+	}
+	return 0;
+}
+
+void digest_add(struct digest *d, const void *buf, size_t len)
+{
+	EVP_DigestUpdate(d->md, buf, len);
+}
+
+void digest_end(struct digest *d, char *hex)
+{
+	unsigned char digest[EVP_MAX_MD_SIZE];
+	unsigned int len = 0;
+
+	EVP_DigestFinal_ex(d->md, digest, &len);
+	for (unsigned int i = 0; i < len; i++)
+		sprintf(hex + 2 * i, "%02x", digest[i]);
+	hex[2 * len] = '\0';
+	digest_discard(d);
+}
+
+void digest_discard(struct digest *d)
+{
+	EVP_MD_CTX_free(d->md);
+	d->md = NULL;
+}

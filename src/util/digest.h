@@ -1,0 +1,21 @@
+/* SHA-256 as lowercase hex: the one checksum of backups and WAL segments. */
+#ifndef TIERDUMP_DIGEST_H
+#define TIERDUMP_DIGEST_H
+
+#include <stddef.h>
+
+#define DIGEST_HEX_LEN 64
+
+struct digest {
+	void *md; /* OpenSSL's EVP_MD_CTX */
+};
+
+/* Starts a digest. Returns 0, or -1 after fail(). */
+int digest_begin(struct digest *d);
+void digest_add(struct digest *d, const void *buf, size_t len);
+/* Writes the hex digest (DIGEST_HEX_LEN + 1 bytes) and frees the state. */
+void digest_end(struct digest *d, char *hex);
+/* Frees the state without a result; harmless after digest_end(). */
+void digest_discard(struct digest *d);
+
+#endif
