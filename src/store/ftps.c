@@ -339,7 +339,9 @@ static int ftps_get(struct store *st, const char *key, struct source **out)
 	while (!src->t.started)
 		pthread_cond_wait(&src->t.cond, &src->t.lock);
 	pthread_mutex_unlock(&src->t.lock);
-	if (src->t.fd < 0 && src->t.rc == CURLE_REMOTE_FILE_NOT_FOUND) {
+	/* vsftpd answers 550 for a missing directory as for a denied one, as listing does. */
+	if (src->t.fd < 0 && (src->t.rc == CURLE_REMOTE_FILE_NOT_FOUND ||
+			      src->t.rc == CURLE_REMOTE_ACCESS_DENIED)) {
 		ftps_source_close(&src->base);
 		return 1;
 	}

@@ -190,3 +190,26 @@ PIDS+=("$(head -1 "$TMP/latest/postmaster.pid" 2>/dev/null)")
 check "it waited until the server was promoted" grep -q "recovery ended: the server (pid [0-9]*) is promoted" "$TMP/start.out"
 check "every row is back" test "$(psql -X -qAt -h "$TMP/sock" -p 25603 -d postgres -c 'SELECT count(*) FROM ticks')" = 20
 check "the base backup it started from is the newest" grep -q "base backup hourly/$base2 is the newest" "$TMP/start.out"
+
+# --- the archive on S3 and FTPS ------------------------------------------------
+check "a segment to push elsewhere" "$RECOVER" wal-fetch "$start2" "$TMP/$start2"
+s3_start s3 25604 || exit 1
+ftps_start ftps 25605 || exit 1
+S3="BACKUP_STORE=s3://backups/pitr AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER AWS_ENDPOINT_URL=http://127.0.0.1:25604 STORE_RETRIES=1"
+FTPS="BACKUP_STORE=ftps://127.0.0.1:25605/pitr FTP_USER=tdftp-test FTP_PASSWORD=ftp-pw FTP_INSECURE=1"
+for store in S3 FTPS; do
+	settings=${!store}
+	check "$store: wal-push stores the segment" env $settings "$BACKUP" wal-push "$TMP/$start2"
+	check "$store: pushing it again succeeds" env $settings "$BACKUP" wal-push "$TMP/$start2"
+	check "$store: wal-fetch brings back the same bytes" sh -c "env $settings '$RECOVER' wal-fetch $start2 '$TMP/$store.seg' && cmp '$TMP/$start2' '$TMP/$store.seg'"
+	expect_exit "$store: a segment not archived is not found" 66 "is not in the WAL archive" \
+		env $settings "$RECOVER" wal-fetch 0000000100000000000000FF "$TMP/$store.none"
+done
+s3_stop s3
+next=$(printf '%s%016X' "${start2:0:8}" $((16#${start2:8} + 1)))
+cp "$TMP/$start2" "$TMP/$next"
+expect_exit "S3 down: wal-push fails, so PostgreSQL keeps the segment and retries" 73 "S3|store" \
+	env $S3 "$BACKUP" wal-push "$TMP/$next"
+s3_start s3 25604 || exit 1
+check "S3 back: the retried push succeeds" env $S3 "$BACKUP" wal-push "$TMP/$next"
+check "and the segment is there" sh -c "env $S3 '$RECOVER' wal-fetch $next '$TMP/back.seg' && cmp '$TMP/$next' '$TMP/back.seg'"
