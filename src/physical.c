@@ -24,14 +24,26 @@ int physical_parse_time(const char *text, time_t *secs, long *usec)
 	const char *p;
 	long offset = 0;
 
+	static const char shape[] = "dddd-dd-dd?dd:dd:dd";
+	struct tm check;
+
 	memset(&tm, 0, sizeof(tm));
 	*usec = 0;
+	/* strptime forgives missing digits and spaces; a target time must be exact. */
+	for (size_t i = 0; i < sizeof(shape) - 1; i++) {
+		if (shape[i] == 'd' ? text[i] < '0' || text[i] > '9'
+				    : shape[i] == '?' ? text[i] != ' ' && text[i] != 'T'
+						      : text[i] != shape[i])
+			return -1;
+	}
 	p = strptime(text, "%Y-%m-%d", &tm);
-	if (p == NULL || (*p != ' ' && *p != 'T'))
+	if (p == NULL || (p = strptime(p + 1, "%H:%M:%S", &tm)) == NULL)
 		return -1;
-	p = strptime(p + 1, "%H:%M:%S", &tm);
-	if (p == NULL)
-		return -1;
+	check = tm;
+	*secs = timegm(&check);
+	if (check.tm_mday != tm.tm_mday || check.tm_hour != tm.tm_hour || check.tm_min != tm.tm_min ||
+	    tm.tm_sec > 59)
+		return -1; /* 30 February, 24:00: not a time */
 	if (*p == '.') {
 		long scale = 100000;
 
