@@ -333,12 +333,16 @@ int wal_retain(struct store *s)
 	size_t removed = 0;
 	int rc = 0;
 
-	if (oldest_needed(s, oldest, which, sizeof(which)) < 0)
-		return -1;
-	if (oldest[0] == '\0')
-		return 0; /* no base backup: nothing says what is old */
+	/* Most stores have no archive: one listing says so before the catalog is read. */
 	if (list_archive(s, &l) < 0)
 		return -1;
+	oldest[0] = '\0';
+	if (l.n > 0 && oldest_needed(s, oldest, which, sizeof(which)) < 0)
+		rc = -1;
+	if (oldest[0] == '\0') { /* no archive, or no base backup to say what is old */
+		strlist_free(l.objects, l.n);
+		return rc;
+	}
 	/* The records first: a file without one is not archived, never half-archived. */
 	for (int pass = 0; pass < 2 && rc == 0; pass++) {
 		for (size_t i = 0; i < l.n && rc == 0; i++) {

@@ -131,7 +131,7 @@ expect_exit "pushing different content under an archived name fails loudly" 78 "
 	"$BACKUP" wal-push "$TMP/$start1"
 cp "$WAL/$start1.gz" "$TMP/saved.gz"
 printf 'X' | dd of="$WAL/$start1.gz" bs=1 seek=200 conv=notrunc 2>/dev/null
-expect_exit "a damaged archived segment is refused at wal-fetch" 65 "damaged|corrupt" \
+expect_exit "a damaged archived segment is refused at wal-fetch" 65 "damaged|corrupt|truncated" \
 	"$RECOVER" wal-fetch "$start1" "$TMP/damaged"
 check "leaving no file behind" sh -c "! ls '$TMP' | grep -q damaged"
 cp "$TMP/saved.gz" "$WAL/$start1.gz"
