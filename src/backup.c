@@ -64,15 +64,9 @@ static int run(const struct config *c, char *const *operands)
 /* archive_command: backup wal-push %p */
 static int run_wal_push(const struct config *c, char *const *operands)
 {
-	struct store_options opts;
-	struct store *s;
-	int rc;
+	struct store *s = store_open_configured(c);
+	int rc = s != NULL ? wal_push(c, s, operands[0]) : -1;
 
-	store_options_from(c, &opts);
-	s = store_open(store_location(c), &opts);
-	if (s == NULL)
-		return -1;
-	rc = wal_push(c, s, operands[0]);
 	store_close(s);
 	return rc;
 }

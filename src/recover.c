@@ -62,7 +62,6 @@ static int run(const struct config *c, char *const *operands)
 	struct from_backup from;
 	const struct backup_ref *r;
 	struct catalog cat = {0};
-	struct store_options opts;
 	struct store *s;
 	int rc = -1;
 
@@ -70,8 +69,7 @@ static int run(const struct config *c, char *const *operands)
 	if (catalog_parse_choice("FROM_BACKUP", c->from_backup, &from) < 0 ||
 	    physical_check_settings(c) < 0)
 		return -1;
-	store_options_from(c, &opts);
-	s = store_open(store_location(c), &opts);
+	s = store_open_configured(c);
 	if (s == NULL)
 		return -1;
 	if (catalog_scan_all(s, &cat) < 0)
@@ -105,15 +103,9 @@ out:
 /* restore_command: recover wal-fetch %f %p */
 static int run_wal_fetch(const struct config *c, char *const *operands)
 {
-	struct store_options opts;
-	struct store *s;
-	int rc;
+	struct store *s = store_open_configured(c);
+	int rc = s != NULL ? wal_fetch(s, operands[0], operands[1]) : -1;
 
-	store_options_from(c, &opts);
-	s = store_open(store_location(c), &opts);
-	if (s == NULL)
-		return -1;
-	rc = wal_fetch(s, operands[0], operands[1]);
 	store_close(s);
 	return rc;
 }

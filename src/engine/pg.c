@@ -210,3 +210,26 @@ int pg_engine_setup(struct engine *e)
 	e->priv = (void *)path; /* owned by privfile until exit */
 	return 0;
 }
+
+int pg_engine_check(struct engine *e, int (*checks)(struct engine *, PGconn *))
+{
+	const char *list_sql = "SELECT datname FROM pg_database WHERE NOT datistemplate "
+			       "ORDER BY datname";
+	char **all = NULL;
+	size_t n = 0;
+	PGconn *conn;
+	int rc = -1;
+
+	pg_export_env(e->target, e->conf, e->priv);
+	conn = pg_connect(e->target, e->conf->pgdatabase);
+	if (conn == NULL)
+		return -1;
+	snprintf(e->server_version, sizeof(e->server_version), "%s",
+		 PQparameterStatus(conn, "server_version"));
+	if (pg_query_column(conn, list_sql, NULL, &all, &n) == 0 &&
+	    engine_choose_databases(e, all, n, "PostgreSQL") == 0)
+		rc = checks(e, conn);
+	strlist_free(all, n);
+	PQfinish(conn);
+	return rc;
+}

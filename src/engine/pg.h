@@ -44,6 +44,13 @@ struct engine;
 /* An engine's setup: the target's password into a private pgpass file (e->priv). */
 int pg_engine_setup(struct engine *e);
 
+/*
+ * An engine's check: connects, records the server version, chooses the
+ * databases, then runs the engine's own checks on the connection.
+ * Returns 0, or -1 after fail().
+ */
+int pg_engine_check(struct engine *e, int (*checks)(struct engine *, PGconn *));
+
 /* The number of user databases on e's server, for DATABASE_EXPECTED_COUNT. */
 int pg_count_databases(struct engine *e, long *count);
 

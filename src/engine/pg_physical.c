@@ -71,35 +71,14 @@ static int check_server(struct engine *e, PGconn *conn)
 		     client, server, server);
 		return -1;
 	}
-	(void)e;
+	log_info("PostgreSQL %s reachable; a base backup of the cluster (%zu database(s)) with pg_basebackup",
+		 e->server_version, e->ndatabases);
 	return 0;
 }
 
 static int physical_check(struct engine *e)
 {
-	const char *list_sql = "SELECT datname FROM pg_database WHERE NOT datistemplate "
-			       "ORDER BY datname";
-	char **all = NULL;
-	size_t n = 0;
-	PGconn *conn;
-	int rc = -1;
-
-	pg_export_env(e->target, e->conf, e->priv);
-	conn = pg_connect(e->target, e->conf->pgdatabase);
-	if (conn == NULL)
-		return -1;
-	snprintf(e->server_version, sizeof(e->server_version), "%s",
-		 PQparameterStatus(conn, "server_version"));
-	if (check_server(e, conn) < 0 || pg_query_column(conn, list_sql, NULL, &all, &n) < 0 ||
-	    engine_choose_databases(e, all, n, "PostgreSQL") < 0)
-		goto out;
-	log_info("PostgreSQL %s reachable; a base backup of the cluster (%zu database(s)) with pg_basebackup",
-		 e->server_version, e->ndatabases);
-	rc = 0;
-out:
-	strlist_free(all, n);
-	PQfinish(conn);
-	return rc;
+	return pg_engine_check(e, check_server);
 }
 
 static void physical_file_name(struct engine *e, char *buf, size_t len)

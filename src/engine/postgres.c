@@ -62,34 +62,19 @@ static void activate(struct engine *e)
 	pg_export_env(e->target, e->conf, e->priv);
 }
 
-static int postgres_check(struct engine *e)
+/* The superuser pg_dumpall needs, and a client as new as the server. */
+static int postgres_checks(struct engine *e, PGconn *conn)
 {
-	const char *list_sql = "SELECT datname FROM pg_database WHERE NOT datistemplate "
-			       "ORDER BY datname";
-	PGconn *conn;
-	char **all = NULL;
-	size_t n = 0;
-	int rc = -1;
-
-	activate(e);
-	conn = pg_connect(e->target, e->conf->pgdatabase);
-	if (conn == NULL)
-		return -1;
-	snprintf(e->server_version, sizeof(e->server_version), "%s",
-		 PQparameterStatus(conn, "server_version"));
 	if (check_privileges(e, conn) < 0 || check_client_version(e, conn) < 0)
-		goto out;
-	if (pg_query_column(conn, list_sql, NULL, &all, &n) < 0)
-		goto out;
-	if (engine_choose_databases(e, all, n, "PostgreSQL") < 0)
-		goto out;
+		return -1;
 	log_info("PostgreSQL %s reachable; %zu database(s) to dump with %s", e->server_version,
 		 e->ndatabases, dump_tool(e));
-	rc = 0;
-out:
-	strlist_free(all, n);
-	PQfinish(conn);
-	return rc;
+	return 0;
+}
+
+static int postgres_check(struct engine *e)
+{
+	return pg_engine_check(e, postgres_checks);
 }
 
 static void postgres_file_name(struct engine *e, char *buf, size_t len)

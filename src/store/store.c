@@ -154,6 +154,14 @@ int store_write_small(struct store *s, const char *key, const char *text)
 	return sink_commit(sink);
 }
 
+struct store *store_open_configured(const struct config *c)
+{
+	struct store_options opts;
+
+	store_options_from(c, &opts);
+	return store_open(store_location(c), &opts);
+}
+
 const char *store_location(const struct config *c)
 {
 	static char bucket[512];

@@ -82,6 +82,9 @@ void store_options_from(const struct config *c, struct store_options *o);
 struct store *store_open(const char *location, const struct store_options *opts);
 void store_close(struct store *);
 
+/* Opens the store the settings name (store_location) with their options. NULL after fail(). */
+struct store *store_open_configured(const struct config *c);
+
 /*
  * The key a new backup is written under before it is published: a hidden
  * staging name on stores that rename, the final name on the others.

@@ -18,8 +18,8 @@ WAL=$BACKUP_DIR/wal
 PG_CONF="wal_level = replica
 archive_mode = on
 archive_command = 'TIERDUMP_CONFIG=/dev/null BACKUP_DIR=$BACKUP_DIR $BACKUP wal-push %p'" \
-	pg_start src 25601 pw || exit 1
-use_pg 25601 pw
+	pg_start src 25601 Pitr-Secret-7q || exit 1
+use_pg 25601 Pitr-Secret-7q
 
 insert() { # insert FROM TO: one transaction per row, each stamped with its time
 	for i in $(seq "$1" "$2"); do sql postgres "INSERT INTO ticks (n) VALUES ($i)" >/dev/null; done
@@ -88,7 +88,7 @@ check "and the recovery settings with recover wal-fetch as restore_command" sh -
 	grep -q \"^restore_command = '.*/recover'' wal-fetch\" '$TMP/pitr/postgresql.auto.conf' &&
 	grep -q \"^recovery_target_time = '\" '$TMP/pitr/postgresql.auto.conf' &&
 	grep -q \"^recovery_target_action = 'promote'\" '$TMP/pitr/postgresql.auto.conf'"
-check "no secret in the recovery settings" sh -c "! grep -q pw '$TMP/pitr/postgresql.auto.conf'"
+check "no secret in the recovery settings" sh -c "! grep -q Pitr-Secret-7q '$TMP/pitr/postgresql.auto.conf'"
 # The recovered server must not archive into the store the original still uses.
 mkdir "$TMP/pitr-log"
 chown postgres:postgres "$TMP/pitr-log"
