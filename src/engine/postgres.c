@@ -14,6 +14,7 @@
 #include "engine.h"
 #include "pg.h"
 #include "pg_filter.h"
+#include "pg_rowcount.h"
 
 static const char *dump_tool(const struct engine *e)
 {
@@ -217,6 +218,69 @@ static int postgres_count_databases(struct engine *e, long *count)
 	return rc;
 }
 
+static int postgres_count_tables(struct engine *e, const char *db, long *count)
+{
+	const char *sql = "SELECT c.oid::text FROM pg_class c JOIN pg_namespace s ON "
+			  "s.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') AND "
+			  "s.nspname NOT IN ('pg_catalog', 'information_schema') AND "
+			  "s.nspname NOT LIKE 'pg_toast%'";
+	char **names = NULL;
+	size_t n = 0;
+	PGconn *conn;
+	int rc;
+
+	activate(e);
+	/* Asked first: connecting to a missing database would be a failure of its own. */
+	conn = pg_connect(e->target, e->conf->pgdatabase);
+	if (conn == NULL)
+		return -1;
+	rc = pg_query_column(conn, "SELECT datname FROM pg_database WHERE datname = $1", db, &names,
+			     &n);
+	PQfinish(conn);
+	strlist_free(names, n);
+	*count = -1;
+	if (rc < 0 || n == 0)
+		return rc;
+	conn = pg_connect(e->target, db);
+	if (conn == NULL)
+		return -1;
+	names = NULL;
+	n = 0;
+	rc = pg_query_column(conn, sql, NULL, &names, &n);
+	*count = (long)n;
+	strlist_free(names, n);
+	PQfinish(conn);
+	return rc;
+}
+
+static int postgres_count_rows(struct engine *e, const char *db, const char *table,
+			       uint64_t *rows)
+{
+	char sql[1200], **value = NULL;
+	size_t n = 0;
+	PGconn *conn;
+	int rc;
+
+	/* The name goes into the query as pg_dump quoted it; anything else is refused. */
+	if (!pg_qualified_name_ok(table) || strlen(table) > 1000) {
+		fail(EXIT_CORRUPT, "the row counts name a table %s that pg_dump would not write", table);
+		return -1;
+	}
+	activate(e);
+	conn = pg_connect(e->target, db);
+	if (conn == NULL)
+		return -1;
+	snprintf(sql, sizeof(sql), "SELECT count(*)::text FROM %s", table);
+	rc = pg_query_column(conn, sql, NULL, &value, &n);
+	if (rc == 0 && n == 1)
+		*rows = strtoull(value[0], NULL, 10);
+	else if (rc == 0)
+		rc = -1;
+	strlist_free(value, n);
+	PQfinish(conn);
+	return rc;
+}
+
 static int postgres_setup(struct engine *e)
 {
 	const char *path;
@@ -235,5 +299,9 @@ const struct engine_ops engine_postgres_ops = {
 	.dump = postgres_dump,
 	.restore = postgres_restore,
 	.count_databases = postgres_count_databases,
-	.verify = NULL,
+	.count_tables = postgres_count_tables,
+	.count_rows = postgres_count_rows,
+	.row_counter = pg_rowcount_sink,
+	/* They may rightly be empty. */
+	.maintenance = (const char *const[]){"postgres", "template1", NULL},
 };
