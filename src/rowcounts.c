@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/log.h"
+
 #define HEADER "# tierdump row counts at dump time: file, database, table, rows (tab-separated)\n"
 
 int rowcounts_add(struct rowcounts *rc, const char *file, const char *database,
@@ -169,4 +171,85 @@ void rowcounts_free(struct rowcounts *rc)
 	}
 	free(rc->items);
 	memset(rc, 0, sizeof(*rc));
+}
+
+/* ------------------------------------------------------------ counting sink */
+
+struct counting_sink {
+	struct sink base;
+	struct sink *inner;
+	struct rowcounts *out;
+	struct rowcounts found; /* this dump's, handed to out at commit */
+	char *file;
+	const struct rowcount_scanner *ops;
+	void *state;
+};
+
+static void counting_free(struct counting_sink *c)
+{
+	rowcounts_free(&c->found);
+	c->ops->free(c->state);
+	free(c->file);
+	free(c);
+}
+
+static int counting_write(struct sink *s, const void *buf, size_t len)
+{
+	struct counting_sink *c = (struct counting_sink *)s;
+
+	if (c->ops->scan(c->state, buf, len, c->file, &c->found) < 0) {
+		fail(EXIT_INTERNAL, "out of memory");
+		return -1;
+	}
+	return sink_write(c->inner, buf, len);
+}
+
+static int counting_commit(struct sink *s)
+{
+	struct counting_sink *c = (struct counting_sink *)s;
+	struct sink *inner = c->inner;
+	int rc = 0;
+
+	if (!c->ops->complete(c->state))
+		log_warn("%s ends inside the data of a table: no row counts recorded for it", c->file);
+	else if (rowcounts_move(c->out, &c->found) < 0)
+		rc = -1;
+	counting_free(c);
+	if (rc < 0) {
+		sink_abort(inner);
+		fail(EXIT_INTERNAL, "out of memory");
+		return -1;
+	}
+	return sink_commit(inner);
+}
+
+static void counting_abort(struct sink *s)
+{
+	struct counting_sink *c = (struct counting_sink *)s;
+
+	sink_abort(c->inner);
+	counting_free(c);
+}
+
+struct sink *rowcount_sink(struct sink *inner, struct rowcounts *counts, const char *file,
+			   const struct rowcount_scanner *ops, void *state)
+{
+	struct counting_sink *c = state ? calloc(1, sizeof(*c)) : NULL;
+
+	if (c == NULL || (c->file = strdup(file)) == NULL) {
+		free(c);
+		if (state != NULL)
+			ops->free(state);
+		sink_abort(inner);
+		fail(EXIT_INTERNAL, "out of memory");
+		return NULL;
+	}
+	c->base.write = counting_write;
+	c->base.commit = counting_commit;
+	c->base.abort = counting_abort;
+	c->inner = inner;
+	c->out = counts;
+	c->ops = ops;
+	c->state = state;
+	return &c->base;
 }

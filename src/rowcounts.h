@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "manifest.h"
+#include "stream.h"
 
 #define ROWCOUNTS_NAME "rowcounts"
 
@@ -44,6 +45,25 @@ int rowcounts_parse(const char *text, struct rowcounts *rc, char *err, size_t er
 
 /* The SHA-256 of text, as lowercase hex, into hex. */
 void rowcounts_sha256(const char *text, char hex[SHA256_HEX_LEN + 1]);
+
+/* What reads an engine's dump for its row counts, a few bytes at a time. */
+struct rowcount_scanner {
+	/* Reads the next len bytes; adds each table whose data ended to found. Returns 0 or -1. */
+	int (*scan)(void *state, const char *buf, size_t len, const char *file,
+		    struct rowcounts *found);
+	/* Whether the dump may end here (not inside a table's data). */
+	int (*complete)(void *state);
+	void (*free)(void *state);
+};
+
+/*
+ * A sink that passes every byte on to inner (which it owns) unchanged and
+ * through ops (which own state); at commit the counts go to counts (which
+ * must outlive the sink) under file's name. Returns NULL after fail(),
+ * inner aborted and state freed.
+ */
+struct sink *rowcount_sink(struct sink *inner, struct rowcounts *counts, const char *file,
+			   const struct rowcount_scanner *ops, void *state);
 
 /* Frees everything rc holds; rc itself may be on the stack. */
 void rowcounts_free(struct rowcounts *rc);

@@ -4,22 +4,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../util/log.h"
 
 /* Enough for "COPY " and two quoted 63-byte identifiers whose every byte is a doubled quote. */
 enum { KEEP = 1024 };
 
 struct counter {
-	struct sink base;
-	struct sink *inner;
-	struct rowcounts *out;
-	struct rowcounts found; /* this dump's, handed to out at commit */
-	char *file;
-	char *database;         /* as the last \connect named it */
-	char line[KEEP];        /* the start of the line being read */
-	size_t kept, total;     /* bytes of it kept, and its whole length so far */
+	char *database;  /* as the last \connect named it */
+	char line[KEEP]; /* the start of the line being read */
+	size_t kept, total; /* bytes of it kept, and its whole length so far */
 	int in_copy;
-	char *table;            /* the table whose data is streaming, NULL if unnamed */
+	char *table;     /* the table whose data is streaming, NULL if unnamed */
 	uint64_t rows;
 };
 
@@ -141,13 +135,13 @@ static void start_copy(struct counter *c)
 	c->table = strndup(c->line + 5, (size_t)(stop - (c->line + 5)));
 }
 
-static int end_line(struct counter *c)
+static int end_line(struct counter *c, const char *file, struct rowcounts *found)
 {
 	if (c->in_copy) {
 		if (c->total == 2 && c->line[0] == '\\' && c->line[1] == '.') {
 			c->in_copy = 0;
 			if (c->table != NULL && c->database != NULL &&
-			    rowcounts_add(&c->found, c->file, c->database, c->table, c->rows) < 0)
+			    rowcounts_add(found, file, c->database, c->table, c->rows) < 0)
 				return -1;
 		} else {
 			c->rows++;
@@ -165,9 +159,10 @@ static int end_line(struct counter *c)
 	return 0;
 }
 
-static int counter_write(struct sink *s, const void *buf, size_t len)
+static int counter_scan(void *state, const char *buf, size_t len, const char *file,
+			struct rowcounts *found)
 {
-	struct counter *c = (struct counter *)s;
+	struct counter *c = state;
 	const char *p = buf, *end = p + len;
 
 	while (p < end) {
@@ -185,66 +180,35 @@ static int counter_write(struct sink *s, const void *buf, size_t len)
 		c->total += n;
 		if (nl == NULL)
 			break;
-		if (end_line(c) < 0) {
-			fail(EXIT_INTERNAL, "out of memory");
+		if (end_line(c, file, found) < 0)
 			return -1;
-		}
 		c->kept = c->total = 0;
 		p = nl + 1;
 	}
-	return sink_write(c->inner, buf, len);
+	return 0;
 }
 
-static void counter_free(struct counter *c)
+static int counter_complete(void *state)
 {
-	rowcounts_free(&c->found);
-	free(c->file);
+	return !((struct counter *)state)->in_copy;
+}
+
+static void counter_free(void *state)
+{
+	struct counter *c = state;
+
 	free(c->database);
 	free(c->table);
 	free(c);
 }
 
-static int counter_commit(struct sink *s)
-{
-	struct counter *c = (struct counter *)s;
-	struct sink *inner = c->inner;
-	int rc = 0;
-
-	if (c->in_copy)
-		log_warn("%s ends inside the data of a table: no row counts recorded for it", c->file);
-	else if (rowcounts_move(c->out, &c->found) < 0)
-		rc = -1;
-	counter_free(c);
-	if (rc < 0) {
-		sink_abort(inner);
-		fail(EXIT_INTERNAL, "out of memory");
-		return -1;
-	}
-	return sink_commit(inner);
-}
-
-static void counter_abort(struct sink *s)
-{
-	struct counter *c = (struct counter *)s;
-
-	sink_abort(c->inner);
-	counter_free(c);
-}
+static const struct rowcount_scanner scanner = {
+	.scan = counter_scan,
+	.complete = counter_complete,
+	.free = counter_free,
+};
 
 struct sink *pg_rowcount_sink(struct sink *inner, struct rowcounts *counts, const char *file)
 {
-	struct counter *c = calloc(1, sizeof(*c));
-
-	if (c == NULL || (c->file = strdup(file)) == NULL) {
-		free(c);
-		sink_abort(inner);
-		fail(EXIT_INTERNAL, "out of memory");
-		return NULL;
-	}
-	c->base.write = counter_write;
-	c->base.commit = counter_commit;
-	c->base.abort = counter_abort;
-	c->inner = inner;
-	c->out = counts;
-	return &c->base;
+	return rowcount_sink(inner, counts, file, &scanner, calloc(1, sizeof(struct counter)));
 }
