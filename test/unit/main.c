@@ -14,6 +14,7 @@ int main(void)
 	test_manifest();
 	test_conf();
 	test_pg_filter();
+	test_rowcounts();
 	printf("%d passed, %d failed\n", test_passed, test_failed);
 	return test_failed != 0;
 }

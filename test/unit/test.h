@@ -23,5 +23,6 @@ void test_tier(void);
 void test_manifest(void);
 void test_conf(void);
 void test_pg_filter(void);
+void test_rowcounts(void);
 
 #endif
