@@ -54,7 +54,7 @@ struct config {
 	char *restore_target; /* recover --target: restore only this target */
 	char *verify;         /* backup --verify: latest or a timestamp to test-restore */
 	char *verify_dir;     /* VERIFY_DIR: where the throwaway server lives */
-	char *verify_user;    /* VERIFY_USER: the user it runs as when we are root */
+	char *verify_user;    /* VERIFY_USER: the user it runs as when we are root; NULL: the engine's */
 	struct target *targets; /* from the config file, or the environment's one */
 	size_t ntargets;
 	int targets_listed;     /* the config file listed them */

@@ -92,13 +92,14 @@ out:
 /* The engines a test-restore can start a server for. */
 static const struct kind {
 	const char *engine;
+	const char *user; /* without VERIFY_USER: the user Debian's server package runs it as */
 	int (*start)(struct scratch *, const char *parent, const char *user);
 	/* Optional: readies the server for one file before its restore. */
 	int (*prepare)(struct store *, const struct backup_ref *, const struct manifest_file *,
 		       const struct target *);
 } kinds[] = {
-	{"postgres", pg_scratch_start, create_roles},
-	{"mariadb", my_scratch_start, NULL},
+	{"postgres", "postgres", pg_scratch_start, create_roles},
+	{"mariadb", "mysql", my_scratch_start, NULL},
 };
 
 enum { NKINDS = sizeof(kinds) / sizeof(kinds[0]) };
@@ -127,8 +128,10 @@ static void refuse(const struct manifest_file *f, const char *engine, struct ver
 /* The running server for kind k, started on first use; NULL after fail(). */
 static struct scratch *server(struct servers *sv, size_t k, const struct config *c)
 {
+	const char *user = c->verify_user ? c->verify_user : kinds[k].user;
+
 	if (sv->state[k] == 0)
-		sv->state[k] = kinds[k].start(&sv->scratch[k], c->verify_dir, c->verify_user) == 0 ? 1 : -1;
+		sv->state[k] = kinds[k].start(&sv->scratch[k], c->verify_dir, user) == 0 ? 1 : -1;
 	return sv->state[k] == 1 ? &sv->scratch[k] : NULL;
 }
 

@@ -54,6 +54,7 @@ int scratch_prepare(struct scratch *s, const char *what, int stop_signal, const 
 			fail(EXIT_CONFIG, "cannot hand %s to %s: %s", s->dir, user, strerror(errno));
 			goto fail;
 		}
+		log_info("the throwaway %s runs as %s (uid %d)", what, user, (int)s->uid);
 	}
 	return 0;
 fail:

@@ -6,7 +6,7 @@
 # targets gets one throwaway server of each engine.
 source "$(dirname "$0")/../lib.sh"
 
-export BACKUP_DIR=$TMP/backups VERIFY_DIR=$TMP/verify BACKUP_ENGINE=mariadb VERIFY_USER=postgres
+export BACKUP_DIR=$TMP/backups VERIFY_DIR=$TMP/verify BACKUP_ENGINE=mariadb
 mkdir -p "$VERIFY_DIR"
 my_start src 25681 || exit 1
 # Names and values the row counter must not be fooled by: parentheses,
@@ -61,7 +61,7 @@ check "backup --verify latest passes" test "$rc" = 0
 check "it checked 2 databases, 4 tables, each with its row count" \
 	grep -qE "restores: 2 database\(s\), 4 table\(s\) checked, 4 with their row count" "$TMP/verify.log"
 check "only a MariaDB server was started" sh -c "grep -q 'starting a throwaway MariaDB' '$TMP/verify.log' && ! grep -q 'throwaway PostgreSQL' '$TMP/verify.log'"
-check "the throwaway mariadbd ran as VERIFY_USER, not root" sh -c "grep -qx 'user postgres' '$TMP/seen' && ! grep -q 'user root' '$TMP/seen'"
+check "the throwaway mariadbd ran as mysql (no VERIFY_USER), not root" sh -c "grep -qx 'user mysql' '$TMP/seen' && ! grep -q 'user root' '$TMP/seen'"
 check "it listened on no TCP port" sh -c "! grep -q '^tcp' '$TMP/seen'"
 check "it was stopped and its files removed" no_scratch_left
 check "a verified record says ok" grep -qx 'result = ok' "$d/verified"
@@ -79,7 +79,8 @@ my_root src -e "DROP DATABASE hollow"
 
 expect_exit "DATABASE_EXPECTED_COUNT counts the restored MariaDB databases" 81 \
 	"the test-restore has 2 database\(s\), DATABASE_EXPECTED_COUNT wants at least 3" \
-	env DATABASE_EXPECTED_COUNT=3 "$BACKUP" --verify "$good"
+	env DATABASE_EXPECTED_COUNT=3 VERIFY_USER=postgres "$BACKUP" --verify "$good"
+check "VERIFY_USER names the user the server runs as" grep -q "the throwaway MariaDB runs as postgres" "$TMP/last.err"
 check "no server left, VERIFY_DIR empty" no_scratch_left
 
 # A dump that silently lost a row, its manifest matching it as a faulty
@@ -156,6 +157,7 @@ targets = (
 CONF
 check "a backup of a PostgreSQL and a MariaDB target" env -u BACKUP_ENGINE TIERDUMP_CONFIG="$TMP/tierdump.conf" BACKUP_DIR="$TMP/mixed" "$BACKUP"
 check "its test-restore passes" sh -c "env -u BACKUP_ENGINE TIERDUMP_CONFIG='$TMP/tierdump.conf' BACKUP_DIR='$TMP/mixed' '$BACKUP' --verify latest >'$TMP/mixed.log' 2>&1"
+check "each run as its engine's user" sh -c "grep -q 'the throwaway PostgreSQL runs as postgres' '$TMP/mixed.log' && grep -q 'the throwaway MariaDB runs as mysql' '$TMP/mixed.log'"
 check "with one throwaway server of each engine" sh -c "grep -c 'starting a throwaway \(PostgreSQL\|MariaDB\)' '$TMP/mixed.log' | grep -qx 2 && grep -q 'stopped the throwaway PostgreSQL' '$TMP/mixed.log' && grep -q 'stopped the throwaway MariaDB' '$TMP/mixed.log'"
 check "both files' tables compared with their row counts" \
 	grep -qE "restores: 2 database\(s\), 4 table\(s\) checked, 4 with their row count" "$TMP/mixed.log"
