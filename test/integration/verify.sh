@@ -56,6 +56,9 @@ check "the verified record says how many" \
 	grep -qx "tables_row_counted = $(grep -vc '^#' "$d/rowcounts")" "$d/verified"
 check "a daily promotion carries the row counts" \
 	sh -c "env -u PGHOST BACKUP_TYPE=daily '$BACKUP' && cmp '$d/rowcounts' '$BACKUP_DIR/daily/$good/rowcounts'"
+check "a mirror receives them with the backup" \
+	sh -c "env BACKUP_MIRROR='$TMP/mirror' '$BACKUP' && m=\$(ls '$TMP/mirror/hourly' | grep -E '^[0-9]' | sort | tail -1) &&
+		cmp '$BACKUP_DIR/hourly/'\$m/rowcounts '$TMP/mirror/hourly/'\$m/rowcounts"
 check "and its manifest their checksum" \
 	grep -qx "rowcounts_sha256 = $(sha256sum "$d/rowcounts" | cut -d' ' -f1)" "$BACKUP_DIR/daily/$good/manifest"
 
@@ -94,6 +97,8 @@ check "the reason is recorded" grep -q "reason = table sales.orders of database 
 # Row counts that do not match their checksum are damage, found before any server starts.
 sed -i 's/\t500$/\t501/' "$d/rowcounts"
 expect_exit "tampered row counts are refused" 65 "rowcounts does not match its SHA-256" "$BACKUP" --verify "$lossy"
+rm "$d/rowcounts"
+expect_exit "missing row counts are refused, naming the file" 66 "hourly/$lossy/rowcounts is missing" "$BACKUP" --verify "$lossy"
 expect_exit "a timestamp that matches nothing" 66 "no complete backup matches VERIFY_BACKUP" "$BACKUP" --verify 2001-01-01
 expect_exit "a malformed value is refused" 64 "VERIFY_BACKUP='../x' is not" "$BACKUP" --verify ../x
 check "after every failure the throwaway files are gone" test -z "$(ls -A "$VERIFY_DIR")"
