@@ -126,7 +126,7 @@ const struct setting conf_settings[] = {
 	{"VERIFY_DIR", "verify_dir", NULL, SETTING_STRING, 0, F(verify_dir),
 	 "where test-restores run a throwaway server (default TMPDIR or /tmp)"},
 	{"VERIFY_USER", "verify_user", NULL, SETTING_STRING, 0, F(verify_user),
-	 "the user the throwaway server runs as when started by root (default postgres)"},
+	 "the user the throwaway servers run as when started by root (default postgres, mysql for MariaDB)"},
 	{NULL, NULL, "target", SETTING_STRING, 0, F(restore_target),
 	 "recover: restore only this target of the backup"},
 	{"BACKUP_METHOD", "backup_method", NULL, SETTING_STRING, 0, F(method),
@@ -551,7 +551,7 @@ int conf_finish(struct config *c, int need_tier)
 	default_string(&c->compression, "gzip");
 	default_string(&c->engine, "postgres");
 	default_string(&c->webhook_on, "always");
-	default_string(&c->verify_user, "postgres");
+	/* VERIFY_USER has no default here: each engine's server has its own (verify.c). */
 	default_string(&c->verify_dir, getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
 	if (c->threads == CONF_UNSET || c->threads == 0)
 		c->threads = available_cpus();

@@ -54,7 +54,7 @@ struct config {
 	char *restore_target; /* recover --target: restore only this target */
 	char *verify;         /* backup --verify: latest or a timestamp to test-restore */
 	char *verify_dir;     /* VERIFY_DIR: where the throwaway server lives */
-	char *verify_user;    /* VERIFY_USER: the user it runs as when we are root */
+	char *verify_user;    /* VERIFY_USER: the user it runs as when we are root; NULL: the engine's */
 	char *method;         /* BACKUP_METHOD: logical, or physical (PostgreSQL base backups) */
 	char *pgdata;         /* PGDATA: where recover puts a physical backup */
 	char *recovery_target_time; /* RECOVERY_TARGET_TIME: replay WAL up to this time */

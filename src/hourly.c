@@ -15,6 +15,7 @@
 #include "manifest.h"
 #include "pipeline.h"
 #include "report.h"
+#include "rowcounts.h"
 #include "util/log.h"
 #include "util/signals.h"
 #include "util/strlist.h"
@@ -76,7 +77,8 @@ static int describe_file(struct manifest_file *f, const struct engine *e)
 }
 
 static int dump_into(const struct config *c, const struct codec *codec, struct engine *e,
-		     struct store *s, const char *staging, struct manifest *m)
+		     struct store *s, const char *staging, struct manifest *m,
+		     struct rowcounts *counts)
 {
 	struct pipeline_stats stats;
 	struct manifest_file *f;
@@ -96,6 +98,9 @@ static int dump_into(const struct config *c, const struct codec *codec, struct e
 	if (s->ops->put(s, key, &sink) < 0)
 		return -1;
 	sink = pipeline_sink(sink, codec, m->compression_level, (int)c->threads, name, &stats);
+	/* Rows are counted in the plain dump, before compression. */
+	if (sink != NULL && e->ops->row_counter != NULL)
+		sink = e->ops->row_counter(sink, counts, name);
 	if (sink == NULL)
 		return -1;
 	log_info("dumping into %s", key);
@@ -147,6 +152,28 @@ static int start_manifest(const struct config *c, struct engine **engines, size_
 	return m->tool_version && m->tier && m->engine ? 0 : -1;
 }
 
+/* The row counts file beside the manifest, which records its checksum. */
+static int write_rowcounts(struct store *s, const char *staging, const struct rowcounts *counts,
+			   struct manifest *m)
+{
+	char key[600], *text;
+	int rc;
+
+	if (counts->n == 0)
+		return 0;
+	text = rowcounts_render(counts);
+	if (text == NULL) {
+		fail(EXIT_INTERNAL, "out of memory");
+		return -1;
+	}
+	snprintf(key, sizeof(key), "%s/" ROWCOUNTS_NAME, staging);
+	rc = store_write_small(s, key, text);
+	if (rc == 0)
+		rowcounts_sha256(text, m->rowcounts_sha256);
+	free(text);
+	return rc;
+}
+
 /*
  * Dumps every target that passed its check, writes the manifest and
  * publishes. With some targets failed the backup is published as partial
@@ -157,6 +184,7 @@ static int make_backup(const struct config *c, struct engine **engines, struct s
 {
 	const struct codec *codec = choose_codec(c, m);
 	char staging[512], final[512], key[600], err[256], *text = NULL;
+	struct rowcounts counts = {0};
 	int rc = -1;
 
 	store_staging_key(s, c->tier, stamp, staging, sizeof(staging));
@@ -164,7 +192,8 @@ static int make_backup(const struct config *c, struct engine **engines, struct s
 	if (codec == NULL || start_manifest(c, engines, c->ntargets, m) < 0)
 		goto out;
 	for (size_t i = 0; i < c->ntargets; i++) {
-		if (engines[i] != NULL && dump_into(c, codec, engines[i], s, staging, m) < 0) {
+		if (engines[i] != NULL &&
+		    dump_into(c, codec, engines[i], s, staging, m, &counts) < 0) {
 			if (signals_stop_requested() || !c->targets_listed)
 				goto out;
 			strlist_add(&m->failed, &m->nfailed, c->targets[i].name);
@@ -172,6 +201,8 @@ static int make_backup(const struct config *c, struct engine **engines, struct s
 	}
 	m->partial = m->nfailed > 0;
 	if (m->nfiles == 0)
+		goto out;
+	if (write_rowcounts(s, staging, &counts, m) < 0)
 		goto out;
 	m->finished = time(NULL);
 	text = manifest_render(m, err, sizeof(err));
@@ -192,6 +223,7 @@ out:
 		log_info("removing the incomplete backup %s", staging);
 		s->ops->remove(s, staging);
 	}
+	rowcounts_free(&counts);
 	free(text);
 	return rc;
 }

@@ -151,6 +151,8 @@ char *manifest_render(const struct manifest *m, char *err, size_t errlen)
 		put_field(out, "failed", m->failed[i]);
 	for (size_t i = 0; i < m->ndatabases; i++)
 		put_field(out, "database", m->databases[i]);
+	if (m->rowcounts_sha256[0] != '\0')
+		fprintf(out, "rowcounts_sha256 = %s\n", m->rowcounts_sha256);
 	for (size_t i = 0; i < m->nfiles; i++) {
 		const struct manifest_file *f = &m->files[i];
 
@@ -208,6 +210,8 @@ static int add_unescaped(char ***items, size_t *n, const char *value)
 	return rc;
 }
 
+static int valid_sha256(const char *value);
+
 static int on_backup_key(struct manifest *m, const char *name, const char *value)
 {
 	static const struct {
@@ -254,6 +258,12 @@ static int on_backup_key(struct manifest *m, const char *name, const char *value
 		return add_unescaped(&m->databases, &m->ndatabases, value);
 	if (strcmp(name, "failed") == 0)
 		return add_unescaped(&m->failed, &m->nfailed, value);
+	if (strcmp(name, "rowcounts_sha256") == 0) {
+		if (!valid_sha256(value))
+			return -1;
+		strcpy(m->rowcounts_sha256, value);
+		return 0;
+	}
 	if (strcmp(name, "status") == 0) {
 		if (strcmp(value, "complete") != 0 && strcmp(value, "partial") != 0)
 			return -1;

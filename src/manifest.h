@@ -44,6 +44,8 @@ struct manifest {
 	size_t ndatabases;
 	struct manifest_file *files;
 	size_t nfiles;
+	/* The rowcounts file beside the manifest; "" when the backup has none. */
+	char rowcounts_sha256[SHA256_HEX_LEN + 1];
 };
 
 /* Adds a database name (copied). Returns 0 or -1 (out of memory). */

@@ -1,10 +1,12 @@
 /*
- * backup --verify: proves a backup restores. Its checksums are checked, it
- * is restored into a throwaway PostgreSQL server, every database it holds
- * must come back with at least one table (the maintenance databases
- * excepted), DATABASE_EXPECTED_COUNT applies, and the server is stopped
- * and removed whatever happened. The result is written beside the backup
- * in a `verified` record; the manifest itself never changes.
+ * backup --verify: proves a backup restores. Its checksums are checked, each
+ * of its files is restored by its own engine into a throwaway server of that
+ * engine (started when first needed, one per engine), every database it
+ * holds must come back with at least one table (the maintenance databases
+ * excepted), each table must have the rows counted while it was dumped
+ * (where the engine counts them), DATABASE_EXPECTED_COUNT applies, and the
+ * servers are stopped and removed whatever happened. The result is written
+ * beside the backup in a `verified` record; the manifest itself never changes.
  */
 #include <libpq-fe.h>
 #include <stdio.h>
@@ -14,6 +16,7 @@
 
 #include "catalog.h"
 #include "engine/engine.h"
+#include "engine/my_scratch.h"
 #include "engine/pg.h"
 #include "engine/pg_filter.h"
 #include "engine/pg_scratch.h"
@@ -22,6 +25,7 @@
 #include "pipeline.h"
 #include "report.h"
 #include "restore.h"
+#include "rowcounts.h"
 #include "util/log.h"
 #include "util/strlist.h"
 
@@ -32,7 +36,7 @@
 #define VERIFIED_NAME "verified"
 
 struct verdict {
-	long databases, tables;
+	long databases, tables, counted; /* counted: tables whose rows were compared */
 	char reason[512];
 };
 
@@ -83,90 +87,240 @@ out:
 	return rc;
 }
 
+/* ------------------------------------------------------ throwaway servers */
+
+/* The engines a test-restore can start a server for. */
+static const struct kind {
+	const char *engine;
+	const char *user; /* without VERIFY_USER: the user Debian's server package runs it as */
+	int (*start)(struct scratch *, const char *parent, const char *user);
+	/* Optional: readies the server for one file before its restore. */
+	int (*prepare)(struct store *, const struct backup_ref *, const struct manifest_file *,
+		       const struct target *);
+} kinds[] = {
+	{"postgres", "postgres", pg_scratch_start, create_roles},
+	{"mariadb", "mysql", my_scratch_start, NULL},
+};
+
+enum { NKINDS = sizeof(kinds) / sizeof(kinds[0]) };
+
+struct servers {
+	struct scratch scratch[NKINDS];
+	int state[NKINDS]; /* 0 not yet started, 1 running, -1 failed to start */
+};
+
+/* Refuses an engine no throwaway server exists for, saying what is missing. */
+static void refuse(const struct manifest_file *f, const char *engine, struct verdict *v)
+{
+	char mongod[4096];
+
+	if (strcmp(engine, "mongodb") == 0 && scratch_find_program("mongod", mongod, sizeof(mongod)) < 0)
+		snprintf(v->reason, sizeof(v->reason),
+			 "%s holds a MongoDB dump: a test-restore needs a mongod server to restore into and none is installed (Debian has no package for it)",
+			 f->name);
+	else
+		snprintf(v->reason, sizeof(v->reason),
+			 "%s holds a %s dump: test-restores handle PostgreSQL and MariaDB only", f->name,
+			 engine);
+	fail(EXIT_CONFIG, "%s", v->reason);
+}
+
+/* The running server for kind k, started on first use; NULL after fail(). */
+static struct scratch *server(struct servers *sv, size_t k, const struct config *c)
+{
+	const char *user = c->verify_user ? c->verify_user : kinds[k].user;
+
+	if (sv->state[k] == 0)
+		sv->state[k] = kinds[k].start(&sv->scratch[k], c->verify_dir, user) == 0 ? 1 : -1;
+	return sv->state[k] == 1 ? &sv->scratch[k] : NULL;
+}
+
+static void stop_all(struct servers *sv)
+{
+	for (size_t k = 0; k < NKINDS; k++)
+		if (sv->state[k] != 0)
+			scratch_stop(&sv->scratch[k]);
+}
+
+/* ------------------------------------------------------------------ checks */
+
 /* Every database of the file must be back, each with at least one table. */
-static int check_databases(const struct target *t, const struct manifest_file *f,
+static int check_databases(struct engine *e, const struct manifest_file *f,
 			   const struct manifest *m, struct verdict *v)
 {
 	char *const *dbs = f->databases ? f->databases : m->databases;
 	size_t n = f->databases ? f->ndatabases : m->ndatabases;
 
 	for (size_t i = 0; i < n; i++) {
-		const char *sql = "SELECT c.oid::text FROM pg_class c JOIN pg_namespace s ON "
-				  "s.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') AND "
-				  "s.nspname NOT IN ('pg_catalog', 'information_schema') AND "
-				  "s.nspname NOT LIKE 'pg_toast%'";
-		char **tables = NULL;
-		size_t ntables = 0;
-		PGconn *conn;
-		int rc;
+		const char *const *skip = e->ops->maintenance;
+		long tables = 0;
+		int maintenance = 0;
 
-		if (strcmp(dbs[i], "postgres") == 0 || strcmp(dbs[i], "template1") == 0)
+		for (size_t k = 0; skip != NULL && skip[k] != NULL; k++)
+			maintenance |= strcmp(dbs[i], skip[k]) == 0;
+		if (maintenance)
 			continue; /* maintenance databases may rightly be empty */
-		conn = pg_connect(t, dbs[i]);
-		if (conn == NULL) {
-			snprintf(v->reason, sizeof(v->reason), "database %s is missing after the restore",
-				 dbs[i]);
+		if (e->ops->count_tables(e, dbs[i], &tables) < 0)
 			return -1;
-		}
-		rc = pg_query_column(conn, sql, NULL, &tables, &ntables);
-		PQfinish(conn);
-		strlist_free(tables, ntables);
-		if (rc < 0 || ntables == 0) {
-			snprintf(v->reason, sizeof(v->reason), "database %s has no table after the restore",
-				 dbs[i]);
-			if (rc == 0)
-				fail(EXIT_CHECK, "%s", v->reason);
+		if (tables <= 0) {
+			snprintf(v->reason, sizeof(v->reason), "database %s %s after the restore", dbs[i],
+				 tables < 0 ? "is missing" : "has no table");
+			fail(EXIT_CHECK, "%s", v->reason);
 			return -1;
 		}
 		v->databases++;
-		v->tables += (long)ntables;
+		v->tables += tables;
 	}
 	return 0;
 }
 
-/* Restores every file into the scratch server and checks what came back. */
-static int test_restore(const struct config *c, struct store *s, const struct backup_ref *r,
-			const struct pg_scratch *scratch, struct verdict *v)
+/* Every table counted at dump time must have as many rows now. */
+static int check_rows(struct engine *e, const struct manifest_file *f,
+		      const struct rowcounts *counts, struct verdict *v)
 {
-	const struct manifest *m = r->manifest;
+	for (size_t i = 0; i < counts->n; i++) {
+		const struct rowcount *want = &counts->items[i];
+		uint64_t rows = 0;
 
-	for (size_t i = 0; i < m->nfiles; i++) {
-		const struct manifest_file *f = &m->files[i];
-		const char *engine = f->engine ? f->engine : m->engine;
-		struct engine *e;
-		struct source *src;
-		int rc;
-
-		if (strcmp(engine, "postgres") != 0) {
+		if (strcmp(want->file, f->name) != 0)
+			continue;
+		if (e->ops->count_rows == NULL) {
+			log_warn("%s has row counts, but %s cannot compare them", f->name, e->ops->name);
+			return 0;
+		}
+		if (e->ops->count_rows(e, want->database, want->table, &rows) < 0)
+			return -1;
+		if (rows != want->rows) {
 			snprintf(v->reason, sizeof(v->reason),
-				 "%s holds a %s dump: test-restores handle PostgreSQL only", f->name,
-				 engine);
-			fail(EXIT_CONFIG, "%s", v->reason);
+				 "table %s of database %s has %llu row(s) after the restore, %llu when dumped",
+				 want->table, want->database, (unsigned long long)rows,
+				 (unsigned long long)want->rows);
+			fail(EXIT_CHECK, "%s", v->reason);
 			return -1;
 		}
-		if (create_roles(s, r, f, &scratch->target) < 0)
-			return -1;
-		e = engine_new("postgres", &scratch->target, c);
-		src = e != NULL ? open_file(s, r, f) : NULL;
-		rc = src != NULL ? e->ops->restore(e, f->databases ? f->databases : m->databases,
-						   f->databases ? f->ndatabases : m->ndatabases, src)
-				 : -1;
-		if (rc == 0 && c->expected_count != CONF_UNSET) {
-			long count = 0;
-
-			rc = e->ops->count_databases(e, &count);
-			if (rc == 0 && count < c->expected_count) {
-				fail(EXIT_CHECK,
-				     "the test-restore has %ld database(s), DATABASE_EXPECTED_COUNT wants at least %ld",
-				     count, c->expected_count);
-				rc = -1;
-			}
-		}
-		engine_free(e);
-		if (rc < 0 || check_databases(&scratch->target, f, m, v) < 0)
-			return -1;
+		v->counted++;
 	}
 	return 0;
+}
+
+/* The row counts recorded beside the manifest, checked against its checksum. */
+static int load_counts(struct store *s, const struct backup_ref *r, struct rowcounts *counts)
+{
+	char key[600], sha[SHA256_HEX_LEN + 1], err[256], *text;
+	int rc = -1;
+
+	if (r->manifest->rowcounts_sha256[0] == '\0')
+		return 0; /* a backup from before row counts, or with no table counted */
+	snprintf(key, sizeof(key), "%s/%s/" ROWCOUNTS_NAME, r->tier, r->name);
+	text = store_read_small(s, key, NULL);
+	if (text == NULL)
+		return -1;
+	rowcounts_sha256(text, sha);
+	if (strcmp(sha, r->manifest->rowcounts_sha256) != 0)
+		fail(EXIT_CORRUPT, "%s does not match its SHA-256 in the manifest: the backup is damaged",
+		     key);
+	else if (rowcounts_parse(text, counts, err, sizeof(err)) < 0)
+		fail(EXIT_CORRUPT, "%s is damaged: %s", key, err);
+	else
+		rc = 0;
+	free(text);
+	return rc;
+}
+
+/* DATABASE_EXPECTED_COUNT: over every server the backup was restored into. */
+static int check_expected_count(const struct config *c, struct servers *sv, struct verdict *v)
+{
+	long total = 0;
+
+	if (c->expected_count == CONF_UNSET)
+		return 0;
+	for (size_t k = 0; k < NKINDS; k++) {
+		struct engine *e;
+		long count = 0;
+		int rc;
+
+		if (sv->state[k] != 1)
+			continue;
+		e = engine_new(kinds[k].engine, &sv->scratch[k].target, c);
+		rc = e != NULL ? e->ops->count_databases(e, &count) : -1;
+		engine_free(e);
+		if (rc < 0)
+			return -1;
+		total += count;
+	}
+	if (total < c->expected_count) {
+		snprintf(v->reason, sizeof(v->reason),
+			 "the test-restore has %ld database(s), DATABASE_EXPECTED_COUNT wants at least %ld",
+			 total, c->expected_count);
+		fail(EXIT_CHECK, "%s", v->reason);
+		return -1;
+	}
+	return 0;
+}
+
+/* Restores one file into a server of its engine and checks what came back. */
+static int restore_file(const struct config *c, struct store *s, const struct backup_ref *r,
+			const struct manifest_file *f, struct servers *sv,
+			const struct rowcounts *counts, struct verdict *v)
+{
+	const struct manifest *m = r->manifest;
+	const char *engine = f->engine ? f->engine : m->engine;
+	struct scratch *scratch;
+	struct engine *e;
+	struct source *src;
+	size_t k;
+	int rc;
+
+	for (k = 0; k < NKINDS && strcmp(kinds[k].engine, engine) != 0; k++)
+		;
+	if (k == NKINDS) {
+		refuse(f, engine, v);
+		return -1;
+	}
+	scratch = server(sv, k, c);
+	if (scratch == NULL)
+		return -1;
+	if (kinds[k].prepare != NULL && kinds[k].prepare(s, r, f, &scratch->target) < 0)
+		return -1;
+	log_info("restoring %s into the throwaway %s", f->name, scratch->what);
+	e = engine_new(engine, &scratch->target, c);
+	if (e == NULL)
+		return -1;
+	src = open_file(s, r, f);
+	rc = src != NULL ? e->ops->restore(e, f->databases ? f->databases : m->databases,
+					   f->databases ? f->ndatabases : m->ndatabases, src)
+			 : -1;
+	if (rc == 0)
+		rc = check_databases(e, f, m, v);
+	if (rc == 0)
+		rc = check_rows(e, f, counts, v);
+	engine_free(e);
+	return rc;
+}
+
+static int test_restore(const struct config *c, struct store *s, const struct backup_ref *r,
+			struct servers *sv, struct verdict *v)
+{
+	struct rowcounts counts = {0};
+	/*
+	 * The servers are fresh: nothing to replace, and MariaDB's mysql schema
+	 * stays theirs (restoring it could lock us out of the server).
+	 */
+	struct config vc = *c;
+	int rc = -1;
+
+	vc.force = 0;
+	vc.mysql_schema = 0;
+	vc.pgdatabase = "postgres";
+	if (load_counts(s, r, &counts) < 0)
+		return -1;
+	for (size_t i = 0; i < r->manifest->nfiles; i++)
+		if (restore_file(&vc, s, r, &r->manifest->files[i], sv, &counts, v) < 0)
+			goto out;
+	rc = check_expected_count(&vc, sv, v);
+out:
+	rowcounts_free(&counts);
+	return rc;
 }
 
 /* The verified record: written anew each time, beside the immutable manifest. */
@@ -183,8 +337,8 @@ static int record(struct store *s, const struct backup_ref *r, int ok, const str
 	snprintf(text, sizeof(text),
 		 "# tierdump test-restore of this backup; the manifest stays as it was\n"
 		 "[verified]\nresult = %s\nat = %s\ntool_version = tierdump %s\n"
-		 "databases = %ld\ntables = %ld\n%s%s%s",
-		 ok ? "ok" : "failed", stamp, TIERDUMP_VERSION, v->databases, v->tables,
+		 "databases = %ld\ntables = %ld\ntables_row_counted = %ld\n%s%s%s",
+		 ok ? "ok" : "failed", stamp, TIERDUMP_VERSION, v->databases, v->tables, v->counted,
 		 ok ? "" : "reason = ", ok ? "" : reason, ok ? "" : "\n");
 	snprintf(key, sizeof(key), "%s/%s/" VERIFIED_NAME, r->tier, r->name);
 	return store_write_small(s, key, text);
@@ -194,11 +348,12 @@ int job_verify(const struct config *c, struct store *s)
 {
 	struct from_backup from;
 	struct catalog cat = {0};
-	struct pg_scratch scratch = {0};
-	struct verdict v = {0, 0, ""};
+	struct servers servers;
+	struct verdict v = {0, 0, 0, ""};
 	const struct backup_ref *r;
 	int rc = -1;
 
+	memset(&servers, 0, sizeof(servers));
 	if (catalog_parse_choice("VERIFY_BACKUP", c->verify, &from) < 0 || from.kind == FROM_NONE) {
 		if (from.kind == FROM_NONE)
 			fail(EXIT_USAGE, "--verify needs latest or a timestamp");
@@ -216,21 +371,19 @@ int job_verify(const struct config *c, struct store *s)
 	}
 	log_info("test-restoring %s/%s", r->tier, r->stamp);
 	report_backup(r->stamp, r->size > 0 ? (uint64_t)r->size : 0);
-	if (restore_verify(c, s, r) < 0) {
+	if (restore_verify(c, s, r) < 0)
 		snprintf(v.reason, sizeof(v.reason), "a file does not match its manifest");
-	} else if (pg_scratch_start(&scratch, c->verify_dir, c->verify_user) == 0) {
-		rc = test_restore(c, s, r, &scratch, &v);
-		if (rc < 0 && v.reason[0] == '\0')
-			snprintf(v.reason, sizeof(v.reason), "the restore into a fresh server failed");
-	} else {
-		snprintf(v.reason, sizeof(v.reason), "the throwaway server did not start");
-	}
-	pg_scratch_stop(&scratch);
+	else
+		rc = test_restore(c, s, r, &servers, &v);
+	stop_all(&servers);
+	/* Where no check said why, the first failure logged does. */
+	if (rc < 0 && v.reason[0] == '\0')
+		snprintf(v.reason, sizeof(v.reason), "%s", fail_reason());
 	if (record(s, r, rc == 0, &v) < 0)
 		rc = -1;
 	if (rc == 0)
-		log_info("%s/%s restores: %ld database(s), %ld table(s) checked", r->tier, r->stamp,
-			 v.databases, v.tables);
+		log_info("%s/%s restores: %ld database(s), %ld table(s) checked, %ld with their row count",
+			 r->tier, r->stamp, v.databases, v.tables, v.counted);
 out:
 	catalog_free(&cat);
 	return rc;

@@ -8,9 +8,11 @@
 #define TIERDUMP_ENGINE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "../conf.h"
 #include "../manifest.h"
+#include "../rowcounts.h"
 #include "../stream.h"
 
 struct engine {
@@ -46,8 +48,24 @@ struct engine_ops {
 		       struct source *);
 	/* The number of user databases on the server, for DATABASE_EXPECTED_COUNT. */
 	int (*count_databases)(struct engine *, long *count);
-	/* Optional: checks a restored backup (NULL until test-restores exist). */
-	int (*verify)(struct engine *, const struct manifest *);
+
+	/* For test-restores (backup --verify); optional, NULL where an engine lacks them. */
+
+	/*
+	 * The tables of database db on the server, into *count; -1 there when
+	 * the server has no such database.
+	 */
+	int (*count_tables)(struct engine *, const char *db, long *count);
+	/* The exact number of rows of table (as the row counter named it) in db. */
+	int (*count_rows)(struct engine *, const char *db, const char *table, uint64_t *rows);
+	/*
+	 * Wraps the sink a dump is written into with one that counts each
+	 * table's rows as they stream past, adding them to counts under file's
+	 * name at commit. Returns NULL after fail(), inner aborted.
+	 */
+	struct sink *(*row_counter)(struct sink *inner, struct rowcounts *counts, const char *file);
+	/* Databases the server makes itself: a test-restore need not find tables in them. */
+	const char *const *maintenance;
 };
 
 /*

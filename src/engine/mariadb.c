@@ -14,6 +14,7 @@
 #include "../util/privfile.h"
 #include "../util/strlist.h"
 #include "engine.h"
+#include "my_rowcount.h"
 
 /* Schemas the server makes itself; never dumped as user data. */
 static int is_system_schema(const char *db)
@@ -46,7 +47,17 @@ static int mariadb_setup(struct engine *e)
 	const char *path;
 	char *arg;
 
-	append_option(text, sizeof(text), "host", t->host);
+	/*
+	 * A host that is a path is a Unix socket, as with libpq (the test-restore's
+	 * server); said in full, or MYSQL_HOST and MYSQL_TCP_PORT would win.
+	 */
+	if (t->host != NULL && t->host[0] == '/') {
+		append_option(text, sizeof(text), "socket", t->host);
+		append_option(text, sizeof(text), "host", "localhost");
+		append_option(text, sizeof(text), "protocol", "socket");
+	} else {
+		append_option(text, sizeof(text), "host", t->host);
+	}
 	append_option(text, sizeof(text), "port", t->port);
 	append_option(text, sizeof(text), "user", t->user);
 	append_option(text, sizeof(text), "password", t->password);
@@ -287,6 +298,84 @@ static int mariadb_count_databases(struct engine *e, long *count)
 	return rc;
 }
 
+/* value as a quoted SQL string into buf: the server's default sql_mode takes \\ escapes. */
+static int quote_string(const char *value, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	buf[used++] = '\'';
+	for (; *value != '\0'; value++) {
+		if (used + 4 >= len)
+			return -1;
+		if (*value == '\\' || *value == '\'')
+			buf[used++] = '\\';
+		buf[used++] = *value;
+	}
+	buf[used++] = '\'';
+	buf[used] = '\0';
+	return 0;
+}
+
+static int mariadb_count_tables(struct engine *e, const char *db, long *count)
+{
+	char name[300], sql[1024], out[128];
+	long exists = 0;
+
+	if (quote_string(db, name, sizeof(name)) < 0) {
+		fail(EXIT_CHECK, "database name %.64s... is too long", db);
+		return -1;
+	}
+	snprintf(sql, sizeof(sql),
+		 "SELECT COUNT(*) FROM information_schema.schemata WHERE schema_name = %s; "
+		 "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = %s "
+		 "AND table_type IN ('BASE TABLE', 'SYSTEM VERSIONED')",
+		 name, name);
+	if (run_sql(e, sql, out, sizeof(out)) < 0)
+		return -1;
+	if (sscanf(out, "%ld %ld", &exists, count) != 2) {
+		fail(EXIT_CHECK, "unexpected answer counting the tables of %s: %s", db, out);
+		return -1;
+	}
+	if (exists == 0)
+		*count = -1;
+	return 0;
+}
+
+/* name as a backticked identifier into buf. */
+static int quote_name(const char *name, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	buf[used++] = '`';
+	for (; *name != '\0'; name++) {
+		if (used + 4 >= len)
+			return -1;
+		if (*name == '`')
+			buf[used++] = '`';
+		buf[used++] = *name;
+	}
+	buf[used++] = '`';
+	buf[used] = '\0';
+	return 0;
+}
+
+static int mariadb_count_rows(struct engine *e, const char *db, const char *table,
+			      uint64_t *rows)
+{
+	char qdb[300], qtable[300], sql[700], out[64];
+
+	if (quote_name(db, qdb, sizeof(qdb)) < 0 || quote_name(table, qtable, sizeof(qtable)) < 0) {
+		fail(EXIT_CORRUPT, "the row counts name a table %.64s that MariaDB would not have",
+		     table);
+		return -1;
+	}
+	snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM %s.%s", qdb, qtable);
+	if (run_sql(e, sql, out, sizeof(out)) < 0)
+		return -1;
+	*rows = strtoull(out, NULL, 10);
+	return 0;
+}
+
 const struct engine_ops engine_mariadb_ops = {
 	.name = "mariadb",
 	.setup = mariadb_setup,
@@ -296,5 +385,9 @@ const struct engine_ops engine_mariadb_ops = {
 	.dump = mariadb_dump,
 	.restore = mariadb_restore,
 	.count_databases = mariadb_count_databases,
-	.verify = NULL,
+	.count_tables = mariadb_count_tables,
+	.count_rows = mariadb_count_rows,
+	.row_counter = my_rowcount_sink,
+	.maintenance = (const char *const[]){"mysql", "sys", "performance_schema",
+					     "information_schema", NULL},
 };

@@ -646,5 +646,4 @@ const struct engine_ops engine_mongodb_ops = {
 	.dump = mongodb_dump,
 	.restore = mongodb_restore,
 	.count_databases = mongodb_count_databases,
-	.verify = NULL,
 };

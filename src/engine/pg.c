@@ -12,6 +12,7 @@
 #include "../util/privfile.h"
 #include "../util/strlist.h"
 #include "engine.h"
+#include "pg_rowcount.h"
 
 /* "*:*:*:*:password" with ':' and '\\' escaped, as libpq reads it. */
 static char *pgpass_line(const char *password)
@@ -230,6 +231,69 @@ int pg_engine_check(struct engine *e, int (*checks)(struct engine *, PGconn *))
 	    engine_choose_databases(e, all, n, "PostgreSQL") == 0)
 		rc = checks(e, conn);
 	strlist_free(all, n);
+	PQfinish(conn);
+	return rc;
+}
+
+int pg_count_tables(struct engine *e, const char *db, long *count)
+{
+	const char *sql = "SELECT c.oid::text FROM pg_class c JOIN pg_namespace s ON "
+			  "s.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') AND "
+			  "s.nspname NOT IN ('pg_catalog', 'information_schema') AND "
+			  "s.nspname NOT LIKE 'pg_toast%'";
+	char **names = NULL;
+	size_t n = 0;
+	PGconn *conn;
+	int rc;
+
+	pg_export_env(e->target, e->conf, e->priv);
+	/* Asked first: connecting to a missing database would be a failure of its own. */
+	conn = pg_connect(e->target, e->conf->pgdatabase);
+	if (conn == NULL)
+		return -1;
+	rc = pg_query_column(conn, "SELECT datname FROM pg_database WHERE datname = $1", db, &names,
+			     &n);
+	PQfinish(conn);
+	strlist_free(names, n);
+	*count = -1;
+	if (rc < 0 || n == 0)
+		return rc;
+	conn = pg_connect(e->target, db);
+	if (conn == NULL)
+		return -1;
+	names = NULL;
+	n = 0;
+	rc = pg_query_column(conn, sql, NULL, &names, &n);
+	*count = (long)n;
+	strlist_free(names, n);
+	PQfinish(conn);
+	return rc;
+}
+
+int pg_count_rows(struct engine *e, const char *db, const char *table,
+			       uint64_t *rows)
+{
+	char sql[1200], **value = NULL;
+	size_t n = 0;
+	PGconn *conn;
+	int rc;
+
+	/* The name goes into the query as pg_dump quoted it; anything else is refused. */
+	if (!pg_qualified_name_ok(table) || strlen(table) > 1000) {
+		fail(EXIT_CORRUPT, "the row counts name a table %s that pg_dump would not write", table);
+		return -1;
+	}
+	pg_export_env(e->target, e->conf, e->priv);
+	conn = pg_connect(e->target, db);
+	if (conn == NULL)
+		return -1;
+	snprintf(sql, sizeof(sql), "SELECT count(*)::text FROM %s", table);
+	rc = pg_query_column(conn, sql, NULL, &value, &n);
+	if (rc == 0 && n == 1)
+		*rows = strtoull(value[0], NULL, 10);
+	else if (rc == 0)
+		rc = -1;
+	strlist_free(value, n);
 	PQfinish(conn);
 	return rc;
 }

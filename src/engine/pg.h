@@ -4,6 +4,7 @@
 
 #include <libpq-fe.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "../conf.h"
 
@@ -50,6 +51,13 @@ int pg_engine_setup(struct engine *e);
  * Returns 0, or -1 after fail().
  */
 int pg_engine_check(struct engine *e, int (*checks)(struct engine *, PGconn *));
+
+/*
+ * For test-restores: the tables of db (-1 when db is missing), and the rows
+ * of a table named as pg_dump writes it. Return 0, or -1 after fail().
+ */
+int pg_count_tables(struct engine *e, const char *db, long *count);
+int pg_count_rows(struct engine *e, const char *db, const char *table, uint64_t *rows);
 
 /* The number of user databases on e's server, for DATABASE_EXPECTED_COUNT. */
 int pg_count_databases(struct engine *e, long *count);

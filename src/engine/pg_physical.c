@@ -181,5 +181,4 @@ const struct engine_ops engine_pg_physical_ops = {
 	.describe = physical_describe,
 	.restore = physical_restore_op,
 	.count_databases = pg_count_databases,
-	.verify = NULL,
 };

@@ -14,6 +14,7 @@
 #include "engine.h"
 #include "pg.h"
 #include "pg_filter.h"
+#include "pg_rowcount.h"
 
 static const char *dump_tool(const struct engine *e)
 {
@@ -190,5 +191,9 @@ const struct engine_ops engine_postgres_ops = {
 	.dump = postgres_dump,
 	.restore = postgres_restore,
 	.count_databases = pg_count_databases,
-	.verify = NULL,
+	.count_tables = pg_count_tables,
+	.count_rows = pg_count_rows,
+	.row_counter = pg_rowcount_sink,
+	/* They may rightly be empty. */
+	.maintenance = (const char *const[]){"postgres", "template1", NULL},
 };

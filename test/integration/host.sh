@@ -17,6 +17,11 @@ for tier in hourly daily weekly monthly; do
 	check "systemd-analyze verify says nothing about the $tier timer and its service" \
 		sh -c "cd '$TMP/verify' && test -z \"\$(systemd-analyze verify --man=no tierdump-$tier.timer 2>&1)\""
 done
+sed "s|@BINDIR@|$BUILD|" "$ROOT/etc/systemd/tierdump-verify.service" >"$TMP/verify/tierdump-verify.service"
+check "systemd-analyze verify says nothing about the test-restore timer and its service" \
+	sh -c "cd '$TMP/verify' && test -z \"\$(systemd-analyze verify --man=no tierdump-verify.timer 2>&1)\""
+check "the test-restore service runs backup --verify latest" \
+	grep -qx 'ExecStart=/usr/local/bin/backup --verify latest' "$units/tierdump-verify.service"
 echo "OnCalendr=typo" >>"$TMP/verify/tierdump-daily.timer"
 check "the verification catches a misspelled key" \
 	sh -c "cd '$TMP/verify' && test -n \"\$(systemd-analyze verify --man=no tierdump-daily.timer 2>&1)\""

@@ -1,19 +1,20 @@
-// node assert-stack.mjs ROOT BASE.yaml S3.yaml
+// node assert-stack.mjs ROOT BASE.yaml S3.yaml [VERIFY.yaml]
 //
 // Asserts what the rendered manifests must say about tierdump (BASE.yaml is
 // `kubectl kustomize k8s`, S3.yaml `kubectl kustomize k8s/overlays/s3`,
 // ROOT the source tree): the four stacked CronJobs agree with tiers/*.conf,
 // the pods are locked down, only the hourly tier has database credentials,
-// the recover Job lists, the NetworkPolicy, and the s3 overlay.
+// the recover Job lists, the NetworkPolicy, the s3 overlay, and (VERIFY.yaml,
+// `kubectl kustomize k8s/overlays/verify`) the test-restore CronJob.
 // Prints one line per assertion, "pass NAME" or "fail NAME<TAB>DETAIL", for
 // test/integration/k8s.sh to count; exits 0 when it could run at all.
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 
-const [root, baseFile, s3File] = process.argv.slice(2);
+const [root, baseFile, s3File, verifyFile] = process.argv.slice(2);
 if (!s3File) {
-	console.error('usage: node assert-stack.mjs ROOT BASE.yaml S3.yaml');
+	console.error('usage: node assert-stack.mjs ROOT BASE.yaml S3.yaml [VERIFY.yaml]');
 	process.exit(2);
 }
 
@@ -347,3 +348,66 @@ expect('the Secret example holds only placeholders', () => {
 		...Object.entries(values).filter(([, v]) => !/CHANGE-?ME/i.test(v)).map(([k]) => `${k} is not a placeholder`),
 		...['PGADMINPASS', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'].filter((k) => !(k in values)).map((k) => `no ${k}`)];
 });
+
+// The test-restore overlay (k8s/overlays/verify): the base unchanged, plus
+// tierdump-verify running `backup --verify latest` in its own image variant.
+if (verifyFile) {
+	const verify = load(verifyFile);
+	const label = 'verify';
+	podAssertions(label, verify);
+	secretAssertions(label, verify, example);
+	networkAssertions(label, verify, ['TCP/5432', 'TCP/443', 'UDP/53', 'TCP/53']);
+	const names = cronJobs(verify).map((o) => o.metadata?.name).sort();
+	const want = [...TIERS.map((t) => `tierdump-${t}`), 'tierdump-verify'].sort();
+	assert('verify: five CronJobs, the four stacked ones and tierdump-verify', JSON.stringify(names) === JSON.stringify(want), names.join(', '));
+	expect('verify: every object of the base is there unchanged (the PVC stays k8s/\'s)', () => [
+		...base.filter((b) => b.kind !== 'PersistentVolumeClaim').map((b) => {
+			const o = byName(verify, b.kind, b.metadata.name);
+			return !o ? `${b.kind} ${b.metadata.name} is missing` : JSON.stringify(o) !== JSON.stringify(b) && `${b.kind} ${b.metadata.name} differs`;
+		}),
+		...verify.filter((o) => !(o.kind === 'CronJob' && o.metadata.name === 'tierdump-verify') && !byName(base, o.kind, o.metadata.name))
+			.map((o) => `adds ${o.kind} ${o.metadata.name}`)]);
+	const cj = byName(verify, 'CronJob', 'tierdump-verify');
+	if (cj) {
+		const c = container(cj);
+		const pod = podSpec(cj);
+		assert('verify: it runs the entrypoint backup with --verify latest',
+			!c.command && JSON.stringify(c.args) === '["--verify","latest"]', JSON.stringify({ command: c.command, args: c.args }));
+		const tag = (image) => image?.split(':')[1];
+		const baseImage = container(byName(base, 'CronJob', 'tierdump-hourly')).image;
+		assert('verify: the image variant with the database servers (tierdump-verify), the others\' tag',
+			/(^|\/)tierdump-verify:/.test(c.image ?? '') && tag(c.image) === tag(baseImage), `${c.image} beside ${baseImage}`);
+		const user = envValue(cj, 'VERIFY_USER');
+		assert('verify: VERIFY_USER names a non-root user, and the pod runs as non-root 10001',
+			user && user !== 'root' && user !== '0' && (c.securityContext?.runAsUser ?? pod.securityContext?.runAsUser) === IMAGE_USER, `VERIFY_USER=${user}`);
+		expect('verify: VERIFY_DIR is a writable emptyDir on disk (not memory), with a size limit', () => {
+			const dir = envValue(cj, 'VERIFY_DIR');
+			const m = dir && mountAt(cj, dir);
+			const v = m && volume(cj, m.name);
+			return [!dir && 'no VERIFY_DIR', dir && !m && `nothing mounted at ${dir}`, m?.readOnly && 'read-only',
+				m && !v?.emptyDir && `${dir} is ${JSON.stringify(v)}`, v?.emptyDir?.medium === 'Memory' && 'in memory',
+				v?.emptyDir && !v.emptyDir.sizeLimit && 'no sizeLimit'];
+		});
+		expect('verify: no database credentials (no PG*, MYSQL*, MONGODB* or DATABASE* variable, no Secret, no config file)', () => [
+			...Object.keys(env(cj)).filter((n) => /^PG|^MYSQL|^MONGODB|^DATABASE/.test(n)).map((n) => `sets ${n}`),
+			...(pod.volumes ?? []).filter((v) => v.secret || v.configMap).map((v) => `mounts ${v.name}`)]);
+		expect('verify: the store (the PVC tierdump-backups) at /backup, writable for the verified record', () => {
+			const m = mountAt(cj, '/backup');
+			return [!m && 'nothing at /backup', m?.readOnly && 'read-only',
+				m && volume(cj, m.name)?.persistentVolumeClaim?.claimName !== 'tierdump-backups' && 'not the PVC'];
+		});
+		expect('verify: concurrencyPolicy Forbid, no retry (backoffLimit 0), deadlines, history', () => [
+			cj.spec.concurrencyPolicy !== 'Forbid' && `concurrencyPolicy ${cj.spec.concurrencyPolicy}`,
+			jobSpec(cj).backoffLimit !== 0 && `backoffLimit ${jobSpec(cj).backoffLimit}`,
+			!(jobSpec(cj).activeDeadlineSeconds > 0) && 'no activeDeadlineSeconds',
+			!(cj.spec.startingDeadlineSeconds > 0) && 'no startingDeadlineSeconds',
+			!(cj.spec.failedJobsHistoryLimit >= 1) && 'no failed Jobs kept']);
+		const hourly = byName(verify, 'CronJob', 'tierdump-hourly');
+		const hour = Math.floor(runMinute(cj.spec.schedule, 0) / 60);
+		const hourlyEnd = runMinute(hourly.spec.schedule, hour) * 60 + hourly.spec.startingDeadlineSeconds + jobSpec(hourly).activeDeadlineSeconds;
+		assert('verify: it starts after the hourly run of its hour has finished',
+			runMinute(cj.spec.schedule, hour) * 60 >= hourlyEnd, `${cj.spec.schedule}; hourly may run until minute ${hourlyEnd / 60}`);
+		assert('verify: a memory limit of at least 1Gi (the throwaway servers run in the pod)',
+			bytes(c.resources?.limits?.memory) >= 2 ** 30, c.resources?.limits?.memory);
+	}
+}

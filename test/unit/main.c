@@ -15,6 +15,7 @@ int main(void)
 	test_conf();
 	test_pg_filter();
 	test_wal();
+	test_rowcounts();
 	printf("%d passed, %d failed\n", test_passed, test_failed);
 	return test_failed != 0;
 }

@@ -24,5 +24,6 @@ void test_manifest(void);
 void test_conf(void);
 void test_pg_filter(void);
 void test_wal(void);
+void test_rowcounts(void);
 
 #endif
