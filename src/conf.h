@@ -64,6 +64,7 @@ struct config {
 	long check;           /* backup --check: the archive's ages against their limits */
 	long base_max_age;    /* CHECK_BASE_BACKUP_MAX_AGE: seconds */
 	long wal_max_age;     /* CHECK_WAL_MAX_AGE: seconds */
+	const char *server_options; /* not a setting: a test-restore's extra options for --start */
 	struct target *targets; /* from the config file, or the environment's one */
 	size_t ntargets;
 	int targets_listed;     /* the config file listed them */

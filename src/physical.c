@@ -166,9 +166,23 @@ static int prepare_pgdata(const char *pgdata, uid_t *uid, gid_t *gid)
 	struct dirent *e;
 	DIR *dir;
 
+	int created = access(pgdata, F_OK) < 0;
+
 	if (fs_mkdir_p(pgdata, 0700) < 0) {
 		fail(EXIT_RESTORE, "cannot create PGDATA %s: %s", pgdata, strerror(errno));
 		return -1;
+	}
+	/* A PGDATA we create belongs to whoever owns where it lives, as a cluster's user would. */
+	if (created && geteuid() == 0) {
+		char parent[PATH_MAX];
+		struct stat up;
+
+		snprintf(parent, sizeof(parent), "%s/..", pgdata);
+		if (stat(parent, &up) == 0 && chown(pgdata, up.st_uid, up.st_gid) < 0) {
+			fail(EXIT_RESTORE, "cannot hand PGDATA %s to its parent's owner: %s", pgdata,
+			     strerror(errno));
+			return -1;
+		}
 	}
 	dir = opendir(pgdata);
 	if (dir == NULL || fstat(dirfd(dir), &st) < 0) {
@@ -343,7 +357,7 @@ static int write_recovery(const struct config *c, const char *pgdata, uid_t uid,
 
 /* ------------------------------------------------------------------- --start */
 
-static pid_t postmaster_pid(const char *pgdata)
+pid_t physical_server_pid(const char *pgdata)
 {
 	char path[PATH_MAX + 32];
 	FILE *f;
@@ -387,7 +401,7 @@ static int promoted(const struct target *t)
 static int start_server(const struct config *c, const struct target *t, const char *pgdata,
 			uid_t uid, gid_t gid)
 {
-	char bindir[PATH_MAX], pg_ctl[PATH_MAX + 16], log[PATH_MAX + 32], options[PATH_MAX + 64] = "";
+	char bindir[PATH_MAX], pg_ctl[PATH_MAX + 16], log[PATH_MAX + 32], options[3 * PATH_MAX] = "";
 	struct child child;
 	pid_t pid = 0;
 
@@ -405,7 +419,10 @@ static int start_server(const struct config *c, const struct target *t, const ch
 		snprintf(options, sizeof(options), "-c port=%s ", t->port);
 	if (t->host != NULL && t->host[0] == '/')
 		snprintf(options + strlen(options), sizeof(options) - strlen(options),
-			 "-c unix_socket_directories=%s", t->host);
+			 "-c unix_socket_directories=%s ", t->host);
+	if (c->server_options != NULL)
+		snprintf(options + strlen(options), sizeof(options) - strlen(options), "%s",
+			 c->server_options);
 	{
 		const char *argv[] = {pg_ctl, "start", "--pgdata", pgdata, "--log", log, "--no-wait",
 				      "--options", options, NULL};
@@ -421,7 +438,7 @@ static int start_server(const struct config *c, const struct target *t, const ch
 		if (signals_check("waiting for the recovered server") < 0)
 			return -1;
 		if (pid == 0)
-			pid = postmaster_pid(pgdata);
+			pid = physical_server_pid(pgdata);
 		if (waited > 50 && (pid == 0 || kill(pid, 0) < 0)) {
 			fail(EXIT_RESTORE, "the recovered server stopped during recovery: see %s", log);
 			return -1;

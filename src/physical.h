@@ -7,6 +7,7 @@
 #ifndef TIERDUMP_PHYSICAL_H
 #define TIERDUMP_PHYSICAL_H
 
+#include <sys/types.h>
 #include <time.h>
 
 #include "catalog.h"
@@ -43,5 +44,8 @@ const struct backup_ref *physical_choose(const struct catalog *cat, const struct
  * listens and how to log in. Returns 0 or -1 after fail().
  */
 int physical_restore(const struct config *c, const struct target *t, struct source *source);
+
+/* The PID in PGDATA's postmaster.pid, or 0. */
+pid_t physical_server_pid(const char *pgdata);
 
 #endif

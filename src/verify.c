@@ -8,7 +8,9 @@
  * servers are stopped and removed whatever happened. The result is written
  * beside the backup in a `verified` record; the manifest itself never changes.
  */
+#include <errno.h>
 #include <libpq-fe.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +24,7 @@
 #include "engine/pg_scratch.h"
 #include "jobs.h"
 #include "manifest.h"
+#include "physical.h"
 #include "pipeline.h"
 #include "report.h"
 #include "restore.h"
@@ -100,6 +103,8 @@ static const struct kind {
 } kinds[] = {
 	{"postgres", "postgres", pg_scratch_start, create_roles},
 	{"mariadb", "mysql", my_scratch_start, NULL},
+	/* A base backup brings its own cluster: only the directory is made first. */
+	{PHYSICAL_ENGINE, "postgres", pg_scratch_prepare_physical, NULL},
 };
 
 enum { NKINDS = sizeof(kinds) / sizeof(kinds[0]) };
@@ -258,6 +263,38 @@ static int check_expected_count(const struct config *c, struct servers *sv, stru
 	return 0;
 }
 
+/*
+ * A base backup's test-restore is a recovery: into the scratch directory, to
+ * the end of the backup, started there with no TCP, no archiving into the
+ * real store, and trust only on its private socket; it logs in as the
+ * cluster's PGUSER (default postgres), a role the backup holds.
+ */
+static int physical_settings(const struct config *c, struct scratch *scratch, struct config *pc)
+{
+	static char pgdata[PATH_MAX + 8], options[2 * PATH_MAX];
+	char hba[PATH_MAX + 16];
+	FILE *f;
+
+	snprintf(pgdata, sizeof(pgdata), "%s/data", scratch->dir);
+	snprintf(hba, sizeof(hba), "%s/hba.conf", scratch->dir);
+	f = fopen(hba, "w");
+	if (f == NULL || fputs("local all all trust\n", f) == EOF || fclose(f) != 0) {
+		fail(EXIT_CHECK, "cannot write %s: %s", hba, strerror(errno));
+		return -1;
+	}
+	snprintf(options, sizeof(options), "-c listen_addresses= -c archive_mode=off -c hba_file=%s",
+		 hba);
+	*pc = *c;
+	pc->pgdata = pgdata;
+	pc->recovery_target = (char *)"immediate";
+	pc->recovery_target_time = NULL;
+	pc->recover_start = 1;
+	pc->server_options = options;
+	free(scratch->target.user);
+	scratch->target.user = strdup(c->pguser ? c->pguser : "postgres");
+	return scratch->target.user != NULL ? 0 : -1;
+}
+
 /* Restores one file into a server of its engine and checks what came back. */
 static int restore_file(const struct config *c, struct store *s, const struct backup_ref *r,
 			const struct manifest_file *f, struct servers *sv,
@@ -265,6 +302,7 @@ static int restore_file(const struct config *c, struct store *s, const struct ba
 {
 	const struct manifest *m = r->manifest;
 	const char *engine = f->engine ? f->engine : m->engine;
+	struct config pc;
 	struct scratch *scratch;
 	struct engine *e;
 	struct source *src;
@@ -283,13 +321,17 @@ static int restore_file(const struct config *c, struct store *s, const struct ba
 	if (kinds[k].prepare != NULL && kinds[k].prepare(s, r, f, &scratch->target) < 0)
 		return -1;
 	log_info("restoring %s into the throwaway %s", f->name, scratch->what);
-	e = engine_new(engine, &scratch->target, c);
+	if (strcmp(engine, PHYSICAL_ENGINE) == 0 && physical_settings(c, scratch, &pc) < 0)
+		return -1;
+	e = engine_new(engine, &scratch->target, strcmp(engine, PHYSICAL_ENGINE) == 0 ? &pc : c);
 	if (e == NULL)
 		return -1;
 	src = open_file(s, r, f);
 	rc = src != NULL ? e->ops->restore(e, f->databases ? f->databases : m->databases,
 					   f->databases ? f->ndatabases : m->ndatabases, src)
 			 : -1;
+	if (scratch->pid == 0 && strcmp(engine, PHYSICAL_ENGINE) == 0)
+		scratch->pid = physical_server_pid(pc.pgdata); /* stopped by PID like the others */
 	if (rc == 0)
 		rc = check_databases(e, f, m, v);
 	if (rc == 0)

@@ -182,6 +182,8 @@ int pg_tool_major(const char *tool)
 
 /* ------------------------------------------- shared by both PostgreSQL engines */
 
+const char *const pg_maintenance_databases[] = {"postgres", "template1", NULL};
+
 int pg_count_databases(struct engine *e, long *count)
 {
 	char **names = NULL;

@@ -42,6 +42,9 @@ int pg_tool_major(const char *tool);
 
 struct engine;
 
+/* Databases every cluster has, which may rightly be empty. */
+extern const char *const pg_maintenance_databases[];
+
 /* An engine's setup: the target's password into a private pgpass file (e->priv). */
 int pg_engine_setup(struct engine *e);
 

@@ -181,4 +181,7 @@ const struct engine_ops engine_pg_physical_ops = {
 	.describe = physical_describe,
 	.restore = physical_restore_op,
 	.count_databases = pg_count_databases,
+	.count_tables = pg_count_tables,
+	.count_rows = pg_count_rows,
+	.maintenance = pg_maintenance_databases,
 };

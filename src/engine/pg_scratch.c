@@ -80,3 +80,14 @@ int pg_scratch_start(struct scratch *s, const char *parent, const char *user)
 	s->target.user = strdup(SCRATCH_SUPERUSER);
 	return 0;
 }
+
+int pg_scratch_prepare_physical(struct scratch *s, const char *parent, const char *user)
+{
+	if (scratch_prepare(s, "PostgreSQL", SIGINT, parent, user) < 0)
+		return -1;
+	s->target.name = strdup("");
+	s->target.engine = strdup("postgres-physical");
+	s->target.host = strdup(s->dir);
+	s->target.port = strdup(SCRATCH_PORT);
+	return s->target.name && s->target.engine && s->target.host && s->target.port ? 0 : -1;
+}

@@ -21,4 +21,11 @@ int pg_server_bindir(char *buf, size_t len);
  */
 int pg_scratch_start(struct scratch *s, const char *parent, const char *user);
 
+/*
+ * Only the private directory and where the server will listen, for a
+ * physical base backup, which brings its own cluster: physical_restore()
+ * extracts it into dir/data and starts it. Returns 0, or -1 after fail().
+ */
+int pg_scratch_prepare_physical(struct scratch *s, const char *parent, const char *user);
+
 #endif

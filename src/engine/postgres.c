@@ -194,6 +194,5 @@ const struct engine_ops engine_postgres_ops = {
 	.count_tables = pg_count_tables,
 	.count_rows = pg_count_rows,
 	.row_counter = pg_rowcount_sink,
-	/* They may rightly be empty. */
-	.maintenance = (const char *const[]){"postgres", "template1", NULL},
+	.maintenance = pg_maintenance_databases,
 };

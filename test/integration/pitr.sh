@@ -168,6 +168,8 @@ expect_exit "--check fails when the newest base backup is too old" 81 "more than
 
 # --- WAL retention ----------------------------------------------------------
 oldest_in_archive() { ls "$WAL" | grep -E '^[0-9A-F]{24}\.meta$' | sort -k1.9 | head -1 | cut -c1-24; }
+sql postgres "CREATE DATABASE app" >/dev/null
+sql app "CREATE TABLE items (id int); INSERT INTO items SELECT generate_series(1, 100)" >/dev/null
 check "a second base backup, the hourly tier keeping one" env BACKUP_COUNT=1 "$BACKUP"
 base2=$(newest hourly)
 start2=$(field wal_start_segment "$BACKUP_DIR/hourly/$base2")
@@ -176,6 +178,15 @@ check "the oldest segment kept is still the one the first needs" test "$(oldest_
 check "what the daily copy of the first needs is kept" test -f "$WAL/$start1.meta"
 check "promoting the second into daily, which keeps one" env BACKUP_TYPE=daily BACKUP_COUNT=1 BACKUP_PRIOR_COUNT=1 "$BACKUP"
 check "now the oldest segment kept is the one the second needs" test "$(oldest_in_archive)" = "$start2"
+
+# --- a test-restore of a base backup -------------------------------------------
+mkdir -p "$TMP/verify"
+check "backup --verify test-restores a base backup" env VERIFY_DIR="$TMP/verify" "$BACKUP" --verify "$base2"
+check "it recovered the cluster and found its tables and rows" \
+	grep -qE "restores: 1 database\(s\), 1 table\(s\)" "$TMP/check.out"
+check "its verified record says ok" grep -qx 'result = ok' "$BACKUP_DIR/hourly/$base2/verified"
+check "the throwaway cluster is gone" test -z "$(ls -A "$TMP/verify")"
+check "it archived nothing into the store (no new timeline)" sh -c "! ls '$WAL' | grep -q history"
 
 # --- recovery to the latest WAL, with --start ---------------------------------
 insert 18 20
