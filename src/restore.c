@@ -6,6 +6,7 @@
 
 #include "engine/engine.h"
 #include "manifest.h"
+#include "physical.h"
 #include "pipeline.h"
 #include "report.h"
 #include "util/log.h"
@@ -147,8 +148,16 @@ static int restore_file(const struct config *c, struct store *s, const struct ba
 static int check_counts(const struct config *c, const struct restore_step *steps, size_t n)
 {
 	for (size_t i = 0; i < n && c->expected_count != CONF_UNSET; i++) {
-		struct engine *e = engine_new(steps[i].engine, steps[i].target, c);
-		int rc = e != NULL ? check_expected_count(c, e) : -1;
+		struct engine *e;
+		int rc;
+
+		/* A base backup put into PGDATA is no server yet: nothing to count until --start. */
+		if (strcmp(steps[i].engine, PHYSICAL_ENGINE) == 0 && !c->recover_start) {
+			log_warn("DATABASE_EXPECTED_COUNT is not checked: the recovered cluster runs only once started (use --start)");
+			continue;
+		}
+		e = engine_new(steps[i].engine, steps[i].target, c);
+		rc = e != NULL ? check_expected_count(c, e) : -1;
 
 		engine_free(e);
 		if (rc < 0)

@@ -185,10 +185,21 @@ struct counting_sink {
 	void *state;
 };
 
+static void state_free(void *state)
+{
+	struct rowcount_place *at = state;
+
+	if (at != NULL) {
+		free(at->database);
+		free(at->table);
+	}
+	free(state);
+}
+
 static void counting_free(struct counting_sink *c)
 {
 	rowcounts_free(&c->found);
-	c->ops->free(c->state);
+	state_free(c->state);
 	free(c->file);
 	free(c);
 }
@@ -238,8 +249,7 @@ struct sink *rowcount_sink(struct sink *inner, struct rowcounts *counts, const c
 
 	if (c == NULL || (c->file = strdup(file)) == NULL) {
 		free(c);
-		if (state != NULL)
-			ops->free(state);
+		state_free(state);
 		sink_abort(inner);
 		fail(EXIT_INTERNAL, "out of memory");
 		return NULL;

@@ -46,6 +46,16 @@ int rowcounts_parse(const char *text, struct rowcounts *rc, char *err, size_t er
 /* The SHA-256 of text, as lowercase hex, into hex. */
 void rowcounts_sha256(const char *text, char hex[SHA256_HEX_LEN + 1]);
 
+/*
+ * Where a scanner is in the dump: the first member of every scanner's state,
+ * so that the sink frees what it holds.
+ */
+struct rowcount_place {
+	char *database; /* as the dump last named it */
+	char *table;    /* whose data is streaming, or NULL */
+	uint64_t rows;  /* of it so far */
+};
+
 /* What reads an engine's dump for its row counts, a few bytes at a time. */
 struct rowcount_scanner {
 	/* Reads the next len bytes; adds each table whose data ended to found. Returns 0 or -1. */
@@ -53,12 +63,12 @@ struct rowcount_scanner {
 		    struct rowcounts *found);
 	/* Whether the dump may end here (not inside a table's data). */
 	int (*complete)(void *state);
-	void (*free)(void *state);
 };
 
 /*
  * A sink that passes every byte on to inner (which it owns) unchanged and
- * through ops (which own state); at commit the counts go to counts (which
+ * through ops; state (malloc'd, starting with a struct rowcount_place) is
+ * the sink's to free. At commit the counts go to counts (which
  * must outlive the sink) under file's name. Returns NULL after fail(),
  * inner aborted and state freed.
  */

@@ -12,15 +12,13 @@ enum { KEEP = 1024 };
 enum quote { NONE, SINGLE, SINGLE_ESCAPE, DOUBLE, DOUBLE_ESCAPE, BACKTICK };
 
 struct counter {
+	struct rowcount_place at; /* first: the sink frees it */
 	char line[KEEP];  /* the start of the line being read, outside INSERTs */
 	size_t kept;
 	int skip_line;    /* the rest of the line follows an INSERT's end */
 	int in_insert;
 	enum quote quote; /* inside an INSERT: the literal or name being read */
 	int depth;        /* inside an INSERT: parentheses open */
-	char *database;   /* as the last USE named it */
-	char *table;      /* between LOCK TABLES and UNLOCK TABLES */
-	uint64_t rows;
 };
 
 /* The name of a backticked identifier starting at p (at the backtick), or NULL. */
@@ -54,18 +52,18 @@ static int end_line(struct counter *c, const char *file, struct rowcounts *found
 	const char *end = c->line + c->kept;
 
 	if (c->kept > 4 && memcmp(c->line, "USE `", 5) == 0) {
-		free(c->database);
-		c->database = backticked(c->line + 4, end);
+		free(c->at.database);
+		c->at.database = backticked(c->line + 4, end);
 	} else if (c->kept > 12 && memcmp(c->line, "LOCK TABLES `", 13) == 0) {
-		free(c->table);
-		c->table = backticked(c->line + 12, end);
-		c->rows = 0;
+		free(c->at.table);
+		c->at.table = backticked(c->line + 12, end);
+		c->at.rows = 0;
 	} else if (c->kept == 14 && memcmp(c->line, "UNLOCK TABLES;", 14) == 0) {
-		if (c->table != NULL && c->database != NULL && !is_system(c->database) &&
-		    rowcounts_add(found, file, c->database, c->table, c->rows) < 0)
+		if (c->at.table != NULL && c->at.database != NULL && !is_system(c->at.database) &&
+		    rowcounts_add(found, file, c->at.database, c->at.table, c->at.rows) < 0)
 			return -1;
-		free(c->table);
-		c->table = NULL;
+		free(c->at.table);
+		c->at.table = NULL;
 	}
 	return 0;
 }
@@ -82,7 +80,7 @@ static void insert_byte(struct counter *c, char b)
 		else if (b == '`')
 			c->quote = BACKTICK;
 		else if (b == '(' && c->depth++ == 0)
-			c->rows++;
+			c->at.rows++;
 		else if (b == ')')
 			c->depth--;
 		else if (b == ';' && c->depth == 0) {
@@ -143,22 +141,12 @@ static int counter_complete(void *state)
 {
 	const struct counter *c = state;
 
-	return !c->in_insert && c->table == NULL;
-}
-
-static void counter_free(void *state)
-{
-	struct counter *c = state;
-
-	free(c->database);
-	free(c->table);
-	free(c);
+	return !c->in_insert && c->at.table == NULL;
 }
 
 static const struct rowcount_scanner scanner = {
 	.scan = counter_scan,
 	.complete = counter_complete,
-	.free = counter_free,
 };
 
 struct sink *my_rowcount_sink(struct sink *inner, struct rowcounts *counts, const char *file)

@@ -184,24 +184,31 @@ int pg_tool_major(const char *tool)
 
 const char *const pg_maintenance_databases[] = {"postgres", "template1", NULL};
 
-int pg_count_databases(struct engine *e, long *count)
+/* Runs a one-column query on db of e's server and counts its rows. */
+static int count_query(struct engine *e, const char *db, const char *sql, const char *param,
+		       long *count)
 {
-	char **names = NULL;
+	char **rows = NULL;
 	size_t n = 0;
 	PGconn *conn;
 	int rc;
 
 	pg_export_env(e->target, e->conf, e->priv);
-	conn = pg_connect(e->target, e->conf->pgdatabase);
+	conn = pg_connect(e->target, db);
 	if (conn == NULL)
 		return -1;
-	rc = pg_query_column(conn,
-			     "SELECT datname FROM pg_database WHERE NOT datistemplate AND datname <> 'postgres'",
-			     NULL, &names, &n);
+	rc = pg_query_column(conn, sql, param, &rows, &n);
 	*count = (long)n;
-	strlist_free(names, n);
+	strlist_free(rows, n);
 	PQfinish(conn);
 	return rc;
+}
+
+int pg_count_databases(struct engine *e, long *count)
+{
+	return count_query(e, e->conf->pgdatabase,
+			   "SELECT datname FROM pg_database WHERE NOT datistemplate AND datname <> 'postgres'",
+			   NULL, count);
 }
 
 int pg_engine_setup(struct engine *e)
@@ -243,33 +250,14 @@ int pg_count_tables(struct engine *e, const char *db, long *count)
 			  "s.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') AND "
 			  "s.nspname NOT IN ('pg_catalog', 'information_schema') AND "
 			  "s.nspname NOT LIKE 'pg_toast%'";
-	char **names = NULL;
-	size_t n = 0;
-	PGconn *conn;
-	int rc;
+	long exists = 0;
 
-	pg_export_env(e->target, e->conf, e->priv);
 	/* Asked first: connecting to a missing database would be a failure of its own. */
-	conn = pg_connect(e->target, e->conf->pgdatabase);
-	if (conn == NULL)
+	if (count_query(e, e->conf->pgdatabase, "SELECT datname FROM pg_database WHERE datname = $1",
+			db, &exists) < 0)
 		return -1;
-	rc = pg_query_column(conn, "SELECT datname FROM pg_database WHERE datname = $1", db, &names,
-			     &n);
-	PQfinish(conn);
-	strlist_free(names, n);
 	*count = -1;
-	if (rc < 0 || n == 0)
-		return rc;
-	conn = pg_connect(e->target, db);
-	if (conn == NULL)
-		return -1;
-	names = NULL;
-	n = 0;
-	rc = pg_query_column(conn, sql, NULL, &names, &n);
-	*count = (long)n;
-	strlist_free(names, n);
-	PQfinish(conn);
-	return rc;
+	return exists == 0 ? 0 : count_query(e, db, sql, NULL, count);
 }
 
 int pg_count_rows(struct engine *e, const char *db, const char *table,

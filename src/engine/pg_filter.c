@@ -1,4 +1,5 @@
 #include "pg_filter.h"
+#include "pg_rowcount.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -42,15 +43,7 @@ static const char *ident_end(const char *p, const char *end)
 			p++;
 		return p;
 	}
-	for (p++; p < end; p++) {
-		if (*p != '"')
-			continue;
-		if (p + 1 < end && p[1] == '"')
-			p++;
-		else
-			return p + 1;
-	}
-	return NULL;
+	return pg_quoted_end(p, end);
 }
 
 /*

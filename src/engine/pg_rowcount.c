@@ -9,16 +9,13 @@
 enum { KEEP = 1024 };
 
 struct counter {
-	char *database;  /* as the last \connect named it */
+	struct rowcount_place at; /* first: the sink frees it */
 	char line[KEEP]; /* the start of the line being read */
 	size_t kept, total; /* bytes of it kept, and its whole length so far */
 	int in_copy;
-	char *table;     /* the table whose data is streaming, NULL if unnamed */
-	uint64_t rows;
 };
 
-/* A double-quoted identifier starting at p (at the quote): its end, or NULL. */
-static const char *quoted_end(const char *p, const char *end)
+const char *pg_quoted_end(const char *p, const char *end)
 {
 	for (p++; p < end; p++) {
 		if (*p != '"')
@@ -38,7 +35,7 @@ static const char *name_end(const char *p, const char *end)
 
 	for (int part = 0; part < 2; part++) {
 		if (p < end && *p == '"') {
-			p = quoted_end(p, end);
+			p = pg_quoted_end(p, end);
 			if (p == NULL)
 				return NULL;
 		} else {
@@ -93,7 +90,7 @@ char *pg_connect_line_database(const char *line, size_t len)
 		if (p >= end)
 			goto bad;
 	} else if (*p == '"') {
-		stop = quoted_end(p, end);
+		stop = pg_quoted_end(p, end);
 		if (stop != end)
 			goto bad;
 		for (p++; p < end - 1; p++) {
@@ -120,9 +117,9 @@ static void start_copy(struct counter *c)
 	const char *end = c->line + c->kept, *stop;
 
 	c->in_copy = 1;
-	c->rows = 0;
-	free(c->table);
-	c->table = NULL;
+	c->at.rows = 0;
+	free(c->at.table);
+	c->at.table = NULL;
 	stop = name_end(c->line + 5, end);
 	if (stop == NULL || stop >= end || *stop != ' ')
 		return;
@@ -132,7 +129,7 @@ static void start_copy(struct counter *c)
 		c->in_copy = 0;
 		return;
 	}
-	c->table = strndup(c->line + 5, (size_t)(stop - (c->line + 5)));
+	c->at.table = strndup(c->line + 5, (size_t)(stop - (c->line + 5)));
 }
 
 static int end_line(struct counter *c, const char *file, struct rowcounts *found)
@@ -140,11 +137,11 @@ static int end_line(struct counter *c, const char *file, struct rowcounts *found
 	if (c->in_copy) {
 		if (c->total == 2 && c->line[0] == '\\' && c->line[1] == '.') {
 			c->in_copy = 0;
-			if (c->table != NULL && c->database != NULL &&
-			    rowcounts_add(found, file, c->database, c->table, c->rows) < 0)
+			if (c->at.table != NULL && c->at.database != NULL &&
+			    rowcounts_add(found, file, c->at.database, c->at.table, c->at.rows) < 0)
 				return -1;
 		} else {
-			c->rows++;
+			c->at.rows++;
 		}
 	} else if (c->total > 5 && memcmp(c->line, "COPY ", 5) == 0) {
 		start_copy(c);
@@ -152,8 +149,8 @@ static int end_line(struct counter *c, const char *file, struct rowcounts *found
 		char *db = pg_connect_line_database(c->line, c->kept);
 
 		if (db != NULL) {
-			free(c->database);
-			c->database = db;
+			free(c->at.database);
+			c->at.database = db;
 		}
 	}
 	return 0;
@@ -193,19 +190,9 @@ static int counter_complete(void *state)
 	return !((struct counter *)state)->in_copy;
 }
 
-static void counter_free(void *state)
-{
-	struct counter *c = state;
-
-	free(c->database);
-	free(c->table);
-	free(c);
-}
-
 static const struct rowcount_scanner scanner = {
 	.scan = counter_scan,
 	.complete = counter_complete,
-	.free = counter_free,
 };
 
 struct sink *pg_rowcount_sink(struct sink *inner, struct rowcounts *counts, const char *file)

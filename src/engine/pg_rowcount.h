@@ -27,6 +27,9 @@ struct sink *pg_rowcount_sink(struct sink *inner, struct rowcounts *counts, cons
  */
 char *pg_connect_line_database(const char *line, size_t len);
 
+/* A double-quoted identifier starting at p (at the quote): its end, or NULL. */
+const char *pg_quoted_end(const char *p, const char *end);
+
 /*
  * Whether table is a qualified name as pg_dump writes it (identifiers bare
  * or double-quoted, joined by dots): safe to put into a query as it is.
