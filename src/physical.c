@@ -193,9 +193,9 @@ static int prepare_pgdata(const char *pgdata, uid_t *uid, gid_t *gid)
 	}
 	while ((e = readdir(dir)) != NULL) {
 		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
-			closedir(dir);
 			fail(EXIT_RESTORE, "PGDATA %s is not empty (it holds %s): a base backup is restored only into an empty directory; nothing was changed",
 			     pgdata, e->d_name);
+			closedir(dir); /* it owns e */
 			return -1;
 		}
 	}

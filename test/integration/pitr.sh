@@ -81,8 +81,10 @@ check "the server counts 10 rows before T" test "$(sql postgres "SELECT count(*)
 mkdir "$TMP/pitr"
 chown postgres:postgres "$TMP/pitr"
 check "recover to RECOVERY_TARGET_TIME=T, the base backup chosen for it" \
-	env PGDATA="$TMP/pitr" RECOVERY_TARGET_TIME="$T" "$RECOVER"
-check "it chose the base backup consistent before T" grep -q "is the newest to start from" "$TMP/check.out"
+	env PGDATA="$TMP/pitr" RECOVERY_TARGET_TIME="$T" DATABASE_EXPECTED_COUNT=1 "$RECOVER"
+cp "$TMP/check.out" "$TMP/recover-t.out"
+check "it chose the base backup consistent before T" grep -q "is the newest to start from" "$TMP/recover-t.out"
+check "DATABASE_EXPECTED_COUNT waits for a started server" grep -q "DATABASE_EXPECTED_COUNT is not checked" "$TMP/recover-t.out"
 check "it wrote recovery.signal" test -f "$TMP/pitr/recovery.signal"
 check "and the recovery settings with recover wal-fetch as restore_command" sh -c "
 	grep -q \"^restore_command = '.*/recover'' wal-fetch\" '$TMP/pitr/postgresql.auto.conf' &&
@@ -161,8 +163,10 @@ check "no segment is missing between the first and the last" bash -c '
 		while read -r seg; do cur=$((16#${seg:8})); [ $cur = $((prev + 1)) ] || ok=0; prev=$cur; done
 		[ $ok = 1 ]
 	}' "$WAL"
-check "backup --check passes once archiving works" "$BACKUP" --check
+check "backup --check passes once archiving works" env METRICS_FILE="$TMP/metrics.prom" "$BACKUP" --check
 check "it reports both ages" grep -q "newest archived WAL segment" "$TMP/check.out"
+check "and puts them in the metrics" grep -Eq '^tierdump_wal_archive_age_seconds\{tier="check"\} [0-9]+$' "$TMP/metrics.prom"
+check "both of them" grep -Eq '^tierdump_base_backup_age_seconds\{tier="check"\} [0-9]+$' "$TMP/metrics.prom"
 expect_exit "--check fails when the newest base backup is too old" 81 "more than CHECK_BASE_BACKUP_MAX_AGE=0" \
 	env CHECK_BASE_BACKUP_MAX_AGE=0 "$BACKUP" --check
 
@@ -195,12 +199,13 @@ pg_stop src
 mkdir -p "$TMP/latest" "$TMP/sock"
 chown postgres:postgres "$TMP/latest" "$TMP/sock"
 check "recover RECOVERY_TARGET=latest --start" env PGDATA="$TMP/latest" PGHOST="$TMP/sock" PGPORT=25603 \
-	RECOVERY_TARGET=latest "$RECOVER" --start
+	RECOVERY_TARGET=latest DATABASE_EXPECTED_COUNT=1 "$RECOVER" --start
 cp "$TMP/check.out" "$TMP/start.out"
 PIDS+=("$(head -1 "$TMP/latest/postmaster.pid" 2>/dev/null)")
 check "it waited until the server was promoted" grep -q "recovery ended: the server (pid [0-9]*) is promoted" "$TMP/start.out"
 check "every row is back" test "$(psql -X -qAt -h "$TMP/sock" -p 25603 -d postgres -c 'SELECT count(*) FROM ticks')" = 20
 check "the base backup it started from is the newest" grep -q "base backup hourly/$base2 is the newest" "$TMP/start.out"
+check "DATABASE_EXPECTED_COUNT is checked on the started server" grep -q "the restored server has 1 database(s)" "$TMP/start.out"
 
 # --- the archive on S3 and FTPS ------------------------------------------------
 check "a segment to push elsewhere" "$RECOVER" wal-fetch "$start2" "$TMP/$start2"
