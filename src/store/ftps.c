@@ -7,13 +7,13 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "../util/log.h"
+#include "../util/pipethread.h"
 #include "../util/signals.h"
 #include "store.h"
 
@@ -83,31 +83,21 @@ static int commands(const struct ftps *f, const char *const cmds[], const char *
 
 /* ------------------------------------------------- transfers through a pipe */
 
-/*
- * A transfer runs on its own thread, fed from (upload) or draining into
- * (download) a pipe, so data streams without a temporary file.
- */
+/* One curl transfer on a pipe thread: uploads read the pipe, downloads fill it. */
 struct transfer {
 	CURL *curl;
-	int fd; /* the thread's end of the pipe */
-	pthread_t thread;
 	CURLcode rc;
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	int started; /* download: the first byte or the end arrived */
+	struct pipe_thread t;
 };
 
 static size_t into_pipe(char *data, size_t size, size_t n, void *arg)
 {
-	struct transfer *t = arg;
+	struct transfer *tr = arg;
 	size_t len = size * n, done = 0;
 
-	pthread_mutex_lock(&t->lock);
-	t->started = 1;
-	pthread_cond_broadcast(&t->cond);
-	pthread_mutex_unlock(&t->lock);
+	pipe_thread_mark_started(&tr->t);
 	while (done < len) {
-		ssize_t w = write(t->fd, data + done, len - done);
+		ssize_t w = write(tr->t.fd, data + done, len - done);
 
 		if (w < 0 && errno == EINTR)
 			continue;
@@ -120,10 +110,10 @@ static size_t into_pipe(char *data, size_t size, size_t n, void *arg)
 
 static size_t from_pipe(char *data, size_t size, size_t n, void *arg)
 {
-	struct transfer *t = arg;
+	struct transfer *tr = arg;
 
 	for (;;) {
-		ssize_t r = read(t->fd, data, size * n);
+		ssize_t r = read(tr->t.fd, data, size * n);
 
 		if (r >= 0)
 			return (size_t)r;
@@ -132,60 +122,36 @@ static size_t from_pipe(char *data, size_t size, size_t n, void *arg)
 	}
 }
 
-static void *run_transfer(void *arg)
+static void perform(struct pipe_thread *t, void *arg)
 {
-	struct transfer *t = arg;
+	struct transfer *tr = arg;
 
-	t->rc = curl_easy_perform(t->curl);
-	close(t->fd);
-	t->fd = -1;
-	pthread_mutex_lock(&t->lock);
-	t->started = 1;
-	pthread_cond_broadcast(&t->cond);
-	pthread_mutex_unlock(&t->lock);
-	return NULL;
+	(void)t;
+	tr->rc = curl_easy_perform(tr->curl);
 }
 
-/* Starts curl on a thread; returns our end of the pipe, or -1. */
-static int transfer_start(struct transfer *t, CURL *curl, int upload)
+/* Starts curl on a thread; returns our end of the pipe, or -1 (transfer_finish() ends it). */
+static int transfer_start(struct transfer *tr, CURL *curl, int upload)
 {
-	int fds[2];
-
-	memset(t, 0, sizeof(*t));
-	if (curl == NULL || pipe2(fds, O_CLOEXEC) < 0) {
-		if (curl != NULL)
-			curl_easy_cleanup(curl);
-		return -1;
-	}
-	t->curl = curl;
-	t->fd = upload ? fds[0] : fds[1];
-	pthread_mutex_init(&t->lock, NULL);
-	pthread_cond_init(&t->cond, NULL);
+	memset(tr, 0, sizeof(*tr));
+	tr->curl = curl;
 	if (upload) {
 		curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
 		curl_easy_setopt(curl, CURLOPT_READFUNCTION, from_pipe);
-		curl_easy_setopt(curl, CURLOPT_READDATA, t);
+		curl_easy_setopt(curl, CURLOPT_READDATA, tr);
 	} else {
 		curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, into_pipe);
-		curl_easy_setopt(curl, CURLOPT_WRITEDATA, t);
+		curl_easy_setopt(curl, CURLOPT_WRITEDATA, tr);
 	}
-	if (pthread_create(&t->thread, NULL, run_transfer, t) != 0) {
-		close(fds[0]);
-		close(fds[1]);
-		curl_easy_cleanup(curl);
-		return -1;
-	}
-	return upload ? fds[1] : fds[0];
+	return pipe_thread_start(&tr->t, upload, perform, tr);
 }
 
-/* Waits for the thread; our end of the pipe must be closed first. */
-static CURLcode transfer_finish(struct transfer *t)
+/* Waits for the thread (our end of the pipe closed first) and returns curl's result. */
+static CURLcode transfer_finish(struct transfer *tr)
 {
-	pthread_join(t->thread, NULL);
-	curl_easy_cleanup(t->curl);
-	pthread_mutex_destroy(&t->lock);
-	pthread_cond_destroy(&t->cond);
-	return t->rc;
+	pipe_thread_destroy(&tr->t);
+	curl_easy_cleanup(tr->curl);
+	return tr->rc;
 }
 
 /* ----------------------------------------------------------------- the ops */
@@ -255,10 +221,13 @@ static int ftps_put(struct store *st, const char *key, struct sink **out)
 		return -1;
 	snprintf(url, sizeof(url), "%s%s", f->base, key);
 	curl = handle(f, url);
-	if (curl != NULL)
+	if (curl != NULL) {
 		curl_easy_setopt(curl, CURLOPT_FTP_CREATE_MISSING_DIRS, (long)CURLFTP_CREATE_DIR);
-	k->fd = transfer_start(&k->t, curl, 1);
-	if (k->fd < 0) {
+		k->fd = transfer_start(&k->t, curl, 1);
+	}
+	if (curl == NULL || k->fd < 0) {
+		if (curl != NULL)
+			transfer_finish(&k->t);
 		free(k);
 		fail(EXIT_INTERNAL, "cannot start the FTPS upload of %s", key);
 		return -1;
@@ -277,30 +246,18 @@ struct ftps_source {
 	struct transfer t;
 	int fd;
 	char key[1024];
+	char label[1100]; /* "KEY over FTPS", for messages */
 };
 
 static ssize_t ftps_source_read(struct source *s, void *buf, size_t len)
 {
 	struct ftps_source *src = (struct ftps_source *)s;
+	ssize_t n = pipe_thread_read(&src->t.t, src->fd, buf, len, src->label);
 
-	for (;;) {
-		ssize_t n = read(src->fd, buf, len);
-
-		if (n > 0)
-			return n;
-		if (n < 0 && errno == EINTR && !signals_stop_requested())
-			continue;
-		if (n < 0) {
-			fail(EXIT_INTERRUPTED, "interrupted while reading %s over FTPS", src->key);
-			return -1;
-		}
-		/* The end: whether it was whole, the transfer says. */
-		pthread_join(src->t.thread, NULL);
-		src->t.thread = 0;
-		if (src->t.rc != CURLE_OK)
-			return fail_curl(src->t.rc, "download", src->key);
-		return 0;
-	}
+	/* The end: whether it was whole, the transfer says. */
+	if (n == 0 && src->t.rc != CURLE_OK)
+		return fail_curl(src->t.rc, "download", src->key);
+	return n;
 }
 
 static void ftps_source_close(struct source *s)
@@ -308,11 +265,7 @@ static void ftps_source_close(struct source *s)
 	struct ftps_source *src = (struct ftps_source *)s;
 
 	close(src->fd);
-	if (src->t.thread != 0)
-		pthread_join(src->t.thread, NULL);
-	curl_easy_cleanup(src->t.curl);
-	pthread_mutex_destroy(&src->t.lock);
-	pthread_cond_destroy(&src->t.cond);
+	transfer_finish(&src->t);
 	free(src);
 }
 
@@ -321,27 +274,29 @@ static int ftps_get(struct store *st, const char *key, struct source **out)
 	struct ftps *f = st->priv;
 	struct ftps_source *src = calloc(1, sizeof(*src));
 	char url[2048];
+	CURL *curl;
 
 	if (src == NULL)
 		return -1;
 	snprintf(url, sizeof(url), "%s%s", f->base, key);
 	snprintf(src->key, sizeof(src->key), "%s", key);
-	src->fd = transfer_start(&src->t, handle(f, url), 0);
+	snprintf(src->label, sizeof(src->label), "%s over FTPS", key);
+	src->base.read = ftps_source_read;
+	src->base.close = ftps_source_close;
+	curl = handle(f, url);
+	src->fd = curl != NULL ? transfer_start(&src->t, curl, 0) : -1;
 	if (src->fd < 0) {
+		if (curl != NULL)
+			transfer_finish(&src->t);
 		free(src);
 		fail(EXIT_INTERNAL, "cannot start the FTPS download of %s", key);
 		return -1;
 	}
-	src->base.read = ftps_source_read;
-	src->base.close = ftps_source_close;
 	/* Wait for the first byte or the end: a missing file is not an error here. */
-	pthread_mutex_lock(&src->t.lock);
-	while (!src->t.started)
-		pthread_cond_wait(&src->t.cond, &src->t.lock);
-	pthread_mutex_unlock(&src->t.lock);
+	pipe_thread_wait_started(&src->t.t);
 	/* vsftpd answers 550 for a missing directory as for a denied one, as listing does. */
-	if (src->t.fd < 0 && (src->t.rc == CURLE_REMOTE_FILE_NOT_FOUND ||
-			      src->t.rc == CURLE_REMOTE_ACCESS_DENIED)) {
+	if (src->t.t.fd < 0 && (src->t.rc == CURLE_REMOTE_FILE_NOT_FOUND ||
+				src->t.rc == CURLE_REMOTE_ACCESS_DENIED)) {
 		ftps_source_close(&src->base);
 		return 1;
 	}

@@ -31,56 +31,38 @@ struct s3_source {
 	struct source base;
 	struct s3 *s;
 	char *key;
-	int fds[2];
-	pthread_t thread;
-	pthread_mutex_t lock;
-	pthread_cond_t started_cond;
-	int started;
-	int rc; /* the download's result, once joined */
+	char label[1100]; /* "KEY from S3", for messages */
+	int fd;           /* our end of the pipe */
+	struct pipe_thread t;
+	int rc;           /* the download's result, once joined */
 	struct request r;
 };
 
-static void *download(void *arg)
+static void download(struct pipe_thread *t, void *arg)
 {
 	struct s3_source *src = arg;
 
+	src->r.stream_fd = t->fd;
 	src->rc = s3_perform(src->s, &src->r);
-	close(src->fds[1]);
-	src->fds[1] = -1;
-	return NULL;
 }
 
 static ssize_t s3_source_read(struct source *base, void *buf, size_t len)
 {
 	struct s3_source *src = (struct s3_source *)base;
+	ssize_t n = pipe_thread_read(&src->t, src->fd, buf, len, src->label);
 
-	for (;;) {
-		ssize_t n = read(src->fds[0], buf, len);
-
-		if (n > 0)
-			return n;
-		if (n < 0 && errno == EINTR && !signals_stop_requested())
-			continue;
-		if (n < 0) {
-			fail(EXIT_INTERRUPTED, "interrupted while reading %s from S3", src->key);
-			return -1;
-		}
-		pthread_join(src->thread, NULL);
-		src->thread = 0;
-		return src->rc == 0 ? 0 : -1;
-	}
+	if (n == 0 && src->rc != 0)
+		return -1; /* the download failed, and said why */
+	return n;
 }
 
 static void s3_source_close(struct source *base)
 {
 	struct s3_source *src = (struct s3_source *)base;
 
-	close(src->fds[0]); /* a download still running fails its next write and stops */
-	if (src->thread != 0)
-		pthread_join(src->thread, NULL);
+	close(src->fd); /* a download still running fails its next write and stops */
+	pipe_thread_destroy(&src->t);
 	s3_request_free(&src->r);
-	pthread_mutex_destroy(&src->lock);
-	pthread_cond_destroy(&src->started_cond);
 	free(src->key);
 	free(src);
 }
@@ -89,41 +71,30 @@ static int s3_get(struct store *st, const char *key, struct source **out)
 {
 	struct s3_source *src = calloc(1, sizeof(*src));
 
-	if (src == NULL || (src->key = strdup(key)) == NULL || pipe2(src->fds, O_CLOEXEC) < 0) {
-		if (src != NULL)
-			free(src->key);
+	if (src == NULL || (src->key = strdup(key)) == NULL) {
 		free(src);
 		fail(EXIT_INTERNAL, "cannot set up the download of %s", key);
 		return -1;
 	}
 	src->s = st->priv;
-	pthread_mutex_init(&src->lock, NULL);
-	pthread_cond_init(&src->started_cond, NULL);
+	snprintf(src->label, sizeof(src->label), "%s from S3", key);
 	src->r.method = "GET";
 	src->r.key = src->key;
-	src->r.stream_fd = src->fds[1];
-	src->r.lock = &src->lock;
-	src->r.started_cond = &src->started_cond;
-	src->r.started = &src->started;
+	src->r.progress = &src->t;
 	src->base.read = s3_source_read;
 	src->base.close = s3_source_close;
-	if (pthread_create(&src->thread, NULL, download, src) != 0) {
-		close(src->fds[1]);
-		src->thread = 0;
+	src->fd = pipe_thread_start(&src->t, 0, download, src);
+	if (src->fd < 0) {
 		s3_source_close(&src->base);
 		fail(EXIT_INTERNAL, "cannot start the download of %s", key);
 		return -1;
 	}
 	/* Wait for the answer's start: a missing object is not an error here. */
-	pthread_mutex_lock(&src->lock);
-	while (!src->started)
-		pthread_cond_wait(&src->started_cond, &src->lock);
-	pthread_mutex_unlock(&src->lock);
+	pipe_thread_wait_started(&src->t);
 	if (src->r.status == 404 || (src->r.status / 100 != 2 && src->r.status != 0)) {
 		int missing = src->r.status == 404;
 
-		pthread_join(src->thread, NULL);
-		src->thread = 0;
+		pipe_thread_join(&src->t);
 		if (missing && src->rc == 1) {
 			s3_source_close(&src->base);
 			return 1;

@@ -96,12 +96,8 @@ static void sha256_hex(const void *data, size_t len, char *hex)
 
 static void mark_started(struct request *r)
 {
-	if (r->started == NULL)
-		return;
-	pthread_mutex_lock(r->lock);
-	*r->started = 1;
-	pthread_cond_broadcast(r->started_cond);
-	pthread_mutex_unlock(r->lock);
+	if (r->progress != NULL)
+		pipe_thread_mark_started(r->progress);
 }
 
 /* Response bodies: streamed to stream_fd when the status is 2xx, else kept for the error. */

@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <stddef.h>
 
+#include "../util/pipethread.h"
 #include "store.h"
 
 enum { FIRST_PART = 8 * 1024 * 1024, MAX_BACKOFF_MS = 8000, DELETE_BATCH = 1000 };
@@ -45,10 +46,8 @@ struct request {
 	long status;
 	struct buf response;
 	int streamed; /* body bytes reached stream_fd: no retry is possible */
-	/* for get(): the first body byte or the end, whichever comes first */
-	pthread_mutex_t *lock;
-	pthread_cond_t *started_cond;
-	int *started;
+	/* for get(): told of the first body byte or the end, whichever comes first */
+	struct pipe_thread *progress;
 	char *etag; /* receives the ETag response header when set (128 bytes) */
 	CURL *curl; /* during an attempt */
 };
