@@ -205,6 +205,18 @@ static int prepare_pgdata(const char *pgdata, uid_t *uid, gid_t *gid)
 	return chmod(pgdata, 0700);
 }
 
+/* PGDATA was empty: a failed restore leaves it so, not half a cluster. */
+static void clear_pgdata(const char *pgdata, uid_t uid, gid_t gid)
+{
+	/* A mount point stays (rmdir fails on it); everything in it goes. */
+	fs_remove_tree(pgdata);
+	if ((mkdir(pgdata, 0700) < 0 && errno != EEXIST) ||
+	    (geteuid() == 0 && chown(pgdata, uid, gid) < 0))
+		log_warn("could not make PGDATA %s again: %s", pgdata, strerror(errno));
+	else
+		log_info("removed what the failed restore had put into PGDATA %s", pgdata);
+}
+
 static int extract(const char *pgdata, struct source *source, uid_t uid, gid_t gid)
 {
 	const char *argv[] = {"tar", "--extract", "--file=-", "--no-same-owner", "--directory",
@@ -472,6 +484,7 @@ int physical_restore(const struct config *c, const struct target *t, struct sour
 	log_info("extracting the base backup into %s", c->pgdata);
 	rc = extract(c->pgdata, source, uid, gid);
 	if (rc < 0 || write_recovery(c, c->pgdata, uid, gid) < 0) {
+		clear_pgdata(c->pgdata, uid, gid);
 		rc = -1;
 		goto out;
 	}

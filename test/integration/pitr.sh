@@ -118,6 +118,13 @@ check "a logical dump of the same server" env BACKUP_METHOD=logical "$BACKUP"
 expect_exit "a recovery target with a logical dump is refused" 64 "is a logical dump: RECOVERY_TARGET_TIME and RECOVERY_TARGET need a physical" \
 	env PGDATA="$TMP/none" FROM_BACKUP="$(newest hourly)" RECOVERY_TARGET=latest "$RECOVER"
 check "nothing was left in PGDATA by the refusals" test ! -e "$TMP/none"
+mkdir "$TMP/small"
+mount -t tmpfs -o size=2m tmpfs "$TMP/small" && MOUNTS+=("$TMP/small")
+chown postgres:postgres "$TMP/small"
+expect_exit "a PGDATA too small for the base backup fails" 80 "tar|No space" \
+	env PGDATA="$TMP/small" RECOVERY_TARGET=immediate "$RECOVER"
+check "and leaves PGDATA empty, not half a cluster" test -z "$(ls -A "$TMP/small")"
+check "saying so" grep -q "removed what the failed restore had put into PGDATA" "$TMP/last.err"
 
 # --- the archive's answers ----------------------------------------------------
 expect_exit "wal-fetch of a segment not archived exits non-zero" 66 "0000000100000000000000FF is not in the WAL archive" \
