@@ -43,6 +43,9 @@ void listing_print_table(const struct catalog *c, FILE *out)
 			fprintf(out, "(bandr file %s)\n", r->name);
 			continue;
 		}
+		/* Point-in-time recovery starts only from these: say which they are. */
+		if (r->manifest->wal_start_segment != NULL)
+			fputs("[base backup] ", out);
 		for (size_t d = 0; d < r->manifest->ndatabases; d++)
 			fprintf(out, "%s%s", d ? "," : "", r->manifest->databases[d]);
 		fputc('\n', out);

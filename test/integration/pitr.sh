@@ -65,6 +65,7 @@ check "the manifest records the engine, timeline, start and stop LSN and times" 
 start1=$(field wal_start_segment "$BACKUP_DIR/hourly/$base1")
 check "its checksums hold" verify_backup "$BACKUP_DIR/hourly/$base1"
 check "recover lists it as a postgres-physical backup" sh -c "'$RECOVER' --json | grep -q '\"engine\": \"postgres-physical\"'"
+check "and marks it as a base backup in its table" sh -c "'$RECOVER' | grep -E '^hourly +$base1 .* \[base backup\] postgres'"
 check "the daily tier promotes it like any backup" env BACKUP_TYPE=daily BACKUP_PRIOR_COUNT=1 "$BACKUP"
 check "the promoted manifest keeps the WAL fields" grep -qx "wal_start_segment = $start1" "$BACKUP_DIR/daily/$base1/manifest"
 
