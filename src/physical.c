@@ -18,6 +18,11 @@
 #include "util/log.h"
 #include "util/signals.h"
 
+static int two_digits(const char *p)
+{
+	return p[0] >= '0' && p[0] <= '9' && p[1] >= '0' && p[1] <= '9';
+}
+
 int physical_parse_time(const char *text, time_t *secs, long *usec)
 {
 	struct tm tm;
@@ -57,16 +62,15 @@ int physical_parse_time(const char *text, time_t *secs, long *usec)
 	if (*p == 'Z' || strcmp(p, "UTC") == 0) {
 		p += *p == 'Z' ? 1 : 3;
 	} else if (*p == '+' || *p == '-') {
-		int sign = *p == '-' ? -1 : 1, hours, minutes = 0, n = 0;
+		int sign = *p == '-' ? -1 : 1, hours, minutes = 0;
 
-		if (sscanf(p + 1, "%2d%n", &hours, &n) != 1 || n != 2)
+		if (!two_digits(p + 1))
 			return -1;
+		hours = (p[1] - '0') * 10 + (p[2] - '0');
 		p += 3;
-		if (*p == ':')
-			p++;
-		if (*p >= '0' && *p <= '9') {
-			if (sscanf(p, "%2d%n", &minutes, &n) != 1 || n != 2)
-				return -1;
+		if (two_digits(p + (*p == ':'))) { /* +HH, +HHMM or +HH:MM */
+			p += *p == ':';
+			minutes = (p[0] - '0') * 10 + (p[1] - '0');
 			p += 2;
 		}
 		offset = sign * (hours * 3600L + minutes * 60L);
