@@ -68,7 +68,8 @@ enum cli_result cli_parse(int argc, char **argv, const char *const allowed[],
 	}
 	if ((size_t)(argc - optind) < noperands) {
 		fputs(usage, stderr);
-		fail(EXIT_USAGE, "%zu argument(s) missing", noperands - (size_t)(argc - optind));
+		fail(EXIT_USAGE, "%s needs %zu argument(s) after its options, got %d (see the usage above)",
+		     argv[0], noperands, argc - optind);
 		return CLI_ERROR;
 	}
 	return CLI_RUN;

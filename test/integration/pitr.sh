@@ -131,6 +131,9 @@ check "saying so" grep -q "removed what the failed restore had put into PGDATA" 
 expect_exit "wal-fetch of a segment not archived exits non-zero" 66 "0000000100000000000000FF is not in the WAL archive" \
 	"$RECOVER" wal-fetch 0000000100000000000000FF "$TMP/seg"
 check "and writes nothing" test ! -e "$TMP/seg"
+expect_exit "wal-fetch without both its arguments is a usage error" 64 "wal-fetch needs 2 argument\(s\)" \
+	"$RECOVER" wal-fetch 000000010000000000000002
+expect_exit "wal-push with one too many" 64 "unexpected argument 'extra'" "$BACKUP" wal-push "$TMP/seg" extra
 expect_exit "wal-fetch refuses a name that is no WAL file" 64 "not a WAL file name" \
 	"$RECOVER" wal-fetch ../../etc/passwd "$TMP/seg"
 check "wal-fetch restores an archived segment" "$RECOVER" wal-fetch "$start1" "$TMP/$start1"
