@@ -1,5 +1,5 @@
 # The Kubernetes manifests, offline: `kubectl kustomize` renders k8s/,
-# k8s/overlays/s3 and k8s/overlays/verify; every object validates against the
+# k8s/overlays/s3, k8s/overlays/verify and k8s/overlays/pitr; every object validates against the
 # Kubernetes schemas (npm kubernetes-models, in test/k8s/) and strictly, with
 # no unknown or misspelled field; the stack agrees with tiers/*.conf.
 # Needs kubectl (Debian: kubernetes-client) and node >= 18 with npm (Debian:
@@ -50,12 +50,13 @@ render() {
 check "kubectl kustomize renders k8s/" render "$K8S" "$TMP/base.yaml"
 check "kubectl kustomize renders k8s/overlays/s3" render "$K8S/overlays/s3" "$TMP/s3.yaml"
 check "kubectl kustomize renders k8s/overlays/verify" render "$K8S/overlays/verify" "$TMP/verify.yaml"
+check "kubectl kustomize renders k8s/overlays/pitr" render "$K8S/overlays/pitr" "$TMP/pitr.yaml"
 check "k8s/base/tierdump.conf is a copy of etc/tierdump.conf" cmp "$ROOT/etc/tierdump.conf" "$K8S/base/tierdump.conf"
 
 check "every object of k8s/ validates against the Kubernetes schemas, strictly" node "$JS/validate.mjs" "$TMP/base.yaml"
 check "every object of k8s/overlays/s3 validates, strictly" node "$JS/validate.mjs" "$TMP/s3.yaml"
 check "every object of k8s/overlays/verify validates, strictly" node "$JS/validate.mjs" "$TMP/verify.yaml"
-check "the Secret example validates, strictly" node "$JS/validate.mjs" "$K8S/tierdump-secrets.example.yaml"
+check "every object of k8s/overlays/pitr validates, strictly" node "$JS/validate.mjs" "$TMP/pitr.yaml"
 
 # The strict check itself: broken copies of the rendered base must fail, and
 # name the misspelled field. (kubernetes-models alone accepts all but the
@@ -98,7 +99,7 @@ strict_rejects "a wrong enum (schema)" 's/concurrencyPolicy: Forbid/concurrencyP
 	"schema: /spec/concurrencyPolicy enum"
 
 # The stack and everything else the manifests promise (test/k8s/assert-stack.mjs).
-if node "$JS/assert-stack.mjs" "$ROOT" "$TMP/base.yaml" "$TMP/s3.yaml" "$TMP/verify.yaml" >"$TMP/assert.out" 2>"$TMP/assert.err"; then
+if node "$JS/assert-stack.mjs" "$ROOT" "$TMP/base.yaml" "$TMP/s3.yaml" "$TMP/verify.yaml" "$TMP/pitr.yaml" >"$TMP/assert.out" 2>"$TMP/assert.err"; then
 	while IFS=$'\t' read -r verdict detail; do
 		case $verdict in
 		"pass "*) pass "${verdict#pass }" ;;

@@ -1,18 +1,20 @@
-// node assert-stack.mjs ROOT BASE.yaml S3.yaml [VERIFY.yaml]
+// node assert-stack.mjs ROOT BASE.yaml S3.yaml [VERIFY.yaml [PITR.yaml]]
 //
 // Asserts what the rendered manifests must say about tierdump (BASE.yaml is
 // `kubectl kustomize k8s`, S3.yaml `kubectl kustomize k8s/overlays/s3`,
 // ROOT the source tree): the four stacked CronJobs agree with tiers/*.conf,
 // the pods are locked down, only the hourly tier has database credentials,
 // the recover Job lists, the NetworkPolicy, the s3 overlay, and (VERIFY.yaml,
-// `kubectl kustomize k8s/overlays/verify`) the test-restore CronJob.
+// `kubectl kustomize k8s/overlays/verify`) the test-restore CronJob, and
+// (PITR.yaml, `kubectl kustomize k8s/overlays/pitr`) physical base backups
+// and the --check CronJob.
 // Prints one line per assertion, "pass NAME" or "fail NAME<TAB>DETAIL", for
 // test/integration/k8s.sh to count; exits 0 when it could run at all.
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 
-const [root, baseFile, s3File, verifyFile] = process.argv.slice(2);
+const [root, baseFile, s3File, verifyFile, pitrFile] = process.argv.slice(2);
 if (!s3File) {
 	console.error('usage: node assert-stack.mjs ROOT BASE.yaml S3.yaml [VERIFY.yaml]');
 	process.exit(2);
@@ -409,5 +411,47 @@ if (verifyFile) {
 			runMinute(cj.spec.schedule, hour) * 60 >= hourlyEnd, `${cj.spec.schedule}; hourly may run until minute ${hourlyEnd / 60}`);
 		assert('verify: a memory limit of at least 1Gi (the throwaway servers run in the pod)',
 			bytes(c.resources?.limits?.memory) >= 2 ** 30, c.resources?.limits?.memory);
+	}
+}
+
+// The point-in-time recovery overlay (k8s/overlays/pitr): the hourly tier
+// takes base backups, and tierdump-check runs `backup --check` every 5 minutes.
+if (pitrFile) {
+	const pitr = load(pitrFile);
+	const label = 'pitr';
+	podAssertions(label, pitr);
+	secretAssertions(label, pitr, example);
+	networkAssertions(label, pitr, ['TCP/5432', 'TCP/443', 'UDP/53', 'TCP/53']);
+	const names = cronJobs(pitr).map((o) => o.metadata?.name).sort();
+	const want = [...TIERS.map((t) => `tierdump-${t}`), 'tierdump-check'].sort();
+	assert('pitr: five CronJobs, the four stacked ones and tierdump-check', JSON.stringify(names) === JSON.stringify(want), names.join(', '));
+	const hourly = byName(pitr, 'CronJob', 'tierdump-hourly');
+	assert('pitr: the hourly tier takes physical base backups (BACKUP_METHOD=physical)',
+		hourly && envValue(hourly, 'BACKUP_METHOD') === 'physical', JSON.stringify(hourly && env(hourly).BACKUP_METHOD));
+	expect('pitr: everything else of the base is there unchanged', () => [
+		...base.filter((b) => b.kind !== 'PersistentVolumeClaim' && !(b.kind === 'CronJob' && b.metadata.name === 'tierdump-hourly')).map((b) => {
+			const o = byName(pitr, b.kind, b.metadata.name);
+			return !o ? `${b.kind} ${b.metadata.name} is missing` : JSON.stringify(o) !== JSON.stringify(b) && `${b.kind} ${b.metadata.name} differs`;
+		}),
+		...pitr.filter((o) => !(o.kind === 'CronJob' && o.metadata.name === 'tierdump-check') && !byName(base, o.kind, o.metadata.name))
+			.map((o) => `adds ${o.kind} ${o.metadata.name}`)]);
+	const cj = byName(pitr, 'CronJob', 'tierdump-check');
+	if (cj) {
+		const c = container(cj);
+		assert('pitr: tierdump-check runs the entrypoint backup with --check, every 5 minutes',
+			!c.command && JSON.stringify(c.args) === '["--check"]' && cj.spec.schedule === '*/5 * * * *',
+			JSON.stringify({ command: c.command, args: c.args, schedule: cj.spec.schedule }));
+		expect('pitr: tierdump-check has no database credentials (no PG*, MYSQL*, MONGODB* or DATABASE* variable, no Secret)', () => [
+			...Object.keys(env(cj)).filter((n) => /^PG|^MYSQL|^MONGODB|^DATABASE/.test(n)).map((n) => `sets ${n}`),
+			...(podSpec(cj).volumes ?? []).filter((v) => v.secret).map((v) => `mounts ${v.name}`)]);
+		expect('pitr: tierdump-check reads the store (the PVC tierdump-backups) at /backup, read-only', () => {
+			const m = mountAt(cj, '/backup');
+			return [!m && 'nothing at /backup', m && !m.readOnly && 'writable',
+				m && volume(cj, m.name)?.persistentVolumeClaim?.claimName !== 'tierdump-backups' && 'not the PVC'];
+		});
+		expect('pitr: tierdump-check: Forbid, no retry, a deadline below its interval', () => [
+			cj.spec.concurrencyPolicy !== 'Forbid' && `concurrencyPolicy ${cj.spec.concurrencyPolicy}`,
+			jobSpec(cj).backoffLimit !== 0 && `backoffLimit ${jobSpec(cj).backoffLimit}`,
+			!(jobSpec(cj).activeDeadlineSeconds > 0 && jobSpec(cj).activeDeadlineSeconds < 300) && `activeDeadlineSeconds ${jobSpec(cj).activeDeadlineSeconds}`]);
 	}
 }
