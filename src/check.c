@@ -21,7 +21,7 @@ static const struct backup_ref *newest_base(const struct catalog *cat)
 	for (size_t i = 0; i < cat->n; i++) {
 		const struct manifest *m = cat->refs[i].manifest;
 
-		if (m != NULL && !m->partial && strcmp(m->engine, PHYSICAL_ENGINE) == 0)
+		if (physical_is_base(m) && !m->partial)
 			return &cat->refs[i];
 	}
 	return NULL;

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "manifest.h"
+#include "physical.h"
 #include "util/json.h"
 
 static void human_size(long long bytes, char *buf, size_t len)
@@ -44,7 +45,7 @@ void listing_print_table(const struct catalog *c, FILE *out)
 			continue;
 		}
 		/* Point-in-time recovery starts only from these: say which they are. */
-		if (r->manifest->wal_start_segment != NULL)
+		if (physical_is_base(r->manifest))
 			fputs("[base backup] ", out);
 		for (size_t d = 0; d < r->manifest->ndatabases; d++)
 			fprintf(out, "%s%s", d ? "," : "", r->manifest->databases[d]);

@@ -375,6 +375,13 @@ int manifest_parse(const char *text, struct manifest *m, char *err, size_t errle
 	return 0;
 }
 
+const char *manifest_carried_file(const struct manifest *m, size_t i)
+{
+	if (i < m->nfiles)
+		return m->files[i].name;
+	return i == m->nfiles && m->rowcounts_sha256[0] != '\0' ? ROWCOUNTS_NAME : NULL;
+}
+
 uint64_t manifest_size(const struct manifest *m)
 {
 	uint64_t total = 0;

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #define MANIFEST_NAME "manifest"
+#define ROWCOUNTS_NAME "rowcounts" /* beside the manifest, which records its checksum */
 #define SHA256_HEX_LEN 64
 
 struct manifest_file {
@@ -69,6 +70,12 @@ char *manifest_render(const struct manifest *m, char *err, size_t errlen);
  * err (of errlen bytes) naming the line and what is wrong.
  */
 int manifest_parse(const char *text, struct manifest *m, char *err, size_t errlen);
+
+/*
+ * The i-th file a copy of the backup carries besides its manifest: the
+ * dumps, then the row counts when it has them; NULL past the last.
+ */
+const char *manifest_carried_file(const struct manifest *m, size_t i);
 
 /* Total stored bytes of all files. */
 uint64_t manifest_size(const struct manifest *m);

@@ -10,7 +10,6 @@
 #include "catalog.h"
 #include "jobs.h"
 #include "manifest.h"
-#include "rowcounts.h"
 #include "util/log.h"
 
 /* Copies tier/stamp into the mirror unless it holds it already. */
@@ -42,15 +41,9 @@ static int copy_backup(const struct config *c, struct store *primary, struct sto
 	}
 	store_staging_key(mirror, c->tier, stamp, staging, sizeof(staging));
 	snprintf(final, sizeof(final), "%s/%s", c->tier, stamp);
-	for (size_t i = 0; i < m.nfiles; i++) {
-		snprintf(from, sizeof(from), "%s/%s", final, m.files[i].name);
-		snprintf(to, sizeof(to), "%s/%s", staging, m.files[i].name);
-		if (store_copy(primary, from, mirror, to) < 0)
-			goto out;
-	}
-	if (m.rowcounts_sha256[0] != '\0') {
-		snprintf(from, sizeof(from), "%s/" ROWCOUNTS_NAME, final);
-		snprintf(to, sizeof(to), "%s/" ROWCOUNTS_NAME, staging);
+	for (size_t i = 0; manifest_carried_file(&m, i) != NULL; i++) {
+		snprintf(from, sizeof(from), "%s/%s", final, manifest_carried_file(&m, i));
+		snprintf(to, sizeof(to), "%s/%s", staging, manifest_carried_file(&m, i));
 		if (store_copy(primary, from, mirror, to) < 0)
 			goto out;
 	}

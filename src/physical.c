@@ -17,6 +17,8 @@
 #include "util/fs.h"
 #include "util/log.h"
 #include "util/signals.h"
+#include "util/strlist.h"
+#include "wal_name.h"
 
 static int two_digits(const char *p)
 {
@@ -110,10 +112,10 @@ int physical_check_settings(const struct config *c)
 	return 0;
 }
 
-static int is_physical(const struct backup_ref *r)
+int physical_is_base(const struct manifest *m)
 {
-	return r->manifest != NULL && strcmp(r->manifest->engine, PHYSICAL_ENGINE) == 0 &&
-	       r->manifest->wal_start_segment != NULL;
+	return m != NULL && strcmp(m->engine, PHYSICAL_ENGINE) == 0 && m->wal_start_segment != NULL &&
+	       wal_name_kind(m->wal_start_segment) == WAL_SEGMENT;
 }
 
 const struct backup_ref *physical_choose(const struct catalog *cat, const struct from_backup *from,
@@ -131,7 +133,7 @@ const struct backup_ref *physical_choose(const struct catalog *cat, const struct
 
 		if (r == NULL)
 			return NULL;
-		if (!is_physical(r)) {
+		if (!physical_is_base(r->manifest)) {
 			fail(EXIT_USAGE, "%s/%s is a logical dump: RECOVERY_TARGET_TIME and RECOVERY_TARGET need a physical base backup (BACKUP_METHOD=physical)",
 			     r->tier, r->stamp);
 			return NULL;
@@ -148,7 +150,7 @@ const struct backup_ref *physical_choose(const struct catalog *cat, const struct
 	for (size_t i = 0; i < cat->n; i++) {
 		const struct backup_ref *r = &cat->refs[i];
 
-		if (!r->partial && is_physical(r) && (target == 0 || r->manifest->base_stopped <= target)) {
+		if (!r->partial && physical_is_base(r->manifest) && (target == 0 || r->manifest->base_stopped <= target)) {
 			log_info("base backup %s/%s is the newest to start from", r->tier, r->stamp);
 			return r;
 		}
@@ -373,22 +375,6 @@ static int write_recovery(const struct config *c, const char *pgdata, uid_t uid,
 
 /* ------------------------------------------------------------------- --start */
 
-pid_t physical_server_pid(const char *pgdata)
-{
-	char path[PATH_MAX + 32];
-	FILE *f;
-	int pid = 0;
-
-	snprintf(path, sizeof(path), "%s/postmaster.pid", pgdata);
-	f = fopen(path, "r");
-	if (f != NULL) {
-		if (fscanf(f, "%d", &pid) != 1)
-			pid = 0;
-		fclose(f);
-	}
-	return (pid_t)pid;
-}
-
 /* Whether the server answers and has left recovery: 1 yes, 0 not yet, -1 gone wrong. */
 static int promoted(const struct target *t)
 {
@@ -407,9 +393,7 @@ static int promoted(const struct target *t)
 	rc = pg_query_column(conn, "SELECT pg_is_in_recovery()::text", NULL, &rows, &n);
 	if (rc == 0)
 		rc = n == 1 && strcmp(rows[0], "false") == 0;
-	for (size_t i = 0; i < n; i++)
-		free(rows[i]);
-	free(rows);
+	strlist_free(rows, n);
 	PQfinish(conn);
 	return rc;
 }
@@ -454,7 +438,7 @@ static int start_server(const struct config *c, const struct target *t, const ch
 		if (signals_check("waiting for the recovered server") < 0)
 			return -1;
 		if (pid == 0)
-			pid = physical_server_pid(pgdata);
+			pid = pg_postmaster_pid(pgdata);
 		if (waited > 50 && (pid == 0 || kill(pid, 0) < 0)) {
 			fail(EXIT_RESTORE, "the recovered server stopped during recovery: see %s", log);
 			return -1;

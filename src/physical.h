@@ -16,6 +16,11 @@
 
 #define PHYSICAL_ENGINE "postgres-physical"
 
+struct manifest;
+
+/* Whether a manifest is a physical base backup's, naming the first WAL file it needs. */
+int physical_is_base(const struct manifest *m);
+
 /*
  * Parses a time as RECOVERY_TARGET_TIME takes it: "YYYY-MM-DD HH:MM:SS" (or
  * with a T), optional fraction of a second, optional zone (Z, +HH, +HH:MM;
@@ -44,8 +49,5 @@ const struct backup_ref *physical_choose(const struct catalog *cat, const struct
  * listens and how to log in. Returns 0 or -1 after fail().
  */
 int physical_restore(const struct config *c, const struct target *t, struct source *source);
-
-/* The PID in PGDATA's postmaster.pid, or 0. */
-pid_t physical_server_pid(const char *pgdata);
 
 #endif

@@ -11,7 +11,6 @@
 #include "catalog.h"
 #include "jobs.h"
 #include "manifest.h"
-#include "rowcounts.h"
 #include "report.h"
 #include "util/log.h"
 #include "util/signals.h"
@@ -24,16 +23,12 @@ static int copy_backup(const struct config *c, struct store *s, const struct bac
 
 	store_staging_key(s, c->tier, from->stamp, staging, sizeof(staging));
 	snprintf(final, sizeof(final), "%s/%s", c->tier, from->stamp);
-	for (size_t i = 0; i < m->nfiles; i++) {
-		snprintf(src, sizeof(src), "%s/%s/%s", from->tier, from->name, m->files[i].name);
-		snprintf(dst, sizeof(dst), "%s/%s", staging, m->files[i].name);
+	for (size_t i = 0; manifest_carried_file(m, i) != NULL; i++) {
+		const char *name = manifest_carried_file(m, i);
+
+		snprintf(src, sizeof(src), "%s/%s/%s", from->tier, from->name, name);
+		snprintf(dst, sizeof(dst), "%s/%s", staging, name);
 		if (signals_check("promoting") < 0 || s->ops->promote(s, src, dst) < 0)
-			goto out;
-	}
-	if (m->rowcounts_sha256[0] != '\0') {
-		snprintf(src, sizeof(src), "%s/%s/" ROWCOUNTS_NAME, from->tier, from->name);
-		snprintf(dst, sizeof(dst), "%s/" ROWCOUNTS_NAME, staging);
-		if (s->ops->promote(s, src, dst) < 0)
 			goto out;
 	}
 	/* The manifest is the one thing written anew: it names its tier and origin. */

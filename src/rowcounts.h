@@ -13,7 +13,6 @@
 #include "manifest.h"
 #include "stream.h"
 
-#define ROWCOUNTS_NAME "rowcounts"
 
 struct rowcount {
 	char *file;     /* the dump file of the backup that holds the table */

@@ -92,6 +92,48 @@ out:
 
 /* ------------------------------------------------------ throwaway servers */
 
+/*
+ * A base backup's test-restore is a recovery: into the scratch directory, to
+ * the end of the backup, started there with no TCP, no archiving into the
+ * real store, and trust only on its private socket; it logs in as the
+ * cluster's PGUSER (default postgres), a role the backup holds.
+ */
+static int physical_settings(const struct config *c, struct scratch *scratch, struct config *pc)
+{
+	static char pgdata[PATH_MAX + 8], options[2 * PATH_MAX];
+	char hba[PATH_MAX + 16];
+	FILE *f;
+
+	snprintf(pgdata, sizeof(pgdata), "%s/data", scratch->dir);
+	snprintf(hba, sizeof(hba), "%s/hba.conf", scratch->dir);
+	f = fopen(hba, "w");
+	if (f == NULL || fputs("local all all trust\n", f) == EOF || fclose(f) != 0) {
+		fail(EXIT_CHECK, "cannot write %s: %s", hba, strerror(errno));
+		return -1;
+	}
+	snprintf(options, sizeof(options), "-c listen_addresses= -c archive_mode=off -c hba_file=%s",
+		 hba);
+	*pc = *c;
+	pc->pgdata = pgdata;
+	pc->recovery_target = (char *)"immediate";
+	pc->recovery_target_time = NULL;
+	pc->recover_start = 1;
+	pc->server_options = options;
+	free(scratch->target.user);
+	scratch->target.user = strdup(c->pguser ? c->pguser : "postgres");
+	return scratch->target.user != NULL ? 0 : -1;
+}
+
+/* The base backup's server, started by its recovery: stopped by PID like the others. */
+static void physical_adopt(struct scratch *scratch)
+{
+	char pgdata[PATH_MAX + 8];
+
+	snprintf(pgdata, sizeof(pgdata), "%s/data", scratch->dir);
+	if (scratch->pid == 0)
+		scratch->pid = pg_postmaster_pid(pgdata);
+}
+
 /* The engines a test-restore can start a server for. */
 static const struct kind {
 	const char *engine;
@@ -100,11 +142,16 @@ static const struct kind {
 	/* Optional: readies the server for one file before its restore. */
 	int (*prepare)(struct store *, const struct backup_ref *, const struct manifest_file *,
 		       const struct target *);
+	/* Optional: the settings the restore runs with, instead of the run's. */
+	int (*settings)(const struct config *, struct scratch *, struct config *out);
+	/* Optional: after the restore, takes charge of a server it started. */
+	void (*adopt)(struct scratch *);
 } kinds[] = {
-	{"postgres", "postgres", pg_scratch_start, create_roles},
-	{"mariadb", "mysql", my_scratch_start, NULL},
+	{"postgres", "postgres", pg_scratch_start, create_roles, NULL, NULL},
+	{"mariadb", "mysql", my_scratch_start, NULL, NULL, NULL},
 	/* A base backup brings its own cluster: only the directory is made first. */
-	{PHYSICAL_ENGINE, "postgres", pg_scratch_prepare_physical, NULL},
+	{PHYSICAL_ENGINE, "postgres", pg_scratch_prepare_physical, NULL, physical_settings,
+	 physical_adopt},
 };
 
 enum { NKINDS = sizeof(kinds) / sizeof(kinds[0]) };
@@ -263,38 +310,6 @@ static int check_expected_count(const struct config *c, struct servers *sv, stru
 	return 0;
 }
 
-/*
- * A base backup's test-restore is a recovery: into the scratch directory, to
- * the end of the backup, started there with no TCP, no archiving into the
- * real store, and trust only on its private socket; it logs in as the
- * cluster's PGUSER (default postgres), a role the backup holds.
- */
-static int physical_settings(const struct config *c, struct scratch *scratch, struct config *pc)
-{
-	static char pgdata[PATH_MAX + 8], options[2 * PATH_MAX];
-	char hba[PATH_MAX + 16];
-	FILE *f;
-
-	snprintf(pgdata, sizeof(pgdata), "%s/data", scratch->dir);
-	snprintf(hba, sizeof(hba), "%s/hba.conf", scratch->dir);
-	f = fopen(hba, "w");
-	if (f == NULL || fputs("local all all trust\n", f) == EOF || fclose(f) != 0) {
-		fail(EXIT_CHECK, "cannot write %s: %s", hba, strerror(errno));
-		return -1;
-	}
-	snprintf(options, sizeof(options), "-c listen_addresses= -c archive_mode=off -c hba_file=%s",
-		 hba);
-	*pc = *c;
-	pc->pgdata = pgdata;
-	pc->recovery_target = (char *)"immediate";
-	pc->recovery_target_time = NULL;
-	pc->recover_start = 1;
-	pc->server_options = options;
-	free(scratch->target.user);
-	scratch->target.user = strdup(c->pguser ? c->pguser : "postgres");
-	return scratch->target.user != NULL ? 0 : -1;
-}
-
 /* Restores one file into a server of its engine and checks what came back. */
 static int restore_file(const struct config *c, struct store *s, const struct backup_ref *r,
 			const struct manifest_file *f, struct servers *sv,
@@ -302,7 +317,7 @@ static int restore_file(const struct config *c, struct store *s, const struct ba
 {
 	const struct manifest *m = r->manifest;
 	const char *engine = f->engine ? f->engine : m->engine;
-	struct config pc;
+	struct config own;
 	struct scratch *scratch;
 	struct engine *e;
 	struct source *src;
@@ -321,17 +336,17 @@ static int restore_file(const struct config *c, struct store *s, const struct ba
 	if (kinds[k].prepare != NULL && kinds[k].prepare(s, r, f, &scratch->target) < 0)
 		return -1;
 	log_info("restoring %s into the throwaway %s", f->name, scratch->what);
-	if (strcmp(engine, PHYSICAL_ENGINE) == 0 && physical_settings(c, scratch, &pc) < 0)
+	if (kinds[k].settings != NULL && kinds[k].settings(c, scratch, &own) < 0)
 		return -1;
-	e = engine_new(engine, &scratch->target, strcmp(engine, PHYSICAL_ENGINE) == 0 ? &pc : c);
+	e = engine_new(engine, &scratch->target, kinds[k].settings != NULL ? &own : c);
 	if (e == NULL)
 		return -1;
 	src = open_file(s, r, f);
 	rc = src != NULL ? e->ops->restore(e, f->databases ? f->databases : m->databases,
 					   f->databases ? f->ndatabases : m->ndatabases, src)
 			 : -1;
-	if (scratch->pid == 0 && strcmp(engine, PHYSICAL_ENGINE) == 0)
-		scratch->pid = physical_server_pid(pc.pgdata); /* stopped by PID like the others */
+	if (kinds[k].adopt != NULL)
+		kinds[k].adopt(scratch);
 	if (rc == 0)
 		rc = check_databases(e, f, m, v);
 	if (rc == 0)

@@ -12,6 +12,7 @@
 
 #include "catalog.h"
 #include "manifest.h"
+#include "physical.h"
 #include "pipeline.h"
 #include "util/digest.h"
 #include "util/fs.h"
@@ -102,35 +103,46 @@ static int hash_file(int fd, const char *path, char *hex, uint64_t *size)
 	return 0;
 }
 
-/* Compresses the file into wal/NAME<suffix>; the pipeline makes it durable on commit. */
+/*
+ * Compresses the file into wal/NAME<suffix>, durable once the pipeline
+ * commits, and hashes it as PostgreSQL wrote it on the same single read
+ * (into sha256; stats->raw_bytes is its size).
+ */
 static int store_file(const struct config *c, struct store *s, int fd, const char *path,
-		      const char *name, const struct codec *codec, struct pipeline_stats *stats)
+		      const char *name, const struct codec *codec, struct pipeline_stats *stats,
+		      char *sha256)
 {
 	static char buf[CHUNK];
 	struct sink *sink = NULL;
+	struct digest raw;
 	char key[128];
 	ssize_t n;
 	long level = c->compression_level == CONF_UNSET ? codec->default_level
 							: c->compression_level;
 
 	object_key(name, codec->suffix, key, sizeof(key));
-	if (lseek(fd, 0, SEEK_SET) < 0 || s->ops->put(s, key, &sink) < 0)
+	if (digest_begin(&raw) < 0)
 		return -1;
-	sink = pipeline_sink(sink, codec, (int)level, (int)c->threads, name, stats);
-	if (sink == NULL)
+	if (s->ops->put(s, key, &sink) < 0 ||
+	    (sink = pipeline_sink(sink, codec, (int)level, (int)c->threads, name, stats)) == NULL) {
+		digest_discard(&raw);
 		return -1;
+	}
 	while ((n = read(fd, buf, sizeof(buf))) > 0) {
-		if (sink_write(sink, buf, (size_t)n) < 0) {
-			sink_abort(sink);
-			return -1;
-		}
+		digest_add(&raw, buf, (size_t)n);
+		if (sink_write(sink, buf, (size_t)n) < 0)
+			break;
 	}
-	if (n < 0) {
+	if (n < 0)
 		fail(EXIT_CONFIG, "cannot read %s: %s", path, strerror(errno));
-		sink_abort(sink);
+	if (n != 0 || sink_commit(sink) < 0) {
+		if (n != 0)
+			sink_abort(sink);
+		digest_discard(&raw);
 		return -1;
 	}
-	return sink_commit(sink);
+	digest_end(&raw, sha256);
+	return 0;
 }
 
 int wal_push(const struct config *c, struct store *s, const char *path)
@@ -155,13 +167,13 @@ int wal_push(const struct config *c, struct store *s, const char *path)
 		fail(EXIT_CONFIG, "wal-push: cannot open %s: %s", path, strerror(errno));
 		return -1;
 	}
-	if (hash_file(fd, path, sha256, &size) < 0)
-		goto out;
 	found = read_meta(s, name, &old);
 	if (found < 0)
 		goto out;
 	if (found == 0) {
 		/* The server retries a push whose answer it missed: the same file is fine. */
+		if (hash_file(fd, path, sha256, &size) < 0)
+			goto out;
 		if (strcmp(old.sha256, sha256) == 0 && old.size == size) {
 			log_info("%s is archived already, with the same content", name);
 			rc = 0;
@@ -172,8 +184,9 @@ int wal_push(const struct config *c, struct store *s, const char *path)
 		}
 		goto out;
 	}
-	if (store_file(c, s, fd, path, name, codec, &stats) < 0)
+	if (store_file(c, s, fd, path, name, codec, &stats, sha256) < 0)
 		goto out;
+	size = stats.raw_bytes;
 	ts_format(time(NULL), stamp);
 	snprintf(text, sizeof(text),
 		 "# tierdump WAL archive record\nsha256 = %s\nsize = %" PRIu64 "\n"
@@ -314,8 +327,7 @@ static int oldest_needed(struct store *s, char *segment, char *which, size_t whi
 	for (size_t i = 0; i < cat.n; i++) {
 		const struct manifest *m = cat.refs[i].manifest;
 
-		if (m == NULL || m->partial || m->wal_start_segment == NULL ||
-		    wal_name_kind(m->wal_start_segment) != WAL_SEGMENT)
+		if (!physical_is_base(m) || m->partial)
 			continue;
 		if (segment[0] == '\0' || wal_name_obsolete(m->wal_start_segment, segment)) {
 			snprintf(segment, WAL_SEGMENT_LEN + 1, "%s", m->wal_start_segment);

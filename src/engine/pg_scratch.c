@@ -28,11 +28,26 @@ int pg_server_bindir(char *buf, size_t len)
 	return rc;
 }
 
+pid_t pg_postmaster_pid(const char *datadir)
+{
+	char path[PATH_MAX + 32];
+	FILE *f;
+	int pid = 0;
+
+	snprintf(path, sizeof(path), "%s/postmaster.pid", datadir);
+	f = fopen(path, "r");
+	if (f != NULL) {
+		if (fscanf(f, "%d", &pid) != 1 || pid < 0)
+			pid = 0;
+		fclose(f);
+	}
+	return (pid_t)pid;
+}
+
 int pg_scratch_start(struct scratch *s, const char *parent, const char *user)
 {
 	char bindir[PATH_MAX], initdb[PATH_MAX + 16], pg_ctl[PATH_MAX + 16], data[PATH_MAX + 8];
-	char log[PATH_MAX + 8], options[PATH_MAX + 64], pidfile[PATH_MAX + 32];
-	FILE *f;
+	char log[PATH_MAX + 8], options[PATH_MAX + 64];
 	int started;
 
 	/* SIGINT is PostgreSQL's fast shutdown. */
@@ -59,18 +74,12 @@ int pg_scratch_start(struct scratch *s, const char *parent, const char *user)
 		started = scratch_run(s, start_argv);
 	}
 	/* Read even when pg_ctl gave up waiting: a server that came up late is stopped too. */
-	snprintf(pidfile, sizeof(pidfile), "%s/postmaster.pid", data);
-	f = fopen(pidfile, "r");
-	if (f != NULL) {
-		if (fscanf(f, "%d", &s->pid) != 1)
-			s->pid = 0;
-		fclose(f);
-	}
+	s->pid = pg_postmaster_pid(data);
 	if (started < 0)
 		return -1;
-	if (s->pid <= 0) {
-		s->pid = 0;
-		fail(EXIT_CHECK, "the throwaway PostgreSQL started but left no PID in %s", pidfile);
+	if (s->pid == 0) {
+		fail(EXIT_CHECK, "the throwaway PostgreSQL started but left no PID in %s/postmaster.pid",
+		     data);
 		return -1;
 	}
 	s->target.name = strdup("");

@@ -14,6 +14,9 @@
  */
 int pg_server_bindir(char *buf, size_t len);
 
+/* The PID in a data directory's postmaster.pid, or 0. */
+pid_t pg_postmaster_pid(const char *datadir);
+
 /*
  * Creates and starts a server under parent (VERIFY_DIR), as user (when we
  * are root); s->target reaches it. Returns 0, or -1 after fail(); either
