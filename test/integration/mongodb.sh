@@ -46,7 +46,7 @@ raw_stamp=$(newest hourly)
 raw=$BACKUP_DIR/hourly/$raw_stamp/mongodb.archive
 offset=$(( $(stat -c %s "$raw") * 2 / 3 ))
 printf 'Z' | dd of="$raw" bs=1 seek="$offset" conv=notrunc 2>/dev/null
-sed -i "s/^sha256 = .*/sha256 = $(sha256sum "$raw" | cut -c1-64)/" "$BACKUP_DIR/hourly/$raw_stamp/manifest"
+reseal "$BACKUP_DIR/hourly/$raw_stamp" mongodb.archive
 mongo_stop dst
 mongo_start dst2 25497 || exit 1
 export MONGODB_URI=mongodb://127.0.0.1:25497/?directConnection=true
