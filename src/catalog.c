@@ -123,7 +123,8 @@ static int on_tier_entry(const char *name, int is_dir, long long size, void *arg
 struct loader {
 	struct store *store;
 	struct catalog *cat;
-	size_t next; /* the next ref to load, taken atomically */
+	int with_verified; /* only a listing shows them: one read per backup less elsewhere */
+	size_t next;       /* the next ref to load, taken atomically */
 };
 
 static void *load_manifests(void *arg)
@@ -139,7 +140,7 @@ static void *load_manifests(void *arg)
 		r = &l->cat->refs[i];
 		if (!r->legacy)
 			r->manifest = load_manifest(l->store, r->tier, r->name);
-		if (r->manifest != NULL)
+		if (r->manifest != NULL && l->with_verified)
 			load_verified(l->store, r);
 	}
 }
@@ -149,10 +150,10 @@ static void *load_manifests(void *arg)
  * many (listing thousands of backups is mostly waiting on small reads), then
  * drops the backups that have none.
  */
-static void load_all(struct store *s, struct catalog *c)
+static void load_all(struct store *s, struct catalog *c, int with_verified)
 {
 	enum { MAX_THREADS = 4, PER_THREAD = 256 };
-	struct loader l = {s, c, 0};
+	struct loader l = {s, c, with_verified, 0};
 	pthread_t threads[MAX_THREADS];
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	size_t wanted = c->n / PER_THREAD, started = 0, kept = 0;
@@ -199,12 +200,12 @@ int catalog_scan_tier(struct store *s, const char *tier, int with_legacy, struct
 		catalog_free(out);
 		return -1;
 	}
-	load_all(s, out);
+	load_all(s, out, 0);
 	tier_sort_newest_first(out->refs, out->n);
 	return 0;
 }
 
-int catalog_scan_all(struct store *s, struct catalog *out)
+static int scan_every_tier(struct store *s, struct catalog *out, int with_verified)
 {
 	memset(out, 0, sizeof(*out));
 	for (int i = 0; tier_names[i] != NULL; i++) {
@@ -213,9 +214,19 @@ int catalog_scan_all(struct store *s, struct catalog *out)
 			return -1;
 		}
 	}
-	load_all(s, out);
+	load_all(s, out, with_verified);
 	tier_sort_newest_first(out->refs, out->n);
 	return 0;
+}
+
+int catalog_scan_all(struct store *s, struct catalog *out)
+{
+	return scan_every_tier(s, out, 0);
+}
+
+int catalog_scan_listing(struct store *s, struct catalog *out)
+{
+	return scan_every_tier(s, out, 1);
 }
 
 void catalog_free(struct catalog *c)

@@ -22,6 +22,9 @@ int catalog_scan_tier(struct store *s, const char *tier, int with_legacy, struct
 /* Scans every tier, bandr's files included. Returns 0 or -1. */
 int catalog_scan_all(struct store *s, struct catalog *out);
 
+/* Like catalog_scan_all(), with each backup's last test-restore (ref->verified), for listings. */
+int catalog_scan_listing(struct store *s, struct catalog *out);
+
 /*
  * Parses a choice of backup (none, latest, a timestamp or its start) given
  * in setting. Returns 0, or -1 after fail() naming setting.

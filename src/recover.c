@@ -63,7 +63,7 @@ static int run(const struct config *c, char *const *operands)
 	const struct backup_ref *r;
 	struct catalog cat = {0};
 	struct store *s;
-	int rc = -1;
+	int rc = -1, listing;
 
 	(void)operands;
 	if (catalog_parse_choice("FROM_BACKUP", c->from_backup, &from) < 0 ||
@@ -72,9 +72,10 @@ static int run(const struct config *c, char *const *operands)
 	s = store_open_configured(c);
 	if (s == NULL)
 		return -1;
-	if (catalog_scan_all(s, &cat) < 0)
+	listing = from.kind == FROM_NONE && !physical_wanted(c);
+	if ((listing ? catalog_scan_listing(s, &cat) : catalog_scan_all(s, &cat)) < 0)
 		goto out;
-	if (from.kind == FROM_NONE && !physical_wanted(c)) {
+	if (listing) {
 		if (c->json)
 			listing_print_json(&cat, stdout);
 		else
