@@ -226,6 +226,14 @@ int conf_set(struct config *c, const struct setting *s, const char *value, const
 	return -1;
 }
 
+const struct setting *conf_find_env(const char *env)
+{
+	for (const struct setting *s = conf_settings; s->help != NULL; s++)
+		if (s->env != NULL && strcmp(s->env, env) == 0)
+			return s;
+	return NULL;
+}
+
 const struct setting *conf_find_flag(const char *flag)
 {
 	for (const struct setting *s = conf_settings; s->help != NULL; s++)

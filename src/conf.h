@@ -90,6 +90,9 @@ void conf_init(struct config *c);
 /* Sets one setting from text; origin names where it came from, for errors. */
 int conf_set(struct config *c, const struct setting *s, const char *value, const char *origin);
 
+/* Finds the setting an environment variable names, or NULL. */
+const struct setting *conf_find_env(const char *env);
+
 /* Finds the setting a long option names, or NULL. */
 const struct setting *conf_find_flag(const char *flag);
 

@@ -263,15 +263,23 @@ static void shell_quote(char *buf, size_t len, const char *value)
  * our environment. Secrets go only by file (NAME_FILE) or the configuration
  * file, never into postgresql.auto.conf.
  */
+/* Appends NAME='value' (quoted for sh) and a space. */
+static void put_assignment(char *buf, size_t len, const char *name, const char *value)
+{
+	snprintf(buf + strlen(buf), len - strlen(buf), "%s=", name);
+	shell_quote(buf, len, value);
+	strncat(buf, " ", len - strlen(buf) - 1);
+}
+
 static int restore_command(char *buf, size_t len)
 {
-	static const char *const plain[] = {"TIERDUMP_CONFIG", "BACKUP_STORE", "BACKUP_DIR",
-					    "S3_BUCKET", "AWS_REGION", "AWS_ENDPOINT_URL",
-					    "S3_ENDPOINT", "FTP_CA_FILE", "FTP_INSECURE",
-					    "STORE_RETRIES", NULL};
-	static const char *const secret[] = {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "S3_USER",
-					     "S3_PASSWORD", "FTP_USER", "FTP_PASSWORD", NULL};
-	char exe[PATH_MAX], name[64];
+	/* What wal-fetch needs to reach the store; the settings table says which are secrets. */
+	static const char *const store_settings[] = {
+		"TIERDUMP_CONFIG", "BACKUP_STORE", "BACKUP_DIR", "S3_BUCKET", "AWS_REGION",
+		"AWS_ENDPOINT_URL", "S3_ENDPOINT", "FTP_CA_FILE", "FTP_INSECURE", "STORE_RETRIES",
+		"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "S3_USER", "S3_PASSWORD", "FTP_USER",
+		"FTP_PASSWORD", NULL};
+	char exe[PATH_MAX], file[64];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 
 	if (n <= 0) {
@@ -280,22 +288,19 @@ static int restore_command(char *buf, size_t len)
 	}
 	exe[n] = '\0';
 	buf[0] = '\0';
-	for (size_t i = 0; plain[i] != NULL; i++) {
-		if (getenv(plain[i]) == NULL)
-			continue;
-		snprintf(buf + strlen(buf), len - strlen(buf), "%s=", plain[i]);
-		shell_quote(buf, len, getenv(plain[i]));
-		strncat(buf, " ", len - strlen(buf) - 1);
-	}
-	for (size_t i = 0; secret[i] != NULL; i++) {
-		snprintf(name, sizeof(name), "%s_FILE", secret[i]);
-		if (getenv(name) != NULL) {
-			snprintf(buf + strlen(buf), len - strlen(buf), "%s=", name);
-			shell_quote(buf, len, getenv(name));
-			strncat(buf, " ", len - strlen(buf) - 1);
-		} else if (getenv(secret[i]) != NULL) {
-			log_warn("restore_command cannot carry %s: give the server %s_FILE or a configuration file (TIERDUMP_CONFIG) instead",
-				 secret[i], secret[i]);
+	for (size_t i = 0; store_settings[i] != NULL; i++) {
+		const char *name = store_settings[i];
+		const struct setting *st = conf_find_env(name);
+
+		snprintf(file, sizeof(file), "%s_FILE", name);
+		if (st == NULL || !st->secret) {
+			if (getenv(name) != NULL)
+				put_assignment(buf, len, name, getenv(name));
+		} else if (getenv(file) != NULL) {
+			put_assignment(buf, len, file, getenv(file));
+		} else if (getenv(name) != NULL) {
+			log_warn("restore_command cannot carry %s: give the server %s or a configuration file (TIERDUMP_CONFIG) instead",
+				 name, file);
 		}
 	}
 	shell_quote(buf, len, exe);
