@@ -20,6 +20,11 @@ mkdir -p "$HOME"
 echo "sentinel" >"$HOME/.pgpass"
 chmod 600 "$HOME/.pgpass"
 
+# A child between fork and exec is still the parent's image (its
+# /proc/PID/environ is the parent's original block): only what a child runs
+# after exec is its own.
+execed() { [ "$(readlink "/proc/$1/exe" 2>/dev/null)" != "$(readlink "/proc/$2/exe" 2>/dev/null)" ]; }
+
 PGADMINPASS=$secret "$BACKUP" >"$TMP/run.log" 2>&1 &
 pid=$!
 : >"$TMP/ps.txt"
@@ -27,6 +32,7 @@ pid=$!
 while kill -0 "$pid" 2>/dev/null; do
 	ps -eo args >>"$TMP/ps.txt"
 	for child in $(pgrep -P "$pid"); do
+		execed "$child" "$pid" || continue
 		tr '\0' '\n' <"/proc/$child/environ" >>"$TMP/environ.txt" 2>/dev/null
 		ls -l "$TMPDIR"/tierdump-pgpass-* >>"$TMP/pgpass-files.txt" 2>/dev/null
 	done
@@ -67,6 +73,7 @@ pid=$!
 descendants() { local p; for p in $(pgrep -P "$1"); do echo "$p"; descendants "$p"; done; }
 while kill -0 "$pid" 2>/dev/null; do
 	for child in $(descendants "$pid"); do
+		execed "$child" "$pid" || continue
 		{ tr '\0' ' ' <"/proc/$child/cmdline"; echo; tr '\0' '\n' <"/proc/$child/environ"; } \
 			>>"$TMP/restore-proc.txt" 2>/dev/null
 	done
