@@ -21,136 +21,136 @@
 #define NOT_KEPT ((size_t)-1)
 
 const struct setting conf_settings[] = {
-	{"TIERDUMP_CONFIG", NULL, "config", SETTING_STRING, 0, F(config_file),
-	 "configuration file (default /etc/tierdump.conf when it exists)"},
-	{"TIERDUMP_TIERS_DIR", "tiers_dir", NULL, SETTING_STRING, 0, F(tiers_dir),
-	 "directory of the tier policies"},
-	{"BACKUP_DIR", "backup_dir", "backup-dir", SETTING_STRING, 0, F(backup_dir),
-	 "root of the local store (default /backup)"},
-	{"BACKUP_STORE", "backup_store", NULL, SETTING_STRING, 0, F(store),
-	 "where the tiers live: a directory, file:///path or s3://bucket/prefix (default BACKUP_DIR)"},
-	{"BACKUP_MIRROR", "backup_mirror", NULL, SETTING_STRING, 0, F(mirrors),
-	 "stores that receive a copy of each new or promoted backup"},
-	{"AWS_ACCESS_KEY_ID", "aws_access_key_id", NULL, SETTING_STRING, 1, F(s3_key_id),
-	 "S3 access key"},
-	{"AWS_SECRET_ACCESS_KEY", "aws_secret_access_key", NULL, SETTING_STRING, 1, F(s3_secret),
-	 "S3 secret key"},
-	{"AWS_REGION", "aws_region", NULL, SETTING_STRING, 0, F(s3_region),
-	 "S3 region (default us-east-1)"},
-	{"AWS_ENDPOINT_URL", "aws_endpoint_url", NULL, SETTING_STRING, 0, F(s3_endpoint),
-	 "S3-compatible endpoint, addressed path-style"},
-	{"S3_ENDPOINT", "s3_endpoint", NULL, SETTING_STRING, 0, F(s3_endpoint_old),
-	 "bandr's name for AWS_ENDPOINT_URL"},
-	{"S3_USER", "s3_user", NULL, SETTING_STRING, 1, F(s3_user),
-	 "bandr's name for AWS_ACCESS_KEY_ID"},
-	{"S3_PASSWORD", "s3_password", NULL, SETTING_STRING, 1, F(s3_password),
-	 "bandr's name for AWS_SECRET_ACCESS_KEY"},
-	{"S3_BUCKET", "s3_bucket", NULL, SETTING_STRING, 0, F(s3_bucket),
-	 "bandr's bucket: the store is s3://S3_BUCKET when BACKUP_STORE is unset"},
-	{"S3_MAX_PARTS", "s3_max_parts", NULL, SETTING_NUMBER, 0, F(s3_max_parts),
-	 "parts an upload may have at most (default 10000)"},
-	{"FTP_USER", "ftp_user", NULL, SETTING_STRING, 1, F(ftp_user), "FTPS user"},
-	{"FTP_PASSWORD", "ftp_password", NULL, SETTING_STRING, 1, F(ftp_password), "FTPS password"},
-	{"FTP_CA_FILE", "ftp_ca_file", NULL, SETTING_STRING, 0, F(ftp_ca_file),
-	 "the CA that signed the FTPS server's certificate"},
-	{"FTP_INSECURE", "ftp_insecure", NULL, SETTING_BOOL, 0, F(ftp_insecure),
-	 "accept any FTPS certificate (self-signed tests only)"},
-	{"S3_COPY_LIMIT", "s3_copy_limit", NULL, SETTING_NUMBER, 0, F(s3_copy_limit),
-	 "bytes above which promotion copies in parts (default 5 GiB, S3's CopyObject limit)"},
-	{"STORE_RETRIES", "store_retries", NULL, SETTING_NUMBER, 0, F(store_retries),
-	 "retries of a temporary store failure (default 5)"},
-	{"WEBHOOK_URL", "webhook_url", NULL, SETTING_STRING, 1, F(webhook_url),
-	 "a JSON POST after each run (Slack, Mattermost, Rocket.Chat incoming webhooks)"},
-	{"WEBHOOK_ON", "webhook_on", NULL, SETTING_STRING, 0, F(webhook_on),
-	 "always (default) or failure"},
-	{"ENVIRONMENT_NAME", "environment_name", NULL, SETTING_STRING, 0, F(environment),
-	 "the environment named in notifications"},
-	{"ENVIRONMENT_FRIENDLY_NAME", "environment_friendly_name", NULL, SETTING_STRING, 0,
-	 F(environment_friendly), "a readable name for it"},
-	{"METRICS_FILE", "metrics_file", NULL, SETTING_STRING, 0, F(metrics_file),
-	 "Prometheus metrics as a node-exporter textfile"},
-	{"PUSHGATEWAY_URL", "pushgateway_url", NULL, SETTING_STRING, 0, F(pushgateway_url),
-	 "a Prometheus Pushgateway to push the metrics to"},
-	{"BACKUP_TYPE", "backup_type", "tier", SETTING_STRING, 0, F(tier),
-	 "tier of this run: hourly, daily, weekly or monthly"},
-	{"BACKUP_COUNT", "backup_count", "count", SETTING_NUMBER, 0, F(count),
-	 "backups kept in this tier"},
-	{"BACKUP_PRIOR_TYPE", "backup_prior_type", "prior-tier", SETTING_STRING, 0, F(prior_tier),
-	 "tier promoted from"},
-	{"BACKUP_PRIOR_COUNT", "backup_prior_count", "prior-count", SETTING_NUMBER, 0,
-	 F(prior_count), "backups the prior tier must hold before promotion"},
-	{"BACKUP_LOCK_TIMEOUT", "lock_timeout", "lock-timeout", SETTING_NUMBER, 0, F(lock_timeout),
-	 "seconds to wait for another run of the tier (default 60)"},
-	{"BACKUP_COMPRESSION", "compression", "compression", SETTING_STRING, 0, F(compression),
-	 "gzip (default), zstd or none"},
-	{"BACKUP_COMPRESSION_LEVEL", "compression_level", "compression-level", SETTING_NUMBER, 0,
-	 F(compression_level), "compression level (default 1)"},
-	{"BACKUP_THREADS", "threads", "threads", SETTING_NUMBER, 0, F(threads),
-	 "compression threads (default: the CPUs the process may use)"},
-	{"BACKUP_ENGINE", "engine", "engine", SETTING_STRING, 0, F(engine),
-	 "database engine of the hourly tier: postgres (default), mariadb or mongodb"},
-	{"MYSQL_HOST", "mysql_host", NULL, SETTING_STRING, 0, F(mysql_host), "MariaDB host"},
-	{"MYSQL_TCP_PORT", "mysql_port", NULL, SETTING_STRING, 0, F(mysql_port), "MariaDB port"},
-	{"MYSQL_USER", "mysql_user", NULL, SETTING_STRING, 0, F(mysql_user), "MariaDB user"},
-	{"MYSQL_PWD", "mysql_password", NULL, SETTING_STRING, 1, F(mysql_password),
-	 "MariaDB password"},
-	{"MONGODB_URI", "mongodb_uri", NULL, SETTING_STRING, 1, F(mongo_uri),
-	 "MongoDB connection string"},
-	{"MONGODB_SYSTEM_DATABASES", "mongodb_system_databases", NULL, SETTING_BOOL, 0,
-	 F(mongo_system), "MongoDB: dump admin, local and config too"},
-	{"RECOVER_MYSQL_SCHEMA", "recover_mysql_schema", NULL, SETTING_BOOL, 0, F(mysql_schema),
-	 "recover: also restore MariaDB's mysql system schema"},
-	{"PGHOST", "pghost", NULL, SETTING_STRING, 0, F(pghost), "PostgreSQL host"},
-	{"PGPORT", "pgport", NULL, SETTING_STRING, 0, F(pgport), "PostgreSQL port"},
-	{"PGUSER", "pguser", NULL, SETTING_STRING, 0, F(pguser), "PostgreSQL user"},
-	{"PGPASSWORD", "pgpassword", NULL, SETTING_STRING, 1, F(pgpassword),
-	 "PostgreSQL password"},
-	{"PGPASSFILE", "pgpassfile", NULL, SETTING_STRING, 0, F(pgpassfile), "libpq password file"},
-	{"PGADMINPASS", "pgadminpass", NULL, SETTING_STRING, 1, F(pgadminpass),
-	 "PostgreSQL admin password (bandr)"},
-	{"PGDATABASE", "pgdatabase", NULL, SETTING_STRING, 0, F(pgdatabase),
-	 "maintenance database to connect to (default postgres)"},
-	{"DATABASE", "database", "database", SETTING_STRING, 0, F(database),
-	 "back up this one database instead of the whole cluster"},
-	{"FROM_BACKUP", "from_backup", "from-backup", SETTING_STRING, 0, F(from_backup),
-	 "recover: none, latest or a timestamp"},
-	{"LATEST_BACKUP_MAXIMUM_AGE_H", "latest_backup_maximum_age_h", NULL, SETTING_NUMBER, 0,
-	 F(max_age_hours), "recover: fail when the newest backup is older"},
-	{"DATABASE_EXPECTED_COUNT", "database_expected_count", NULL, SETTING_NUMBER, 0,
-	 F(expected_count), "recover: databases the restored server must have"},
-	{"RECOVER_FORCE", "recover_force", "force", SETTING_BOOL, 0, F(force),
-	 "recover: drop and recreate databases the target already has"},
-	{NULL, NULL, "json", SETTING_BOOL, 0, F(json), "recover: list as JSON"},
-	{"VERIFY_BACKUP", "verify_backup", "verify", SETTING_STRING, 0, F(verify),
-	 "test-restore this backup (latest or a timestamp) instead of a tier run"},
-	{"VERIFY_DIR", "verify_dir", NULL, SETTING_STRING, 0, F(verify_dir),
-	 "where test-restores run a throwaway server (default TMPDIR or /tmp)"},
-	{"VERIFY_USER", "verify_user", NULL, SETTING_STRING, 0, F(verify_user),
-	 "the user the throwaway servers run as when started by root (default postgres, mysql for MariaDB)"},
-	{NULL, NULL, "target", SETTING_STRING, 0, F(restore_target),
-	 "recover: restore only this target of the backup"},
-	{"BACKUP_METHOD", "backup_method", NULL, SETTING_STRING, 0, F(method),
-	 "logical (default) or physical: PostgreSQL base backups with pg_basebackup"},
-	{"PGDATA", "pgdata", NULL, SETTING_STRING, 0, F(pgdata),
-	 "recover: the empty data directory a physical backup is restored into"},
-	{"RECOVERY_TARGET_TIME", "recovery_target_time", "recovery-target-time", SETTING_STRING, 0,
-	 F(recovery_target_time), "recover: replay archived WAL up to this time"},
-	{"RECOVERY_TARGET", "recovery_target", "recovery-target", SETTING_STRING, 0,
-	 F(recovery_target), "recover: immediate (the base backup alone) or latest (all WAL)"},
-	{"RECOVER_START", "recover_start", "start", SETTING_BOOL, 0, F(recover_start),
-	 "recover: start the recovered server and wait until it is promoted"},
-	{"RECOVER_START_TIMEOUT", "recover_start_timeout", NULL, SETTING_NUMBER, 0,
-	 F(start_timeout), "recover --start: seconds to wait for the end of recovery (default 3600)"},
-	{NULL, NULL, "check", SETTING_BOOL, 0, F(check),
-	 "check the ages of the newest base backup and archived WAL segment"},
-	{"CHECK_BASE_BACKUP_MAX_AGE", "check_base_backup_max_age", NULL, SETTING_NUMBER, 0,
-	 F(base_max_age), "--check: seconds the newest base backup may be old (default 3900)"},
-	{"CHECK_WAL_MAX_AGE", "check_wal_max_age", NULL, SETTING_NUMBER, 0, F(wal_max_age),
-	 "--check: seconds the newest archived WAL segment may be old (default 420)"},
-	{"TERMINATION_LOG", "termination_log", NULL, SETTING_STRING, 0, F(termination_log),
-	 "file that receives the one-line failure reason"},
-	{NULL, "schedule", NULL, SETTING_STRING, 0, NOT_KEPT, "cron schedule of a tier (not used here)"},
-	{NULL, NULL, NULL, 0, 0, 0, NULL},
+    {"TIERDUMP_CONFIG", NULL, "config", SETTING_STRING, 0, F(config_file),
+     "configuration file (default /etc/tierdump.conf when it exists)"},
+    {"TIERDUMP_TIERS_DIR", "tiers_dir", NULL, SETTING_STRING, 0, F(tiers_dir),
+     "directory of the tier policies"},
+    {"BACKUP_DIR", "backup_dir", "backup-dir", SETTING_STRING, 0, F(backup_dir),
+     "root of the local store (default /backup)"},
+    {"BACKUP_STORE", "backup_store", NULL, SETTING_STRING, 0, F(store),
+     "where the tiers live: a directory, file:///path or s3://bucket/prefix (default BACKUP_DIR)"},
+    {"BACKUP_MIRROR", "backup_mirror", NULL, SETTING_STRING, 0, F(mirrors),
+     "stores that receive a copy of each new or promoted backup"},
+    {"AWS_ACCESS_KEY_ID", "aws_access_key_id", NULL, SETTING_STRING, 1, F(s3_key_id),
+     "S3 access key"},
+    {"AWS_SECRET_ACCESS_KEY", "aws_secret_access_key", NULL, SETTING_STRING, 1, F(s3_secret),
+     "S3 secret key"},
+    {"AWS_REGION", "aws_region", NULL, SETTING_STRING, 0, F(s3_region),
+     "S3 region (default us-east-1)"},
+    {"AWS_ENDPOINT_URL", "aws_endpoint_url", NULL, SETTING_STRING, 0, F(s3_endpoint),
+     "S3-compatible endpoint, addressed path-style"},
+    {"S3_ENDPOINT", "s3_endpoint", NULL, SETTING_STRING, 0, F(s3_endpoint_old),
+     "bandr's name for AWS_ENDPOINT_URL"},
+    {"S3_USER", "s3_user", NULL, SETTING_STRING, 1, F(s3_user),
+     "bandr's name for AWS_ACCESS_KEY_ID"},
+    {"S3_PASSWORD", "s3_password", NULL, SETTING_STRING, 1, F(s3_password),
+     "bandr's name for AWS_SECRET_ACCESS_KEY"},
+    {"S3_BUCKET", "s3_bucket", NULL, SETTING_STRING, 0, F(s3_bucket),
+     "bandr's bucket: the store is s3://S3_BUCKET when BACKUP_STORE is unset"},
+    {"S3_MAX_PARTS", "s3_max_parts", NULL, SETTING_NUMBER, 0, F(s3_max_parts),
+     "parts an upload may have at most (default 10000)"},
+    {"FTP_USER", "ftp_user", NULL, SETTING_STRING, 1, F(ftp_user), "FTPS user"},
+    {"FTP_PASSWORD", "ftp_password", NULL, SETTING_STRING, 1, F(ftp_password), "FTPS password"},
+    {"FTP_CA_FILE", "ftp_ca_file", NULL, SETTING_STRING, 0, F(ftp_ca_file),
+     "the CA that signed the FTPS server's certificate"},
+    {"FTP_INSECURE", "ftp_insecure", NULL, SETTING_BOOL, 0, F(ftp_insecure),
+     "accept any FTPS certificate (self-signed tests only)"},
+    {"S3_COPY_LIMIT", "s3_copy_limit", NULL, SETTING_NUMBER, 0, F(s3_copy_limit),
+     "bytes above which promotion copies in parts (default 5 GiB, S3's CopyObject limit)"},
+    {"STORE_RETRIES", "store_retries", NULL, SETTING_NUMBER, 0, F(store_retries),
+     "retries of a temporary store failure (default 5)"},
+    {"WEBHOOK_URL", "webhook_url", NULL, SETTING_STRING, 1, F(webhook_url),
+     "a JSON POST after each run (Slack, Mattermost, Rocket.Chat incoming webhooks)"},
+    {"WEBHOOK_ON", "webhook_on", NULL, SETTING_STRING, 0, F(webhook_on),
+     "always (default) or failure"},
+    {"ENVIRONMENT_NAME", "environment_name", NULL, SETTING_STRING, 0, F(environment),
+     "the environment named in notifications"},
+    {"ENVIRONMENT_FRIENDLY_NAME", "environment_friendly_name", NULL, SETTING_STRING, 0,
+     F(environment_friendly), "a readable name for it"},
+    {"METRICS_FILE", "metrics_file", NULL, SETTING_STRING, 0, F(metrics_file),
+     "Prometheus metrics as a node-exporter textfile"},
+    {"PUSHGATEWAY_URL", "pushgateway_url", NULL, SETTING_STRING, 0, F(pushgateway_url),
+     "a Prometheus Pushgateway to push the metrics to"},
+    {"BACKUP_TYPE", "backup_type", "tier", SETTING_STRING, 0, F(tier),
+     "tier of this run: hourly, daily, weekly or monthly"},
+    {"BACKUP_COUNT", "backup_count", "count", SETTING_NUMBER, 0, F(count),
+     "backups kept in this tier"},
+    {"BACKUP_PRIOR_TYPE", "backup_prior_type", "prior-tier", SETTING_STRING, 0, F(prior_tier),
+     "tier promoted from"},
+    {"BACKUP_PRIOR_COUNT", "backup_prior_count", "prior-count", SETTING_NUMBER, 0, F(prior_count),
+     "backups the prior tier must hold before promotion"},
+    {"BACKUP_LOCK_TIMEOUT", "lock_timeout", "lock-timeout", SETTING_NUMBER, 0, F(lock_timeout),
+     "seconds to wait for another run of the tier (default 60)"},
+    {"BACKUP_COMPRESSION", "compression", "compression", SETTING_STRING, 0, F(compression),
+     "gzip (default), zstd or none"},
+    {"BACKUP_COMPRESSION_LEVEL", "compression_level", "compression-level", SETTING_NUMBER, 0,
+     F(compression_level), "compression level (default 1)"},
+    {"BACKUP_THREADS", "threads", "threads", SETTING_NUMBER, 0, F(threads),
+     "compression threads (default: the CPUs the process may use)"},
+    {"BACKUP_ENGINE", "engine", "engine", SETTING_STRING, 0, F(engine),
+     "database engine of the hourly tier: postgres (default), mariadb or mongodb"},
+    {"MYSQL_HOST", "mysql_host", NULL, SETTING_STRING, 0, F(mysql_host), "MariaDB host"},
+    {"MYSQL_TCP_PORT", "mysql_port", NULL, SETTING_STRING, 0, F(mysql_port), "MariaDB port"},
+    {"MYSQL_USER", "mysql_user", NULL, SETTING_STRING, 0, F(mysql_user), "MariaDB user"},
+    {"MYSQL_PWD", "mysql_password", NULL, SETTING_STRING, 1, F(mysql_password), "MariaDB password"},
+    {"MONGODB_URI", "mongodb_uri", NULL, SETTING_STRING, 1, F(mongo_uri),
+     "MongoDB connection string"},
+    {"MONGODB_SYSTEM_DATABASES", "mongodb_system_databases", NULL, SETTING_BOOL, 0, F(mongo_system),
+     "MongoDB: dump admin, local and config too"},
+    {"RECOVER_MYSQL_SCHEMA", "recover_mysql_schema", NULL, SETTING_BOOL, 0, F(mysql_schema),
+     "recover: also restore MariaDB's mysql system schema"},
+    {"PGHOST", "pghost", NULL, SETTING_STRING, 0, F(pghost), "PostgreSQL host"},
+    {"PGPORT", "pgport", NULL, SETTING_STRING, 0, F(pgport), "PostgreSQL port"},
+    {"PGUSER", "pguser", NULL, SETTING_STRING, 0, F(pguser), "PostgreSQL user"},
+    {"PGPASSWORD", "pgpassword", NULL, SETTING_STRING, 1, F(pgpassword), "PostgreSQL password"},
+    {"PGPASSFILE", "pgpassfile", NULL, SETTING_STRING, 0, F(pgpassfile), "libpq password file"},
+    {"PGADMINPASS", "pgadminpass", NULL, SETTING_STRING, 1, F(pgadminpass),
+     "PostgreSQL admin password (bandr)"},
+    {"PGDATABASE", "pgdatabase", NULL, SETTING_STRING, 0, F(pgdatabase),
+     "maintenance database to connect to (default postgres)"},
+    {"DATABASE", "database", "database", SETTING_STRING, 0, F(database),
+     "back up this one database instead of the whole cluster"},
+    {"FROM_BACKUP", "from_backup", "from-backup", SETTING_STRING, 0, F(from_backup),
+     "recover: none, latest or a timestamp"},
+    {"LATEST_BACKUP_MAXIMUM_AGE_H", "latest_backup_maximum_age_h", NULL, SETTING_NUMBER, 0,
+     F(max_age_hours), "recover: fail when the newest backup is older"},
+    {"DATABASE_EXPECTED_COUNT", "database_expected_count", NULL, SETTING_NUMBER, 0,
+     F(expected_count), "recover: databases the restored server must have"},
+    {"RECOVER_FORCE", "recover_force", "force", SETTING_BOOL, 0, F(force),
+     "recover: drop and recreate databases the target already has"},
+    {NULL, NULL, "json", SETTING_BOOL, 0, F(json), "recover: list as JSON"},
+    {"VERIFY_BACKUP", "verify_backup", "verify", SETTING_STRING, 0, F(verify),
+     "test-restore this backup (latest or a timestamp) instead of a tier run"},
+    {"VERIFY_DIR", "verify_dir", NULL, SETTING_STRING, 0, F(verify_dir),
+     "where test-restores run a throwaway server (default TMPDIR or /tmp)"},
+    {"VERIFY_USER", "verify_user", NULL, SETTING_STRING, 0, F(verify_user),
+     "the user the throwaway servers run as when started by root (default postgres, mysql for "
+     "MariaDB)"},
+    {NULL, NULL, "target", SETTING_STRING, 0, F(restore_target),
+     "recover: restore only this target of the backup"},
+    {"BACKUP_METHOD", "backup_method", NULL, SETTING_STRING, 0, F(method),
+     "logical (default) or physical: PostgreSQL base backups with pg_basebackup"},
+    {"PGDATA", "pgdata", NULL, SETTING_STRING, 0, F(pgdata),
+     "recover: the empty data directory a physical backup is restored into"},
+    {"RECOVERY_TARGET_TIME", "recovery_target_time", "recovery-target-time", SETTING_STRING, 0,
+     F(recovery_target_time), "recover: replay archived WAL up to this time"},
+    {"RECOVERY_TARGET", "recovery_target", "recovery-target", SETTING_STRING, 0, F(recovery_target),
+     "recover: immediate (the base backup alone) or latest (all WAL)"},
+    {"RECOVER_START", "recover_start", "start", SETTING_BOOL, 0, F(recover_start),
+     "recover: start the recovered server and wait until it is promoted"},
+    {"RECOVER_START_TIMEOUT", "recover_start_timeout", NULL, SETTING_NUMBER, 0, F(start_timeout),
+     "recover --start: seconds to wait for the end of recovery (default 3600)"},
+    {NULL, NULL, "check", SETTING_BOOL, 0, F(check),
+     "check the ages of the newest base backup and archived WAL segment"},
+    {"CHECK_BASE_BACKUP_MAX_AGE", "check_base_backup_max_age", NULL, SETTING_NUMBER, 0,
+     F(base_max_age), "--check: seconds the newest base backup may be old (default 3900)"},
+    {"CHECK_WAL_MAX_AGE", "check_wal_max_age", NULL, SETTING_NUMBER, 0, F(wal_max_age),
+     "--check: seconds the newest archived WAL segment may be old (default 420)"},
+    {"TERMINATION_LOG", "termination_log", NULL, SETTING_STRING, 0, F(termination_log),
+     "file that receives the one-line failure reason"},
+    {NULL, "schedule", NULL, SETTING_STRING, 0, NOT_KEPT,
+     "cron schedule of a tier (not used here)"},
+    {NULL, NULL, NULL, 0, 0, 0, NULL},
 };
 
 static char **string_field(struct config *c, const struct setting *s)
@@ -211,7 +211,8 @@ int conf_set(struct config *c, const struct setting *s, const char *value, const
 		errno = 0;
 		n = strtol(value, &end, 10);
 		if (errno != 0 || end == value || *end != '\0' || n < 0) {
-			fail(EXIT_CONFIG, "%s: '%s' is not a non-negative whole number", origin, value);
+			fail(EXIT_CONFIG, "%s: '%s' is not a non-negative whole number", origin,
+			     value);
 			return -1;
 		}
 		*number_field(c, s) = n;
@@ -369,9 +370,9 @@ int conf_load_file(struct config *c, const char *path, int required)
 	for (int i = 0; i < config_setting_length(root); i++) {
 		config_setting_t *item = config_setting_get_elem(root, i);
 
-		if (strcmp(config_setting_name(item), "targets") == 0 ?
-			    target_load_list(c, item, path) < 0 :
-			    apply_file_setting(c, item, path) < 0)
+		if (strcmp(config_setting_name(item), "targets") == 0
+			? target_load_list(c, item, path) < 0
+			: apply_file_setting(c, item, path) < 0)
 			goto out;
 	}
 	rc = 0;
@@ -432,9 +433,9 @@ static char *find_tiers_dir(const struct config *c)
  */
 static int apply_tier_policy(struct config *c)
 {
-	int complete = c->count != CONF_UNSET &&
-		       (strcmp(c->tier, "hourly") == 0 ||
-			(c->prior_tier != NULL && c->prior_count != CONF_UNSET));
+	int complete =
+	    c->count != CONF_UNSET && (strcmp(c->tier, "hourly") == 0 ||
+				       (c->prior_tier != NULL && c->prior_count != CONF_UNSET));
 	struct config policy;
 	char *dir, path[PATH_MAX];
 	int rc = -1;
@@ -446,7 +447,8 @@ static int apply_tier_policy(struct config *c)
 		if (complete)
 			return 0;
 		fail(EXIT_CONFIG,
-		     "BACKUP_COUNT or BACKUP_PRIOR_TYPE is not set and there is no tier policy %s (set TIERDUMP_TIERS_DIR)",
+		     "BACKUP_COUNT or BACKUP_PRIOR_TYPE is not set and there is no tier policy %s "
+		     "(set TIERDUMP_TIERS_DIR)",
 		     path);
 		return -1;
 	}
@@ -497,8 +499,8 @@ static void default_string(char **field, const char *value)
 static int validate_tiers(struct config *c)
 {
 	if (!conf_tier_is_valid(c->tier)) {
-		fail(EXIT_CONFIG, "BACKUP_TYPE: '%s' is not a tier (hourly, daily, weekly, monthly)",
-		     c->tier);
+		fail(EXIT_CONFIG,
+		     "BACKUP_TYPE: '%s' is not a tier (hourly, daily, weekly, monthly)", c->tier);
 		return -1;
 	}
 	if (apply_tier_policy(c) < 0)
@@ -511,8 +513,9 @@ static int validate_tiers(struct config *c)
 		return 0;
 	if (c->prior_tier == NULL || !conf_tier_is_valid(c->prior_tier) ||
 	    strcmp(c->prior_tier, c->tier) == 0) {
-		fail(EXIT_CONFIG, "BACKUP_PRIOR_TYPE must name another tier for the %s tier (got '%s')",
-		     c->tier, c->prior_tier ? c->prior_tier : "");
+		fail(EXIT_CONFIG,
+		     "BACKUP_PRIOR_TYPE must name another tier for the %s tier (got '%s')", c->tier,
+		     c->prior_tier ? c->prior_tier : "");
 		return -1;
 	}
 	if (c->prior_count == CONF_UNSET)
@@ -541,7 +544,8 @@ static int choose_method(struct config *c)
 	if (c->targets_listed || c->database != NULL) {
 		fail(EXIT_CONFIG,
 		     "BACKUP_METHOD=physical copies one whole PostgreSQL cluster: unset %s",
-		     c->database != NULL ? "DATABASE" : "the targets list of the configuration file");
+		     c->database != NULL ? "DATABASE"
+					 : "the targets list of the configuration file");
 		return -1;
 	}
 	free(c->engine);
@@ -560,7 +564,8 @@ int conf_finish(struct config *c, int need_tier)
 	default_string(&c->engine, "postgres");
 	default_string(&c->webhook_on, "always");
 	/* VERIFY_USER has no default here: each engine's server has its own (verify.c). */
-	default_string(&c->verify_dir, getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	default_string(&c->verify_dir,
+		       getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
 	if (c->threads == CONF_UNSET || c->threads == 0)
 		c->threads = available_cpus();
 	if (c->threads > 64)
@@ -568,7 +573,8 @@ int conf_finish(struct config *c, int need_tier)
 	if (c->termination_log == NULL && access("/dev/termination-log", W_OK) == 0)
 		c->termination_log = strdup("/dev/termination-log");
 	for (const struct setting *s = conf_settings; s->help != NULL; s++) {
-		if (s->kind == SETTING_BOOL && s->offset != NOT_KEPT && *number_field(c, s) == CONF_UNSET)
+		if (s->kind == SETTING_BOOL && s->offset != NOT_KEPT &&
+		    *number_field(c, s) == CONF_UNSET)
 			*number_field(c, s) = 0;
 	}
 	if (c->start_timeout == CONF_UNSET)

@@ -14,60 +14,61 @@
 #define CONF_UNSET (-1L)
 
 struct config {
-	char *config_file;   /* --config, TIERDUMP_CONFIG; default /etc/tierdump.conf */
-	char *tiers_dir;     /* where the tier policies live */
-	char *backup_dir;    /* root of the local store */
-	char *tier;          /* BACKUP_TYPE */
-	long count;          /* BACKUP_COUNT */
-	char *prior_tier;    /* BACKUP_PRIOR_TYPE */
-	long prior_count;    /* BACKUP_PRIOR_COUNT */
-	long lock_timeout;   /* seconds a run waits for its tier's lock */
-	char *compression;   /* BACKUP_COMPRESSION: gzip, zstd, none */
+	char *config_file;	/* --config, TIERDUMP_CONFIG; default /etc/tierdump.conf */
+	char *tiers_dir;	/* where the tier policies live */
+	char *backup_dir;	/* root of the local store */
+	char *tier;		/* BACKUP_TYPE */
+	long count;		/* BACKUP_COUNT */
+	char *prior_tier;	/* BACKUP_PRIOR_TYPE */
+	long prior_count;	/* BACKUP_PRIOR_COUNT */
+	long lock_timeout;	/* seconds a run waits for its tier's lock */
+	char *compression;	/* BACKUP_COMPRESSION: gzip, zstd, none */
 	long compression_level; /* BACKUP_COMPRESSION_LEVEL; unset: the codec's default */
-	long threads;        /* BACKUP_THREADS: compression threads; default online CPUs */
-	char *engine;        /* BACKUP_ENGINE: postgres, mariadb */
+	long threads;		/* BACKUP_THREADS: compression threads; default online CPUs */
+	char *engine;		/* BACKUP_ENGINE: postgres, mariadb */
 	char *pghost, *pgport, *pguser, *pgpassword, *pgpassfile, *pgadminpass;
 	char *mysql_host, *mysql_port, *mysql_user, *mysql_password;
-	long mysql_schema;   /* RECOVER_MYSQL_SCHEMA: restore MariaDB's mysql schema too */
-	char *store;         /* BACKUP_STORE: a path, file:///path or s3://bucket/prefix */
-	char *mirrors;       /* BACKUP_MIRROR: store locations, space- or comma-separated */
-	char *s3_key_id, *s3_secret, *s3_region, *s3_endpoint; /* AWS_* */
+	long mysql_schema; /* RECOVER_MYSQL_SCHEMA: restore MariaDB's mysql schema too */
+	char *store;	   /* BACKUP_STORE: a path, file:///path or s3://bucket/prefix */
+	char *mirrors;	   /* BACKUP_MIRROR: store locations, space- or comma-separated */
+	char *s3_key_id, *s3_secret, *s3_region, *s3_endpoint;	   /* AWS_* */
 	char *s3_user, *s3_password, *s3_endpoint_old, *s3_bucket; /* bandr's S3_* */
-	long s3_max_parts;   /* S3_MAX_PARTS */
-	long s3_copy_limit;  /* S3_COPY_LIMIT */
-	long store_retries;  /* STORE_RETRIES */
-	char *ftp_user, *ftp_password, *ftp_ca_file; /* FTP_* */
-	long ftp_insecure;   /* FTP_INSECURE */
-	char *webhook_url, *webhook_on; /* WEBHOOK_URL, WEBHOOK_ON */
+	long s3_max_parts;					   /* S3_MAX_PARTS */
+	long s3_copy_limit;					   /* S3_COPY_LIMIT */
+	long store_retries;					   /* STORE_RETRIES */
+	char *ftp_user, *ftp_password, *ftp_ca_file;		   /* FTP_* */
+	long ftp_insecure;					   /* FTP_INSECURE */
+	char *webhook_url, *webhook_on;				   /* WEBHOOK_URL, WEBHOOK_ON */
 	char *environment, *environment_friendly; /* ENVIRONMENT_NAME, _FRIENDLY_NAME */
-	char *metrics_file, *pushgateway_url;     /* METRICS_FILE, PUSHGATEWAY_URL */
-	char *mongo_uri;     /* MONGODB_URI */
+	char *metrics_file, *pushgateway_url;	  /* METRICS_FILE, PUSHGATEWAY_URL */
+	char *mongo_uri;			  /* MONGODB_URI */
 	long mongo_system;   /* MONGODB_SYSTEM_DATABASES: dump admin, local and config too */
 	char *pgdatabase;    /* the maintenance database we connect to */
-	char *database;      /* DATABASE: one database instead of the cluster */
+	char *database;	     /* DATABASE: one database instead of the cluster */
 	char *from_backup;   /* FROM_BACKUP */
 	long max_age_hours;  /* LATEST_BACKUP_MAXIMUM_AGE_H */
 	long expected_count; /* DATABASE_EXPECTED_COUNT */
-	long force;          /* RECOVER_FORCE */
-	long json;           /* recover --json */
+	long force;	     /* RECOVER_FORCE */
+	long json;	     /* recover --json */
 	char *termination_log;
 	char *restore_target; /* recover --target: restore only this target */
-	char *verify;         /* backup --verify: latest or a timestamp to test-restore */
+	char *verify;	      /* backup --verify: latest or a timestamp to test-restore */
 	char *verify_dir;     /* VERIFY_DIR: where the throwaway server lives */
-	char *verify_user;    /* VERIFY_USER: the user it runs as when we are root; NULL: the engine's */
-	char *method;         /* BACKUP_METHOD: logical, or physical (PostgreSQL base backups) */
-	char *pgdata;         /* PGDATA: where recover puts a physical backup */
+	char *
+	    verify_user; /* VERIFY_USER: the user it runs as when we are root; NULL: the engine's */
+	char *method;	 /* BACKUP_METHOD: logical, or physical (PostgreSQL base backups) */
+	char *pgdata;	 /* PGDATA: where recover puts a physical backup */
 	char *recovery_target_time; /* RECOVERY_TARGET_TIME: replay WAL up to this time */
-	char *recovery_target;      /* RECOVERY_TARGET: immediate or latest */
-	long recover_start;   /* recover --start: start the server and wait for promotion */
-	long start_timeout;   /* RECOVER_START_TIMEOUT: seconds --start waits */
-	long check;           /* backup --check: the archive's ages against their limits */
-	long base_max_age;    /* CHECK_BASE_BACKUP_MAX_AGE: seconds */
-	long wal_max_age;     /* CHECK_WAL_MAX_AGE: seconds */
+	char *recovery_target;	    /* RECOVERY_TARGET: immediate or latest */
+	long recover_start;	    /* recover --start: start the server and wait for promotion */
+	long start_timeout;	    /* RECOVER_START_TIMEOUT: seconds --start waits */
+	long check;		    /* backup --check: the archive's ages against their limits */
+	long base_max_age;	    /* CHECK_BASE_BACKUP_MAX_AGE: seconds */
+	long wal_max_age;	    /* CHECK_WAL_MAX_AGE: seconds */
 	const char *server_options; /* not a setting: a test-restore's extra options for --start */
-	struct target *targets; /* from the config file, or the environment's one */
+	struct target *targets;	    /* from the config file, or the environment's one */
 	size_t ntargets;
-	int targets_listed;     /* the config file listed them */
+	int targets_listed; /* the config file listed them */
 };
 
 enum setting_kind { SETTING_STRING, SETTING_NUMBER, SETTING_BOOL };
@@ -77,7 +78,7 @@ struct setting {
 	const char *key;  /* config-file key, or NULL */
 	const char *flag; /* long option, or NULL */
 	enum setting_kind kind;
-	int secret;       /* accepts NAME_FILE / key_file, never logged */
+	int secret; /* accepts NAME_FILE / key_file, never logged */
 	size_t offset;
 	const char *help;
 };

@@ -86,7 +86,8 @@ static const char *what(const struct config *c, const char *program)
 static char *webhook_body(const struct config *c, const char *program, int status, double took)
 {
 	const char *env = c->environment_friendly ? c->environment_friendly
-			  : c->environment ? c->environment : "";
+			  : c->environment	  ? c->environment
+						  : "";
 	char text[1024];
 	char *body = NULL;
 	size_t len = 0;
@@ -99,16 +100,17 @@ static char *webhook_body(const struct config *c, const char *program, int statu
 			 *env ? "[" : "", env, *env ? "] " : "", what(c, program),
 			 run.stamp[0] ? ": " : "", run.stamp, run.size / 1048576.0, took);
 	else
-		snprintf(text, sizeof(text), "%s%s%stierdump %s FAILED (exit %d): %s", *env ? "[" : "",
-			 env, *env ? "] " : "", what(c, program), status, fail_reason());
+		snprintf(text, sizeof(text), "%s%s%stierdump %s FAILED (exit %d): %s",
+			 *env ? "[" : "", env, *env ? "] " : "", what(c, program), status,
+			 fail_reason());
 	fputs("{\"text\": ", out);
 	json_string(out, text);
 	fputs(", \"program\": ", out);
 	json_string(out, program);
 	fputs(", \"tier\": ", out);
 	json_string(out, what(c, program));
-	fprintf(out, ", \"status\": \"%s\", \"exit_status\": %d", status == 0 ? "success" : "failure",
-		status);
+	fprintf(out, ", \"status\": \"%s\", \"exit_status\": %d",
+		status == 0 ? "success" : "failure", status);
 	fputs(", \"timestamp\": ", out);
 	json_string(out, run.stamp);
 	fprintf(out, ", \"size\": %llu, \"duration_seconds\": %.3f", (unsigned long long)run.size,
@@ -202,11 +204,14 @@ static char *metrics_text(const struct config *c, const char *program, int statu
 	}
 	/* --check: how old the newest base backup and archived WAL are, whatever the verdict. */
 	if (run.base_age >= 0)
-		fprintf(out, "tierdump_base_backup_age_seconds{tier=\"%s\"} %.0f\n", tier, run.base_age);
+		fprintf(out, "tierdump_base_backup_age_seconds{tier=\"%s\"} %.0f\n", tier,
+			run.base_age);
 	if (run.wal_age >= 0)
-		fprintf(out, "tierdump_wal_archive_age_seconds{tier=\"%s\"} %.0f\n", tier, run.wal_age);
+		fprintf(out, "tierdump_wal_archive_age_seconds{tier=\"%s\"} %.0f\n", tier,
+			run.wal_age);
 	/* Per target, when the configuration lists them: did its dump make it in? */
-	for (size_t i = 0; c->targets_listed && strcmp(tier, "hourly") == 0 && i < c->ntargets; i++) {
+	for (size_t i = 0; c->targets_listed && strcmp(tier, "hourly") == 0 && i < c->ntargets;
+	     i++) {
 		const char *name = c->targets[i].name;
 		const uint64_t *bytes = target_bytes(name);
 
@@ -214,10 +219,13 @@ static char *metrics_text(const struct config *c, const char *program, int statu
 			name, bytes ? 0 : 1);
 		if (bytes != NULL) {
 			fprintf(out,
-				"tierdump_target_last_success_timestamp_seconds{tier=\"%s\",target=\"%s\"} %lld\n",
+				"tierdump_target_last_success_timestamp_seconds{tier=\"%s\",target="
+				"\"%s\"} %lld\n",
 				tier, name, (long long)now);
-			fprintf(out, "tierdump_target_last_backup_bytes{tier=\"%s\",target=\"%s\"} %llu\n",
-				tier, name, (unsigned long long)*bytes);
+			fprintf(
+			    out,
+			    "tierdump_target_last_backup_bytes{tier=\"%s\",target=\"%s\"} %llu\n",
+			    tier, name, (unsigned long long)*bytes);
 		}
 	}
 	fclose(out);
@@ -228,8 +236,7 @@ static char *metrics_text(const struct config *c, const char *program, int statu
  * Rewrites the textfile atomically: this tier's lines replaced, other
  * tiers' kept (and a failed run keeps the last success's lines).
  */
-static void write_metrics_file(const char *path, const char *tier, const char *fresh,
-			       int status)
+static void write_metrics_file(const char *path, const char *tier, const char *fresh, int status)
 {
 	char label[96], tmp[4096], *old = fs_read_small_file(path), *line, *save = NULL;
 	FILE *out;
@@ -243,7 +250,8 @@ static void write_metrics_file(const char *path, const char *tier, const char *f
 		return;
 	}
 	fputs("# tierdump metrics (node-exporter textfile)\n", out);
-	for (line = old ? strtok_r(old, "\n", &save) : NULL; line; line = strtok_r(NULL, "\n", &save)) {
+	for (line = old ? strtok_r(old, "\n", &save) : NULL; line;
+	     line = strtok_r(NULL, "\n", &save)) {
 		int mine = strstr(line, label) != NULL;
 		int success_line = strstr(line, "last_success") || strstr(line, "backup_bytes") ||
 				   strstr(line, "backups_kept");

@@ -16,7 +16,7 @@ static int valid_name(const char *name)
 {
 	return *name != '\0' && *name != '.' && strlen(name) < 64 &&
 	       strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") ==
-		       strlen(name);
+		   strlen(name);
 }
 
 static struct target *add_target(struct config *c)
@@ -37,10 +37,13 @@ static int load_key(struct target *t, config_setting_t *item, const char *where)
 		const char *key;
 		size_t offset;
 	} strings[] = {
-		{"name", offsetof(struct target, name)},     {"engine", offsetof(struct target, engine)},
-		{"host", offsetof(struct target, host)},     {"port", offsetof(struct target, port)},
-		{"user", offsetof(struct target, user)},     {"password", offsetof(struct target, password)},
-		{"uri", offsetof(struct target, uri)},
+	    {"name", offsetof(struct target, name)},
+	    {"engine", offsetof(struct target, engine)},
+	    {"host", offsetof(struct target, host)},
+	    {"port", offsetof(struct target, port)},
+	    {"user", offsetof(struct target, user)},
+	    {"password", offsetof(struct target, password)},
+	    {"uri", offsetof(struct target, uri)},
 	};
 	const char *key = config_setting_name(item);
 	char number[32];
@@ -49,7 +52,8 @@ static int load_key(struct target *t, config_setting_t *item, const char *where)
 	if (strcmp(key, "databases") == 0) {
 		if (config_setting_type(item) != CONFIG_TYPE_ARRAY &&
 		    config_setting_type(item) != CONFIG_TYPE_LIST) {
-			fail(EXIT_CONFIG, "%s: databases must be a list of names, [\"a\", \"b\"]", where);
+			fail(EXIT_CONFIG, "%s: databases must be a list of names, [\"a\", \"b\"]",
+			     where);
 			return -1;
 		}
 		for (int i = 0; i < config_setting_length(item); i++) {
@@ -67,7 +71,8 @@ static int load_key(struct target *t, config_setting_t *item, const char *where)
 	if (config_setting_type(item) == CONFIG_TYPE_STRING)
 		value = config_setting_get_string(item);
 	else if (strcmp(key, "port") == 0 && config_setting_type(item) == CONFIG_TYPE_INT)
-		value = (snprintf(number, sizeof(number), "%d", config_setting_get_int(item)), number);
+		value =
+		    (snprintf(number, sizeof(number), "%d", config_setting_get_int(item)), number);
 	if (value == NULL) {
 		fail(EXIT_CONFIG, "%s: %s must be a string in double quotes", where, key);
 		return -1;
@@ -94,7 +99,8 @@ static int load_key(struct target *t, config_setting_t *item, const char *where)
 		}
 	}
 	fail(EXIT_CONFIG,
-	     "%s: unknown key %s (a target has name, engine, host, port, user, password or password_file, uri or uri_file, databases)",
+	     "%s: unknown key %s (a target has name, engine, host, port, user, password or "
+	     "password_file, uri or uri_file, databases)",
 	     where, key);
 	return -1;
 }
@@ -104,8 +110,9 @@ int target_load_list(struct config *c, config_setting_t *list, const char *path)
 	char where[512];
 
 	if (config_setting_type(list) != CONFIG_TYPE_LIST) {
-		fail(EXIT_CONFIG, "%s:%d: targets must be a list: targets = ( { name = ...; }, ... );",
-		     path, config_setting_source_line(list));
+		fail(EXIT_CONFIG,
+		     "%s:%d: targets must be a list: targets = ( { name = ...; }, ... );", path,
+		     config_setting_source_line(list));
 		return -1;
 	}
 	for (int i = 0; i < config_setting_length(list); i++) {
@@ -124,12 +131,13 @@ int target_load_list(struct config *c, config_setting_t *list, const char *path)
 			if (load_key(t, config_setting_get_elem(group, k), where) < 0)
 				return -1;
 		if (t->name == NULL || !valid_name(t->name)) {
-			fail(EXIT_CONFIG, "%s: needs a name of letters, digits, '_', '.' or '-'", where);
+			fail(EXIT_CONFIG, "%s: needs a name of letters, digits, '_', '.' or '-'",
+			     where);
 			return -1;
 		}
 		if (t->engine != NULL && !target_engine_is_known(t->engine)) {
-			fail(EXIT_CONFIG, "%s: engine %s is not postgres, mariadb or mongodb", where,
-			     t->engine);
+			fail(EXIT_CONFIG, "%s: engine %s is not postgres, mariadb or mongodb",
+			     where, t->engine);
 			return -1;
 		}
 		for (size_t j = 0; j + 1 < c->ntargets; j++) {
@@ -166,8 +174,9 @@ int target_from_environment(const struct config *c, const char *engine, struct t
 	    set_if_unset(&t->host, mariadb ? c->mysql_host : c->pghost) < 0 ||
 	    set_if_unset(&t->port, mariadb ? c->mysql_port : c->pgport) < 0 ||
 	    set_if_unset(&t->user, mariadb ? c->mysql_user : c->pguser) < 0 ||
-	    set_if_unset(&t->password, mariadb ? c->mysql_password
-					       : c->pgadminpass ? c->pgadminpass : c->pgpassword) < 0 ||
+	    set_if_unset(&t->password, mariadb		? c->mysql_password
+				       : c->pgadminpass ? c->pgadminpass
+							: c->pgpassword) < 0 ||
 	    set_if_unset(&t->uri, c->mongo_uri) < 0)
 		return -1;
 	if (c->database != NULL && strlist_add(&t->databases, &t->ndatabases, c->database) < 0)
@@ -193,8 +202,9 @@ static int container_credentials(struct target *t)
 	if (t->host == NULL || (t->user != NULL && t->password != NULL))
 		return 0;
 	for (i = 0; t->host[i] != '\0' && i < sizeof(prefix) - 1; i++)
-		prefix[i] = t->host[i] == '-' || t->host[i] == '.' ? '_'
-							     : (char)toupper((unsigned char)t->host[i]);
+		prefix[i] = t->host[i] == '-' || t->host[i] == '.'
+				? '_'
+				: (char)toupper((unsigned char)t->host[i]);
 	prefix[i] = '\0';
 	snprintf(name, sizeof(name), "%s_USER", prefix);
 	if (set_if_unset(&t->user, getenv(name)) < 0)

@@ -13,10 +13,10 @@
 struct config;
 
 struct target {
-	char *name;     /* "" for the environment's single target */
-	char *engine;   /* postgres, mariadb */
+	char *name;   /* "" for the environment's single target */
+	char *engine; /* postgres, mariadb */
 	char *host, *port, *user, *password;
-	char *uri;      /* MongoDB: the connection string (a secret) */
+	char *uri;	  /* MongoDB: the connection string (a secret) */
 	char **databases; /* none: every database of the server */
 	size_t ndatabases;
 };

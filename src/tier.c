@@ -100,7 +100,8 @@ size_t tier_match(const struct backup_ref *refs, size_t n, const struct from_bac
 	for (size_t i = 0; i < n; i++) {
 		if (from->kind == FROM_NONE)
 			break;
-		if (from->kind == FROM_TIMESTAMP && strncmp(refs[i].stamp, from->prefix, prefix_len))
+		if (from->kind == FROM_TIMESTAMP &&
+		    strncmp(refs[i].stamp, from->prefix, prefix_len))
 			continue;
 		if (from->kind == FROM_LATEST && refs[i].partial)
 			continue;

@@ -16,11 +16,11 @@ struct backup_ref {
 	char tier[16];
 	char stamp[TS_LEN + 1]; /* canonical timestamp */
 	time_t ts;
-	char name[64];  /* entry in the tier: a directory, or bandr's flat file */
-	int legacy;     /* bandr's backup-<timestamp>-dumpall.sql.gz */
-	int partial;    /* some targets failed: listed, never promoted, never latest */
-	long long size; /* bytes stored, -1 when unknown */
-	char verified[8]; /* the last test-restore: "ok", "failed", or "" for none */
+	char name[64];		   /* entry in the tier: a directory, or bandr's flat file */
+	int legacy;		   /* bandr's backup-<timestamp>-dumpall.sql.gz */
+	int partial;		   /* some targets failed: listed, never promoted, never latest */
+	long long size;		   /* bytes stored, -1 when unknown */
+	char verified[8];	   /* the last test-restore: "ok", "failed", or "" for none */
 	struct manifest *manifest; /* owned by whoever filled the list; NULL for legacy */
 };
 

@@ -1,4 +1,4 @@
-#include "blockpool.h"
+#include "compress/blockpool.h"
 
 #include <pthread.h>
 #include <stdint.h>
@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../util/log.h"
+#include "util/log.h"
 
 enum block_state { BLOCK_FREE, BLOCK_FILLING, BLOCK_QUEUED, BLOCK_BUSY, BLOCK_DONE, BLOCK_FAILED };
 

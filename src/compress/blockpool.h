@@ -9,7 +9,7 @@
 
 #include <stddef.h>
 
-#include "../stream.h"
+#include "util/stream.h"
 
 /*
  * Compresses in[0..in_len) into out (out_cap bytes) with the worker's own

@@ -1,8 +1,8 @@
-#include "codec.h"
+#include "compress/codec.h"
 
 #include <string.h>
 
-#include "../util/log.h"
+#include "util/log.h"
 
 static const struct codec *const codecs[] = {&codec_gzip, &codec_zstd, &codec_none, NULL};
 

@@ -6,7 +6,7 @@
 #ifndef TIERDUMP_CODEC_H
 #define TIERDUMP_CODEC_H
 
-#include "../stream.h"
+#include "util/stream.h"
 
 struct codec {
 	const char *name;   /* as in BACKUP_COMPRESSION and the manifest */

@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <zlib.h>
 
-#include "../util/log.h"
-#include "blockpool.h"
-#include "codec.h"
+#include "util/log.h"
+#include "compress/blockpool.h"
+#include "compress/codec.h"
 
 /* Large enough that member boundaries cost little ratio (under 0.5%). */
 enum { GZIP_BLOCK = 1024 * 1024, READ_CHUNK = 256 * 1024 };
@@ -40,11 +40,11 @@ static size_t deflate_bound(int level, size_t block_size)
 }
 
 static const struct block_codec gzip_blocks = {
-	.block_size = GZIP_BLOCK,
-	.bound = deflate_bound,
-	.state_new = deflate_state_new,
-	.state_free = deflate_state_free,
-	.compress = deflate_block,
+    .block_size = GZIP_BLOCK,
+    .bound = deflate_bound,
+    .state_new = deflate_state_new,
+    .state_free = deflate_state_free,
+    .compress = deflate_block,
 };
 
 static struct sink *gzip_sink(struct sink *inner, int level, int threads, const char *label)
@@ -139,12 +139,12 @@ static struct source *gzip_source(struct source *inner, const char *label)
 }
 
 const struct codec codec_gzip = {
-	.name = "gzip",
-	.suffix = ".gz",
-	/* libdeflate's level 1 compresses about as well as gzip -6, several times faster. */
-	.default_level = 1,
-	.min_level = 1,
-	.max_level = 12,
-	.sink = gzip_sink,
-	.source = gzip_source,
+    .name = "gzip",
+    .suffix = ".gz",
+    /* libdeflate's level 1 compresses about as well as gzip -6, several times faster. */
+    .default_level = 1,
+    .min_level = 1,
+    .max_level = 12,
+    .sink = gzip_sink,
+    .source = gzip_source,
 };

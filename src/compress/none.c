@@ -1,5 +1,5 @@
 /* No compression: the dump is stored as the engine wrote it. */
-#include "codec.h"
+#include "compress/codec.h"
 
 static struct sink *none_sink(struct sink *inner, int level, int threads, const char *label)
 {
@@ -16,11 +16,11 @@ static struct source *none_source(struct source *inner, const char *label)
 }
 
 const struct codec codec_none = {
-	.name = "none",
-	.suffix = "",
-	.default_level = 0,
-	.min_level = 0,
-	.max_level = 0,
-	.sink = none_sink,
-	.source = none_source,
+    .name = "none",
+    .suffix = "",
+    .default_level = 0,
+    .min_level = 0,
+    .max_level = 0,
+    .sink = none_sink,
+    .source = none_source,
 };

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <zstd.h>
 
-#include "../util/log.h"
-#include "codec.h"
+#include "util/log.h"
+#include "compress/codec.h"
 
 struct zstd_sink {
 	struct sink base;
@@ -136,14 +136,15 @@ static ssize_t unzstd_read(struct source *s, void *buf, size_t len)
 		if (u->in.pos == u->in.size && u->inner_done) {
 			if (u->frame_left == 0)
 				return 0;
-			fail(EXIT_CORRUPT, "%s ends in the middle of its zstd frame: the backup is truncated",
+			fail(EXIT_CORRUPT,
+			     "%s ends in the middle of its zstd frame: the backup is truncated",
 			     u->label);
 			return -1;
 		}
 		u->frame_left = ZSTD_decompressStream(u->dctx, &out, &u->in);
 		if (ZSTD_isError(u->frame_left)) {
-			fail(EXIT_CORRUPT, "%s is not valid zstd (%s): the backup is damaged", u->label,
-			     ZSTD_getErrorName(u->frame_left));
+			fail(EXIT_CORRUPT, "%s is not valid zstd (%s): the backup is damaged",
+			     u->label, ZSTD_getErrorName(u->frame_left));
 			return -1;
 		}
 	}
@@ -188,12 +189,12 @@ static struct source *zstd_source_new(struct source *inner, const char *label)
 }
 
 const struct codec codec_zstd = {
-	.name = "zstd",
-	.suffix = ".zst",
-	/* Level 1 with worker threads: measured smaller and faster than 3 on dumps. */
-	.default_level = 1,
-	.min_level = 1,
-	.max_level = 19,
-	.sink = zstd_sink_new,
-	.source = zstd_source_new,
+    .name = "zstd",
+    .suffix = ".zst",
+    /* Level 1 with worker threads: measured smaller and faster than 3 on dumps. */
+    .default_level = 1,
+    .min_level = 1,
+    .max_level = 19,
+    .sink = zstd_sink_new,
+    .source = zstd_source_new,
 };

@@ -1,21 +1,16 @@
-#include "engine.h"
+#include "engine/engine.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "../util/log.h"
-#include "../util/strlist.h"
+#include "util/log.h"
+#include "util/strlist.h"
 
 static const struct engine_ops *const engines[] = {
-	&engine_postgres_ops,
-	&engine_mariadb_ops,
-	&engine_mongodb_ops,
-	&engine_pg_physical_ops,
-	NULL,
+    &engine_postgres_ops, &engine_mariadb_ops, &engine_mongodb_ops, &engine_pg_physical_ops, NULL,
 };
 
-struct engine *engine_new(const char *name, const struct target *target,
-			  const struct config *conf)
+struct engine *engine_new(const char *name, const struct target *target, const struct config *conf)
 {
 	struct engine *e;
 
@@ -60,7 +55,8 @@ int engine_choose_databases(struct engine *e, char *const *all, size_t n, const 
 	for (size_t i = 0; i < t->ndatabases; i++) {
 		if (!strlist_has(all, n, t->databases[i])) {
 			fail(EXIT_CONFIG,
-			     "database %s does not exist on the %s server (check DATABASE or the target's databases)",
+			     "database %s does not exist on the %s server (check DATABASE or the "
+			     "target's databases)",
 			     t->databases[i], server);
 			return -1;
 		}
@@ -86,8 +82,8 @@ int engine_clear_conflicts(struct engine *e, char *const *databases, size_t n,
 			kept |= strcmp(db, keep[k]) == 0;
 		if (kept || !strlist_has(existing, nexisting, db))
 			continue;
-		snprintf(conflicts + strlen(conflicts), sizeof(conflicts) - strlen(conflicts), "%s%s",
-			 conflicts[0] ? ", " : "", db);
+		snprintf(conflicts + strlen(conflicts), sizeof(conflicts) - strlen(conflicts),
+			 "%s%s", conflicts[0] ? ", " : "", db);
 		if (e->conf->force) {
 			log_warn("dropping database %s on the target to replace it (--force)", db);
 			if (drop(e, db, arg) < 0)
@@ -96,7 +92,8 @@ int engine_clear_conflicts(struct engine *e, char *const *databases, size_t n,
 	}
 	if (conflicts[0] != '\0' && !e->conf->force) {
 		fail(EXIT_RESTORE,
-		     "the target server already has database(s) %s: drop them first, or run recover with --force (RECOVER_FORCE=1) to replace them",
+		     "the target server already has database(s) %s: drop them first, or run "
+		     "recover with --force (RECOVER_FORCE=1) to replace them",
 		     conflicts);
 		return -1;
 	}

@@ -10,17 +10,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../conf.h"
-#include "../manifest.h"
-#include "../rowcounts.h"
-#include "../stream.h"
+#include "conf.h"
+#include "backup/manifest.h"
+#include "backup/rowcounts.h"
+#include "util/stream.h"
 
 struct engine {
 	const struct engine_ops *ops;
 	const struct config *conf;
 	const struct target *target; /* the server, its databases and secret */
-	char server_version[64]; /* set by check() */
-	char **databases;        /* what check() found to dump */
+	char server_version[64];     /* set by check() */
+	char **databases;	     /* what check() found to dump */
 	size_t ndatabases;
 	void *priv;
 };
@@ -44,8 +44,7 @@ struct engine_ops {
 	 * Restores a dump holding databases from source, which it owns;
 	 * refuses a server that already has any of them unless conf->force.
 	 */
-	int (*restore)(struct engine *, char *const *databases, size_t ndatabases,
-		       struct source *);
+	int (*restore)(struct engine *, char *const *databases, size_t ndatabases, struct source *);
 	/* The number of user databases on the server, for DATABASE_EXPECTED_COUNT. */
 	int (*count_databases)(struct engine *, long *count);
 
@@ -72,8 +71,7 @@ struct engine_ops {
  * The engine called name, set up to reach target, or NULL after fail().
  * Free with engine_free().
  */
-struct engine *engine_new(const char *name, const struct target *target,
-			  const struct config *conf);
+struct engine *engine_new(const char *name, const struct target *target, const struct config *conf);
 
 /*
  * Sets e->databases from what the server has (all): the target's list, each
@@ -96,6 +94,6 @@ const char *engine_single_database(const struct engine *e);
 void engine_free(struct engine *e);
 
 extern const struct engine_ops engine_postgres_ops, engine_mariadb_ops, engine_mongodb_ops,
-	engine_pg_physical_ops;
+    engine_pg_physical_ops;
 
 #endif

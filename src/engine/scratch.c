@@ -1,4 +1,4 @@
-#include "scratch.h"
+#include "engine/scratch.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -14,10 +14,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../util/exec.h"
-#include "../util/fs.h"
-#include "../util/log.h"
-#include "../util/signals.h"
+#include "util/exec.h"
+#include "util/fs.h"
+#include "util/log.h"
+#include "util/signals.h"
 
 enum { STOP_SECONDS = 30, KILL_SECONDS = 5 };
 
@@ -44,14 +44,15 @@ int scratch_prepare(struct scratch *s, const char *what, int stop_signal, const 
 		struct passwd *pw = getpwnam(user);
 
 		if (pw == NULL) {
-			fail(EXIT_CONFIG, "VERIFY_USER %s does not exist: %s will not run as root", user,
-			     what);
+			fail(EXIT_CONFIG, "VERIFY_USER %s does not exist: %s will not run as root",
+			     user, what);
 			goto fail;
 		}
 		s->uid = pw->pw_uid;
 		s->gid = pw->pw_gid;
 		if (chown(s->dir, s->uid, s->gid) < 0) {
-			fail(EXIT_CONFIG, "cannot hand %s to %s: %s", s->dir, user, strerror(errno));
+			fail(EXIT_CONFIG, "cannot hand %s to %s: %s", s->dir, user,
+			     strerror(errno));
 			goto fail;
 		}
 		log_info("the throwaway %s runs as %s (uid %d)", what, user, (int)s->uid);
@@ -131,7 +132,8 @@ int scratch_spawn(struct scratch *s, const char *const argv[], const char *log,
 	int fd;
 
 	if (strlen(socket_path) >= sizeof(((struct sockaddr_un *)0)->sun_path)) {
-		fail(EXIT_CONFIG, "VERIFY_DIR is too deep for a Unix socket path (%s): choose a shorter one",
+		fail(EXIT_CONFIG,
+		     "VERIFY_DIR is too deep for a Unix socket path (%s): choose a shorter one",
 		     socket_path);
 		return -1;
 	}
@@ -162,7 +164,8 @@ int scratch_spawn(struct scratch *s, const char *const argv[], const char *log,
 		dup2(fd, 2);
 		if (s->uid != (uid_t)-1 &&
 		    (setgroups(0, NULL) < 0 || setgid(s->gid) < 0 || setuid(s->uid) < 0)) {
-			dprintf(2, "cannot run %s as uid %d: %s\n", argv[0], (int)s->uid, strerror(errno));
+			dprintf(2, "cannot run %s as uid %d: %s\n", argv[0], (int)s->uid,
+				strerror(errno));
 			_exit(126);
 		}
 		execv(argv[0], (char *const *)argv);
@@ -176,7 +179,8 @@ int scratch_spawn(struct scratch *s, const char *const argv[], const char *log,
 		if (waitpid(s->pid, NULL, WNOHANG) == s->pid) {
 			s->pid = 0;
 			last_line(log, why, sizeof(why));
-			fail(EXIT_CHECK, "the throwaway %s exited while starting: %s", s->what, why);
+			fail(EXIT_CHECK, "the throwaway %s exited while starting: %s", s->what,
+			     why);
 			return -1;
 		}
 		if (signals_check("a throwaway server was starting") < 0)
@@ -221,8 +225,8 @@ void scratch_stop(struct scratch *s)
 	if (s->pid > 0) {
 		kill(s->pid, s->stop_signal);
 		if (!wait_gone(s, STOP_SECONDS)) {
-			log_warn("the throwaway %s (pid %d) did not stop within %d s: killing it", s->what,
-				 (int)s->pid, STOP_SECONDS);
+			log_warn("the throwaway %s (pid %d) did not stop within %d s: killing it",
+				 s->what, (int)s->pid, STOP_SECONDS);
 			kill(s->pid, SIGKILL);
 			wait_gone(s, KILL_SECONDS);
 		}

@@ -13,14 +13,14 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "../target.h"
+#include "target.h"
 
 struct scratch {
 	const char *what;   /* "PostgreSQL", for messages */
 	int stop_signal;    /* the server's fast shutdown */
 	char dir[PATH_MAX]; /* private: the data directory, socket and log live here */
-	pid_t pid;          /* the server, once started */
-	uid_t uid;          /* who runs it; -1 unless we are root */
+	pid_t pid;	    /* the server, once started */
+	uid_t uid;	    /* who runs it; -1 unless we are root */
 	gid_t gid;
 	struct target target; /* how to reach it, once started */
 };

@@ -12,10 +12,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../util/log.h"
-#include "../util/pipethread.h"
-#include "../util/signals.h"
-#include "store.h"
+#include "util/log.h"
+#include "util/pipethread.h"
+#include "util/signals.h"
+#include "store/store.h"
 
 struct ftps {
 	char *root; /* ftp://host:port/ */
@@ -51,12 +51,13 @@ static CURL *handle(const struct ftps *f, const char *url)
 
 static int fail_curl(CURLcode rc, const char *what, const char *path)
 {
-	fail(rc == CURLE_LOGIN_DENIED ? EXIT_AUTH
+	fail(rc == CURLE_LOGIN_DENIED						  ? EXIT_AUTH
 	     : rc == CURLE_USE_SSL_FAILED || rc == CURLE_PEER_FAILED_VERIFICATION ? EXIT_CONFIG
-									       : EXIT_STORE,
+										  : EXIT_STORE,
 	     "FTPS %s %s failed: %s%s", what, path, curl_easy_strerror(rc),
 	     rc == CURLE_LOGIN_DENIED ? " (check FTP_USER and FTP_PASSWORD)"
-	     : rc == CURLE_USE_SSL_FAILED ? " (the server offers no TLS: tierdump never sends passwords in clear)"
+	     : rc == CURLE_USE_SSL_FAILED
+		 ? " (the server offers no TLS: tierdump never sends passwords in clear)"
 	     : rc == CURLE_PEER_FAILED_VERIFICATION ? " (set FTP_CA_FILE to the server's CA)"
 						    : "");
 	return -1;
@@ -295,8 +296,8 @@ static int ftps_get(struct store *st, const char *key, struct source **out)
 	/* Wait for the first byte or the end: a missing file is not an error here. */
 	pipe_thread_wait_started(&src->t.t);
 	/* vsftpd answers 550 for a missing directory as for a denied one, as listing does. */
-	if (src->t.t.fd < 0 && (src->t.rc == CURLE_REMOTE_FILE_NOT_FOUND ||
-				src->t.rc == CURLE_REMOTE_ACCESS_DENIED)) {
+	if (src->t.t.fd < 0 &&
+	    (src->t.rc == CURLE_REMOTE_FILE_NOT_FOUND || src->t.rc == CURLE_REMOTE_ACCESS_DENIED)) {
 		ftps_source_close(&src->base);
 		return 1;
 	}
@@ -353,7 +354,8 @@ static int ftps_list(struct store *st, const char *prefix, store_list_cb cb, voi
 		char mode[16], name[512];
 		long long size;
 
-		if (sscanf(line, "%15s %*s %*s %*s %lld %*s %*s %*s %511[^\n]", mode, &size, name) != 3 ||
+		if (sscanf(line, "%15s %*s %*s %*s %lld %*s %*s %*s %511[^\n]", mode, &size,
+			   name) != 3 ||
 		    name[0] == '.')
 			continue;
 		if (cb(name, mode[0] == 'd', mode[0] == 'd' ? -1 : size, arg) != 0)
@@ -452,7 +454,8 @@ static int ftps_open(struct store *st, const char *location, const struct store_
 		return -1;
 	st->priv = f;
 	if (o->ftp_user == NULL || o->ftp_password == NULL) {
-		fail(EXIT_CONFIG, "the FTPS store needs FTP_USER and FTP_PASSWORD (or FTP_PASSWORD_FILE)");
+		fail(EXIT_CONFIG,
+		     "the FTPS store needs FTP_USER and FTP_PASSWORD (or FTP_PASSWORD_FILE)");
 		return -1;
 	}
 	if (asprintf(&f->root, "ftp://%.*s/", (int)hostlen, rest) < 0 ||
@@ -485,14 +488,14 @@ static void ftps_close(struct store *st)
 }
 
 const struct store_ops store_ftps_ops = {
-	.name = "ftps",
-	.features = STORE_RENAME,
-	.open = ftps_open,
-	.close = ftps_close,
-	.put = ftps_put,
-	.get = ftps_get,
-	.list = ftps_list,
-	.promote = ftps_promote,
-	.remove = ftps_remove,
-	.publish = ftps_publish,
+    .name = "ftps",
+    .features = STORE_RENAME,
+    .open = ftps_open,
+    .close = ftps_close,
+    .put = ftps_put,
+    .get = ftps_get,
+    .list = ftps_list,
+    .promote = ftps_promote,
+    .remove = ftps_remove,
+    .publish = ftps_publish,
 };

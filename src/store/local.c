@@ -16,10 +16,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../util/fs.h"
-#include "../util/log.h"
-#include "../util/signals.h"
-#include "store.h"
+#include "util/fs.h"
+#include "util/log.h"
+#include "util/signals.h"
+#include "store/store.h"
 
 struct local_sink {
 	struct sink base;
@@ -283,8 +283,8 @@ static int local_promote(struct store *s, const char *from, const char *to)
 		return 0;
 	if (!link_impossible(errno)) {
 		if (errno == ENOENT && access(src, F_OK) < 0)
-			fail(EXIT_NOT_FOUND, "%s disappeared during the promotion (pruned meanwhile?)",
-			     src);
+			fail(EXIT_NOT_FOUND,
+			     "%s disappeared during the promotion (pruned meanwhile?)", src);
 		else
 			fail_write("linking", dst);
 		return -1;
@@ -361,13 +361,14 @@ static int local_lock(struct store *s, const char *tier, long timeout, void **ha
 		if (time(NULL) >= deadline) {
 			close(fd);
 			fail(EXIT_LOCKED,
-			     "another %s run holds the lock %s; gave up after %ld s (raise BACKUP_LOCK_TIMEOUT to wait longer)",
+			     "another %s run holds the lock %s; gave up after %ld s (raise "
+			     "BACKUP_LOCK_TIMEOUT to wait longer)",
 			     tier, path, timeout);
 			return -1;
 		}
 		if (!waited++)
-			log_info("waiting up to %ld s for another %s run to finish (lock %s)", timeout,
-				 tier, path);
+			log_info("waiting up to %ld s for another %s run to finish (lock %s)",
+				 timeout, tier, path);
 		nanosleep(&pause, NULL);
 	}
 	*handle = (void *)(long)fd;
@@ -405,17 +406,17 @@ static int local_clean(struct store *s, const char *tier)
 }
 
 const struct store_ops store_local_ops = {
-	.name = "file",
-	.features = STORE_RENAME,
-	.open = local_open,
-	.close = local_close,
-	.put = local_put,
-	.get = local_get,
-	.list = local_list,
-	.promote = local_promote,
-	.remove = local_remove,
-	.lock = local_lock,
-	.unlock = local_unlock,
-	.clean = local_clean,
-	.publish = local_publish,
+    .name = "file",
+    .features = STORE_RENAME,
+    .open = local_open,
+    .close = local_close,
+    .put = local_put,
+    .get = local_get,
+    .list = local_list,
+    .promote = local_promote,
+    .remove = local_remove,
+    .lock = local_lock,
+    .unlock = local_unlock,
+    .clean = local_clean,
+    .publish = local_publish,
 };

@@ -1,18 +1,18 @@
-#include "store.h"
+#include "store/store.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "../conf.h"
-#include "../util/log.h"
+#include "conf.h"
+#include "util/log.h"
 
 static const struct store_ops *const drivers[] = {
-	&store_local_ops,
-	&store_s3_ops,
-	&store_ftps_ops,
-	NULL,
+    &store_local_ops,
+    &store_s3_ops,
+    &store_ftps_ops,
+    NULL,
 };
 
 /* The driver for a location: its scheme, or the local store for a plain path. */
@@ -31,7 +31,8 @@ static const struct store_ops *driver_for(const char *location, const char **res
 	for (size_t i = 0; drivers[i] != NULL; i++) {
 		size_t len = strlen(drivers[i]->name);
 
-		if ((size_t)(colon - location) == len && strncmp(location, drivers[i]->name, len) == 0) {
+		if ((size_t)(colon - location) == len &&
+		    strncmp(location, drivers[i]->name, len) == 0) {
 			*rest = location;
 			return drivers[i];
 		}
@@ -46,7 +47,9 @@ struct store *store_open(const char *location, const struct store_options *opts)
 	struct store *s;
 
 	if (ops == NULL) {
-		fail(EXIT_CONFIG, "unsupported store '%s' (use a directory, file:///path, s3://bucket/prefix or ftps://host/path)",
+		fail(EXIT_CONFIG,
+		     "unsupported store '%s' (use a directory, file:///path, s3://bucket/prefix or "
+		     "ftps://host/path)",
 		     location);
 		return NULL;
 	}
@@ -219,7 +222,8 @@ int store_lock(struct store *s, const char *tier, long timeout, void **handle)
 {
 	*handle = NULL;
 	if (s->ops->lock == NULL) {
-		log_debug("%s: no locks; the %s tier relies on one run at a time", s->location, tier);
+		log_debug("%s: no locks; the %s tier relies on one run at a time", s->location,
+			  tier);
 		return 0;
 	}
 	if (s->ops->lock(s, tier, timeout, handle) < 0)

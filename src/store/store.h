@@ -6,18 +6,18 @@
 #ifndef TIERDUMP_STORE_H
 #define TIERDUMP_STORE_H
 
-#include "../stream.h"
+#include "util/stream.h"
 
 struct store;
 
 /* What the drivers need from the settings; built from them by store_options(). */
 struct store_options {
 	const char *s3_key_id, *s3_secret, *s3_region, *s3_endpoint;
-	long s3_max_parts; /* the provider's limit on parts per upload */
+	long s3_max_parts;	 /* the provider's limit on parts per upload */
 	long long s3_copy_limit; /* the largest object one CopyObject copies */
 	const char *ftp_user, *ftp_password, *ftp_ca_file;
-	int ftp_insecure;  /* FTP_INSECURE: accept any certificate (tests only) */
-	long retries;      /* attempts after a temporary failure */
+	int ftp_insecure; /* FTP_INSECURE: accept any certificate (tests only) */
+	long retries;	  /* attempts after a temporary failure */
 };
 
 /*

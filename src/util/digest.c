@@ -1,9 +1,9 @@
-#include "digest.h"
+#include "util/digest.h"
 
 #include <openssl/evp.h>
 #include <stdio.h>
 
-#include "log.h"
+#include "util/log.h"
 
 int digest_begin(struct digest *d)
 {

@@ -1,4 +1,4 @@
-#include "exec.h"
+#include "util/exec.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -10,8 +10,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "log.h"
-#include "signals.h"
+#include "util/log.h"
+#include "util/signals.h"
 
 enum { CHUNK = 128 * 1024 };
 
@@ -57,8 +57,10 @@ int child_start_as(struct child *c, const char *const argv[], int flags, uid_t u
 		dup2((flags & CHILD_STDIN) ? in[0] : devnull, 0);
 		dup2((flags & CHILD_STDOUT) ? out[1] : devnull, 1);
 		dup2(err[1], 2);
-		if (uid != (uid_t)-1 && (setgroups(0, NULL) < 0 || setgid(gid) < 0 || setuid(uid) < 0)) {
-			dprintf(2, "cannot run %s as uid %d: %s\n", argv[0], (int)uid, strerror(errno));
+		if (uid != (uid_t)-1 &&
+		    (setgroups(0, NULL) < 0 || setgid(gid) < 0 || setuid(uid) < 0)) {
+			dprintf(2, "cannot run %s as uid %d: %s\n", argv[0], (int)uid,
+				strerror(errno));
 			_exit(126);
 		}
 		execvp(argv[0], (char *const *)argv);
@@ -244,8 +246,8 @@ int child_finish(struct child *c, enum exit_code code)
 	if (c->classify != NULL)
 		code = c->classify(c->last_line);
 	if (WIFSIGNALED(status))
-		fail(code, "%s was killed by signal %s%s%s", c->name, sigabbrev_np(WTERMSIG(status)),
-		     *c->last_line ? ": " : "", c->last_line);
+		fail(code, "%s was killed by signal %s%s%s", c->name,
+		     sigabbrev_np(WTERMSIG(status)), *c->last_line ? ": " : "", c->last_line);
 	else
 		fail(code, "%s exited with status %d%s%s", c->name, WEXITSTATUS(status),
 		     *c->last_line ? ": " : "", c->last_line);

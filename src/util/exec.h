@@ -8,8 +8,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "../stream.h"
-#include "exitcode.h"
+#include "util/stream.h"
+#include "util/exitcode.h"
 
 enum child_flags {
 	CHILD_STDIN = 1,  /* a pipe we feed; otherwise /dev/null */

@@ -15,9 +15,9 @@ enum exit_code {
 	EXIT_INTERNAL = 70,    /* a bug or an unexpected system failure */
 	EXIT_STORE = 73,       /* cannot write to the store: read-only, disk full */
 	EXIT_LOCKED = 75,      /* another run of the same tier holds the lock */
-	EXIT_AUTH = 77,        /* the server refused our credentials or privileges */
+	EXIT_AUTH = 77,	       /* the server refused our credentials or privileges */
 	EXIT_CONFIG = 78,      /* bad configuration or missing tool */
-	EXIT_DUMP = 79,        /* the dump process failed */
+	EXIT_DUMP = 79,	       /* the dump process failed */
 	EXIT_RESTORE = 80,     /* the restore process failed, or the target refused */
 	EXIT_CHECK = 81,       /* a post-restore or freshness check failed */
 	EXIT_INTERRUPTED = 82, /* stopped by SIGTERM, SIGINT or SIGHUP */

@@ -1,9 +1,9 @@
-#include "linefilter.h"
+#include "util/linefilter.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "log.h"
+#include "util/log.h"
 
 struct line_out {
 	char *data;
@@ -15,7 +15,7 @@ struct line_filter {
 	struct source *inner;
 	const struct line_filter_ops *ops;
 	void *state;
-	struct line_out line;    /* input not yet split into lines */
+	struct line_out line;	 /* input not yet split into lines */
 	struct line_out pending; /* output the reader has not taken */
 	int rest_as_is, inner_done, ended;
 };
@@ -59,12 +59,12 @@ static int split_lines(struct line_filter *f)
 
 		if (nl == NULL && !f->inner_done)
 			break;
-		if (f->ops->line(f->state, f->line.data + start, len, &f->pending, &f->rest_as_is) < 0)
+		if (f->ops->line(f->state, f->line.data + start, len, &f->pending, &f->rest_as_is) <
+		    0)
 			return -1;
 		start += len;
 	}
-	if (f->rest_as_is &&
-	    line_emit(&f->pending, f->line.data + start, f->line.len - start) < 0)
+	if (f->rest_as_is && line_emit(&f->pending, f->line.data + start, f->line.len - start) < 0)
 		return -1;
 	if (f->rest_as_is)
 		start = f->line.len;

@@ -8,7 +8,7 @@
 
 #include <stddef.h>
 
-#include "../stream.h"
+#include "util/stream.h"
 
 struct line_out;
 

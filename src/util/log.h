@@ -6,7 +6,7 @@
 #ifndef TIERDUMP_LOG_H
 #define TIERDUMP_LOG_H
 
-#include "exitcode.h"
+#include "util/exitcode.h"
 
 enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
 

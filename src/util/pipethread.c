@@ -1,12 +1,12 @@
-#include "pipethread.h"
+#include "util/pipethread.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "log.h"
-#include "signals.h"
+#include "util/log.h"
+#include "util/signals.h"
 
 static void *run(void *arg)
 {

@@ -11,12 +11,12 @@
 #include <sys/types.h>
 
 struct pipe_thread {
-	int fd;            /* the thread's end of the pipe, closed when the work ends */
-	int running;       /* the thread was started and is not joined yet */
+	int fd;	     /* the thread's end of the pipe, closed when the work ends */
+	int running; /* the thread was started and is not joined yet */
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
-	int started;       /* the answer began, or the work ended */
+	int started; /* the answer began, or the work ended */
 	void (*work)(struct pipe_thread *, void *arg);
 	void *arg;
 };

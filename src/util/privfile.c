@@ -1,4 +1,4 @@
-#include "privfile.h"
+#include "util/privfile.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -6,8 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "fs.h"
-#include "log.h"
+#include "util/fs.h"
+#include "util/log.h"
 
 enum { MAX_FILES = 128 }; /* a password file per target and run */
 

@@ -1,9 +1,9 @@
-#include "signals.h"
+#include "util/signals.h"
 
 #include <signal.h>
 #include <string.h>
 
-#include "log.h"
+#include "util/log.h"
 
 static volatile sig_atomic_t stop_signal;
 

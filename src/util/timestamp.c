@@ -1,4 +1,4 @@
-#include "timestamp.h"
+#include "util/timestamp.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -81,14 +81,14 @@ int ts_parse_lenient(const char *s, size_t len, time_t *t)
 		const char *shape;
 		int at[6];
 	} forms[] = {
-		{"dddd-dd-ddTdd:dd:ddZ", {0, 5, 8, 11, 14, 17}},
-		{"dddd-dd-ddTdd:dd:dd", {0, 5, 8, 11, 14, 17}},
-		{"dddd-dd-ddTdd-dd-ddZ", {0, 5, 8, 11, 14, 17}},
-		{"dddd-dd-ddTdd-dd-dd", {0, 5, 8, 11, 14, 17}},
-		{"dddd-dd-dd_dd-dd-dd", {0, 5, 8, 11, 14, 17}},
-		{"ddddddddTddddddZ", {0, 4, 6, 9, 11, 13}},
-		{"ddddddddTdddddd", {0, 4, 6, 9, 11, 13}},
-		{"dddddddd-dddddd", {0, 4, 6, 9, 11, 13}},
+	    {"dddd-dd-ddTdd:dd:ddZ", {0, 5, 8, 11, 14, 17}},
+	    {"dddd-dd-ddTdd:dd:dd", {0, 5, 8, 11, 14, 17}},
+	    {"dddd-dd-ddTdd-dd-ddZ", {0, 5, 8, 11, 14, 17}},
+	    {"dddd-dd-ddTdd-dd-dd", {0, 5, 8, 11, 14, 17}},
+	    {"dddd-dd-dd_dd-dd-dd", {0, 5, 8, 11, 14, 17}},
+	    {"ddddddddTddddddZ", {0, 4, 6, 9, 11, 13}},
+	    {"ddddddddTdddddd", {0, 4, 6, 9, 11, 13}},
+	    {"dddddddd-dddddd", {0, 4, 6, 9, 11, 13}},
 	};
 	size_t i;
 

@@ -2,7 +2,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "store/s3_xml.h"
+#include "store/s3/xml.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

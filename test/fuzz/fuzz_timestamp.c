@@ -6,10 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "physical.h"
+#include "engine/postgres/pitr.h"
 #include "tier.h"
 #include "util/timestamp.h"
-#include "wal_name.h"
+#include "engine/postgres/wal_name.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -6,16 +6,16 @@
 
 extern int test_passed, test_failed;
 
-#define CHECK(cond, ...)                                                                   \
-	do {                                                                               \
-		if (cond) {                                                                \
-			test_passed++;                                                     \
-		} else {                                                                   \
-			test_failed++;                                                     \
-			printf("FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);             \
-			printf(__VA_ARGS__);                                               \
-			printf("\n");                                                      \
-		}                                                                          \
+#define CHECK(cond, ...)                                                                           \
+	do {                                                                                       \
+		if (cond) {                                                                        \
+			test_passed++;                                                             \
+		} else {                                                                           \
+			test_failed++;                                                             \
+			printf("FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);                     \
+			printf(__VA_ARGS__);                                                       \
+			printf("\n");                                                              \
+		}                                                                                  \
 	} while (0)
 
 void test_timestamp(void);

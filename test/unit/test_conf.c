@@ -103,7 +103,8 @@ static void test_secrets_and_errors(void)
 	setenv("PGPASSWORD_FILE", secret_path, 1);
 	conf_init(&flags);
 	conf_init(&c);
-	CHECK(conf_resolve(&c, &flags, 0) == 0 && c.pgpassword && strcmp(c.pgpassword, "hunter2") == 0,
+	CHECK(conf_resolve(&c, &flags, 0) == 0 && c.pgpassword &&
+		  strcmp(c.pgpassword, "hunter2") == 0,
 	      "secret from NAME_FILE without its newline");
 	conf_free(&c);
 	conf_init(&c);
@@ -132,8 +133,9 @@ static void test_secrets_and_errors(void)
 	CHECK(conf_load_file(&c, bad_path, 1) < 0, "syntax error refused");
 	conf_free(&c);
 	unlink(bad_path);
-	strcpy(bad_path, write_temp(
-		"pgadminpass_file = \"" "/nonexistent/x" "\";\n"));
+	strcpy(bad_path, write_temp("pgadminpass_file = \""
+				    "/nonexistent/x"
+				    "\";\n"));
 	conf_init(&c);
 	CHECK(conf_load_file(&c, bad_path, 1) < 0, "key_file naming a missing file refused");
 	conf_free(&c);

@@ -1,7 +1,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "manifest.h"
+#include "backup/manifest.h"
 #include "test.h"
 
 static void test_round_trip(void)
@@ -40,11 +40,11 @@ static void test_round_trip(void)
 		return;
 	}
 	CHECK(back.ndatabases == 4 && strcmp(back.databases[1], " spaced # ;name=[x] ") == 0 &&
-		      strcmp(back.databases[2], "naïve-ünïcode") == 0 &&
-		      strcmp(back.databases[3], awkward) == 0,
+		  strcmp(back.databases[2], "naïve-ünïcode") == 0 &&
+		  strcmp(back.databases[3], awkward) == 0,
 	      "databases survive: '%s'", back.ndatabases > 1 ? back.databases[1] : "");
 	CHECK(back.nfiles == 1 && back.files[0].size == 12345 && back.files[0].raw_size == 99999 &&
-		      strcmp(back.files[0].sha256, f->sha256) == 0,
+		  strcmp(back.files[0].sha256, f->sha256) == 0,
 	      "file entry survives");
 	CHECK(back.started == m.started && back.finished == m.finished, "times survive");
 	CHECK(strcmp(back.server_version, m.server_version) == 0, "server version survives: %s",
@@ -59,17 +59,17 @@ static void test_round_trip(void)
 static void test_refusals(void)
 {
 	static const char *const bad[] = {
-		"",
-		"[backup]\nengine = postgres\n[file:a.gz]\nsize = 1\nsha256 = " /* no format */
-		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n",
-		"[backup]\nformat = 2\nengine = postgres\n",
-		"[backup]\nformat = 1\nengine = postgres\n", /* no file */
-		"[backup]\nformat = 1\nengine = postgres\n[file:a.gz]\nsize = 1\n", /* no sha */
-		"[backup]\nformat = 1\nengine = postgres\n[file:a.gz]\nsize = x\n",
-		"[backup]\nformat = 1\nengine = postgres\n[file:a.gz]\nsha256 = 12\n",
-		"[backup]\nformat = 1\nengine = postgres\n[file:../x]\nsize = 1\n",
-		"[backup]\nformat = 1\nstarted = yesterday\n",
-		"garbage without section\n",
+	    "",
+	    "[backup]\nengine = postgres\n[file:a.gz]\nsize = 1\nsha256 = " /* no format */
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n",
+	    "[backup]\nformat = 2\nengine = postgres\n",
+	    "[backup]\nformat = 1\nengine = postgres\n",			/* no file */
+	    "[backup]\nformat = 1\nengine = postgres\n[file:a.gz]\nsize = 1\n", /* no sha */
+	    "[backup]\nformat = 1\nengine = postgres\n[file:a.gz]\nsize = x\n",
+	    "[backup]\nformat = 1\nengine = postgres\n[file:a.gz]\nsha256 = 12\n",
+	    "[backup]\nformat = 1\nengine = postgres\n[file:../x]\nsize = 1\n",
+	    "[backup]\nformat = 1\nstarted = yesterday\n",
+	    "garbage without section\n",
 	};
 	struct manifest m;
 	char err[256];
@@ -97,7 +97,8 @@ static void test_limits(void)
 	      "a line inih cannot read back is refused, not written: %s", err);
 	free(text);
 	manifest_free(&m);
-	CHECK(manifest_parse("[backup]\nformat = 1\nengine = pg\x01sql\n", &back, err, sizeof(err)) < 0,
+	CHECK(manifest_parse("[backup]\nformat = 1\nengine = pg\x01sql\n", &back, err,
+			     sizeof(err)) < 0,
 	      "a raw control character means damage");
 }
 

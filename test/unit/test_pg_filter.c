@@ -1,7 +1,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/pg_filter.h"
+#include "engine/postgres/filter.h"
 #include "test.h"
 
 /* A source over a string, handing out at most step bytes a read. */
@@ -50,27 +50,26 @@ static char *filter_all(const char *text, size_t step)
 	return out;
 }
 
-static const char script[] =
-	"--\n-- Roles\n--\n\n"
-	"CREATE ROLE app;\n"
-	"ALTER ROLE app WITH LOGIN PASSWORD 'SCRAM-SHA-256$x';\n"
-	"CREATE ROLE dbadmin;\n"
-	"ALTER ROLE dbadmin WITH SUPERUSER LOGIN PASSWORD 'SCRAM-SHA-256$y';\n"
-	"CREATE ROLE \"Weird \"\"Role\"\"\";\n"
-	"CREATE ROLE dbadmin2;\n"
-	"\\connect template1\n"
-	"CREATE ROLE dbadmin;\n" /* after the head: data, left alone */
-	"COPY t FROM stdin;\n1\tdbadmin\n\\.\n";
+static const char script[] = "--\n-- Roles\n--\n\n"
+			     "CREATE ROLE app;\n"
+			     "ALTER ROLE app WITH LOGIN PASSWORD 'SCRAM-SHA-256$x';\n"
+			     "CREATE ROLE dbadmin;\n"
+			     "ALTER ROLE dbadmin WITH SUPERUSER LOGIN PASSWORD 'SCRAM-SHA-256$y';\n"
+			     "CREATE ROLE \"Weird \"\"Role\"\"\";\n"
+			     "CREATE ROLE dbadmin2;\n"
+			     "\\connect template1\n"
+			     "CREATE ROLE dbadmin;\n" /* after the head: data, left alone */
+			     "COPY t FROM stdin;\n1\tdbadmin\n\\.\n";
 
 static const char expected[] =
-	"--\n-- Roles\n--\n\n"
-	"CREATE ROLE app;\n"
-	"ALTER ROLE app WITH LOGIN PASSWORD 'SCRAM-SHA-256$x';\n"
-	"CREATE ROLE dbadmin2;\n"
-	"\\connect template1\n"
-	"CREATE ROLE dbadmin;\n"
-	"COPY t FROM stdin;\n1\tdbadmin\n\\.\n"
-	"ALTER ROLE dbadmin WITH SUPERUSER LOGIN PASSWORD 'SCRAM-SHA-256$y';\n";
+    "--\n-- Roles\n--\n\n"
+    "CREATE ROLE app;\n"
+    "ALTER ROLE app WITH LOGIN PASSWORD 'SCRAM-SHA-256$x';\n"
+    "CREATE ROLE dbadmin2;\n"
+    "\\connect template1\n"
+    "CREATE ROLE dbadmin;\n"
+    "COPY t FROM stdin;\n1\tdbadmin\n\\.\n"
+    "ALTER ROLE dbadmin WITH SUPERUSER LOGIN PASSWORD 'SCRAM-SHA-256$y';\n";
 
 void test_pg_filter(void)
 {

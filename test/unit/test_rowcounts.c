@@ -1,9 +1,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/my_rowcount.h"
-#include "engine/pg_rowcount.h"
-#include "rowcounts.h"
+#include "engine/mariadb/rowcount.h"
+#include "engine/postgres/rowcount.h"
+#include "backup/rowcounts.h"
 #include "test.h"
 
 /* A sink that keeps nothing: the counters are what is tested. */
@@ -48,28 +48,29 @@ static void count(struct sink *(*counter)(struct sink *, struct rowcounts *, con
 static long rows_of(const struct rowcounts *rc, const char *db, const char *table)
 {
 	for (size_t i = 0; i < rc->n; i++)
-		if (strcmp(rc->items[i].database, db) == 0 && strcmp(rc->items[i].table, table) == 0)
+		if (strcmp(rc->items[i].database, db) == 0 &&
+		    strcmp(rc->items[i].table, table) == 0)
 			return (long)rc->items[i].rows;
 	return -1;
 }
 
 static const char pg_script[] =
-	"--\n-- PostgreSQL database cluster dump\n--\n\n"
-	"CREATE ROLE app;\n"
-	"\\connect template1\n\n"
-	"--\n-- Data for Name: t1; Type: TABLE DATA; Schema: public; Owner: x\n--\n\n"
-	"COPY public.t1 (a, b) FROM stdin;\n"
-	"1\tone\n2\ttwo\n\\.\n\n"
-	"CREATE DATABASE \"Odd \"\"db\"\"\";\n"
-	"\\connect -reuse-previous=on \"dbname='Odd \"\"db\"\"'\"\n"
-	"COPY \"My Schema\".\"T \"\"x\"\"\" (id, v) FROM stdin;\n"
-	"1\tline\\nbreak\n2\t\\\\.\n3\t\\N\n\\.\n"
-	"COPY public.empty FROM stdin;\n\\.\n"
-	"CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $$\nSELECT 1\n$$;\n"
-	"\\connect \"Upper\"\n"
-	"COPY public.t1 (a) FROM stdin;\n7\n\\.\n"
-	"\\connect -reuse-previous=on \"dbname='it\\'s'\"\n"
-	"COPY s.t (a) FROM stdin;\n1\n2\n3\n4\n\\.\n";
+    "--\n-- PostgreSQL database cluster dump\n--\n\n"
+    "CREATE ROLE app;\n"
+    "\\connect template1\n\n"
+    "--\n-- Data for Name: t1; Type: TABLE DATA; Schema: public; Owner: x\n--\n\n"
+    "COPY public.t1 (a, b) FROM stdin;\n"
+    "1\tone\n2\ttwo\n\\.\n\n"
+    "CREATE DATABASE \"Odd \"\"db\"\"\";\n"
+    "\\connect -reuse-previous=on \"dbname='Odd \"\"db\"\"'\"\n"
+    "COPY \"My Schema\".\"T \"\"x\"\"\" (id, v) FROM stdin;\n"
+    "1\tline\\nbreak\n2\t\\\\.\n3\t\\N\n\\.\n"
+    "COPY public.empty FROM stdin;\n\\.\n"
+    "CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $$\nSELECT 1\n$$;\n"
+    "\\connect \"Upper\"\n"
+    "COPY public.t1 (a) FROM stdin;\n7\n\\.\n"
+    "\\connect -reuse-previous=on \"dbname='it\\'s'\"\n"
+    "COPY s.t (a) FROM stdin;\n1\n2\n3\n4\n\\.\n";
 
 static void test_pg_counter(void)
 {
@@ -79,7 +80,8 @@ static void test_pg_counter(void)
 		count(pg_rowcount_sink, pg_script, step, &rc);
 		CHECK(rc.n == 5, "step %zu: %zu tables", step, rc.n);
 		CHECK(rows_of(&rc, "template1", "public.t1") == 2, "step %zu", step);
-		CHECK(rows_of(&rc, "Odd \"db\"", "\"My Schema\".\"T \"\"x\"\"\"") == 3, "step %zu", step);
+		CHECK(rows_of(&rc, "Odd \"db\"", "\"My Schema\".\"T \"\"x\"\"\"") == 3, "step %zu",
+		      step);
 		CHECK(rows_of(&rc, "Odd \"db\"", "public.empty") == 0, "step %zu", step);
 		CHECK(rows_of(&rc, "Upper", "public.t1") == 1, "step %zu", step);
 		CHECK(rows_of(&rc, "it's", "s.t") == 4, "step %zu", step);
@@ -94,21 +96,21 @@ static void test_pg_counter(void)
 }
 
 static const char my_script[] =
-	"-- MariaDB dump\n"
-	"CREATE DATABASE /*!32312 IF NOT EXISTS*/ `mysql`;\nUSE `mysql`;\n"
-	"LOCK TABLES `db` WRITE;\nINSERT INTO `db` VALUES ('%','x'),('%','y');\nUNLOCK TABLES;\n"
-	"USE `shop`;\n"
-	"LOCK TABLES `items` WRITE;\n"
-	"/*!40000 ALTER TABLE `items` DISABLE KEYS */;\n"
-	"INSERT INTO `items` VALUES (1,'a(b'),(2,'c\\'),(d'),(3,'e\\\\'),(4,'');\n"
-	"INSERT INTO `items` VALUES\n(5,'x\\ny),(z'),\n(6,NULL);\n"
-	"/*!40000 ALTER TABLE `items` ENABLE KEYS */;\n"
-	"UNLOCK TABLES;\n"
-	"LOCK TABLES `we(ir'd``name` WRITE;\n"
-	"INSERT INTO `we(ir'd``name` VALUES (1,'\"(\";',_binary '()'),(2,'it''s (',0x2829);\n"
-	"UNLOCK TABLES;\n"
-	"LOCK TABLES `empty_one` WRITE;\nUNLOCK TABLES;\n"
-	"DELIMITER ;;\nCREATE PROCEDURE p() INSERT INTO `x` VALUES (1),(2) ;;\nDELIMITER ;\n";
+    "-- MariaDB dump\n"
+    "CREATE DATABASE /*!32312 IF NOT EXISTS*/ `mysql`;\nUSE `mysql`;\n"
+    "LOCK TABLES `db` WRITE;\nINSERT INTO `db` VALUES ('%','x'),('%','y');\nUNLOCK TABLES;\n"
+    "USE `shop`;\n"
+    "LOCK TABLES `items` WRITE;\n"
+    "/*!40000 ALTER TABLE `items` DISABLE KEYS */;\n"
+    "INSERT INTO `items` VALUES (1,'a(b'),(2,'c\\'),(d'),(3,'e\\\\'),(4,'');\n"
+    "INSERT INTO `items` VALUES\n(5,'x\\ny),(z'),\n(6,NULL);\n"
+    "/*!40000 ALTER TABLE `items` ENABLE KEYS */;\n"
+    "UNLOCK TABLES;\n"
+    "LOCK TABLES `we(ir'd``name` WRITE;\n"
+    "INSERT INTO `we(ir'd``name` VALUES (1,'\"(\";',_binary '()'),(2,'it''s (',0x2829);\n"
+    "UNLOCK TABLES;\n"
+    "LOCK TABLES `empty_one` WRITE;\nUNLOCK TABLES;\n"
+    "DELIMITER ;;\nCREATE PROCEDURE p() INSERT INTO `x` VALUES (1),(2) ;;\nDELIMITER ;\n";
 
 static void test_my_counter(void)
 {
@@ -136,7 +138,7 @@ static void test_file(void)
 	text = rowcounts_render(&rc);
 	CHECK(rowcounts_parse(text, &back, err, sizeof(err)) == 0, "parsed: %s", err);
 	CHECK(back.n == 2 && strcmp(back.items[0].database, "db\twith tab") == 0 &&
-		      strcmp(back.items[0].table, "\"s\".\"t%\n\"") == 0 && back.items[0].rows == 12,
+		  strcmp(back.items[0].table, "\"s\".\"t%\n\"") == 0 && back.items[0].rows == 12,
 	      "round trip");
 	rowcounts_sha256(text, sha);
 	CHECK(strlen(sha) == SHA256_HEX_LEN, "sha256 hex");
@@ -163,7 +165,7 @@ static void test_manifest_key(void)
 	text = manifest_render(&m, err, sizeof(err));
 	CHECK(text != NULL && strstr(text, "\nrowcounts_sha256 = cccc") != NULL, "rendered");
 	CHECK(text != NULL && manifest_parse(text, &back, err, sizeof(err)) == 0 &&
-		      strcmp(back.rowcounts_sha256, m.rowcounts_sha256) == 0,
+		  strcmp(back.rowcounts_sha256, m.rowcounts_sha256) == 0,
 	      "parsed back: %s", err);
 	manifest_free(&back);
 	free(text);
@@ -172,7 +174,8 @@ static void test_manifest_key(void)
 	CHECK(text != NULL && strstr(text, "rowcounts") == NULL, "no key without row counts");
 	free(text);
 	CHECK(manifest_parse("[backup]\nformat = 1\nengine = postgres\nrowcounts_sha256 = xyz\n"
-			     "[file:a]\nsha256 = bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\n",
+			     "[file:a]\nsha256 = "
+			     "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\n",
 			     &back, err, sizeof(err)) < 0,
 	      "a malformed checksum is refused");
 	manifest_free(&m);

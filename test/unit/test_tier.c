@@ -36,21 +36,21 @@ static void test_prune(void)
 		long keep;
 		const char *plan;
 	} cases[] = {
-		{"", 3, ""},
-		{"cc", 3, ".."},
-		{"ccc", 3, "..."},
-		{"cccc", 3, "...x"},
-		{"cccccccccc", 3, "...xxxxxxx"},
-		{"ccccc", 1, ".xxxx"},
-		{"ccccc", 0, ".xxxx"}, /* never the newest, even when asked to keep none */
-		{"c", 0, "."},
-		/* partial backups never push a complete one out of the tier... */
-		{"pppcc", 2, "....."},
-		{"pcpc", 1, "..xx"},
-		/* ...and go once keep complete ones are newer than them */
-		{"ccpc", 2, "..xx"},
-		{"pp", 1, ".."},
-		{"cpcpcp", 2, "...xxx"},
+	    {"", 3, ""},
+	    {"cc", 3, ".."},
+	    {"ccc", 3, "..."},
+	    {"cccc", 3, "...x"},
+	    {"cccccccccc", 3, "...xxxxxxx"},
+	    {"ccccc", 1, ".xxxx"},
+	    {"ccccc", 0, ".xxxx"}, /* never the newest, even when asked to keep none */
+	    {"c", 0, "."},
+	    /* partial backups never push a complete one out of the tier... */
+	    {"pppcc", 2, "....."},
+	    {"pcpc", 1, "..xx"},
+	    /* ...and go once keep complete ones are newer than them */
+	    {"ccpc", 2, "..xx"},
+	    {"pp", 1, ".."},
+	    {"cpcpcp", 2, "...xxx"},
 	};
 	struct backup_ref refs[16];
 	unsigned char doomed[16];
@@ -65,8 +65,9 @@ static void test_prune(void)
 			expected += cases[i].plan[j] == 'x';
 		}
 		plan[n] = '\0';
-		CHECK(strcmp(plan, cases[i].plan) == 0 && got == expected, "%s keep %ld: %s, want %s",
-		      cases[i].pattern, cases[i].keep, plan, cases[i].plan);
+		CHECK(strcmp(plan, cases[i].plan) == 0 && got == expected,
+		      "%s keep %ld: %s, want %s", cases[i].pattern, cases[i].keep, plan,
+		      cases[i].plan);
 	}
 }
 
@@ -77,13 +78,13 @@ static void test_promotion(void)
 		long prior_min;
 		long pick;
 	} cases[] = {
-		{"", 0, -1},     /* empty prior tier: nothing to promote */
-		{"ccc", 0, 0},   /* the newest is taken */
-		{"ccc", 4, -1},  /* fewer than BACKUP_PRIOR_COUNT */
-		{"cccc", 4, 0},  /* exactly BACKUP_PRIOR_COUNT */
-		{"pcc", 0, 1},   /* a partial backup is never promoted */
-		{"ppp", 0, -1},  /* only partial ones: nothing to promote */
-		{"pccc", 4, -1}, /* partial ones do not count towards the minimum */
+	    {"", 0, -1},     /* empty prior tier: nothing to promote */
+	    {"ccc", 0, 0},   /* the newest is taken */
+	    {"ccc", 4, -1},  /* fewer than BACKUP_PRIOR_COUNT */
+	    {"cccc", 4, 0},  /* exactly BACKUP_PRIOR_COUNT */
+	    {"pcc", 0, 1},   /* a partial backup is never promoted */
+	    {"ppp", 0, -1},  /* only partial ones: nothing to promote */
+	    {"pccc", 4, -1}, /* partial ones do not count towards the minimum */
 	};
 	struct backup_ref refs[16];
 
@@ -99,9 +100,9 @@ static void test_promotion(void)
 static void test_sort_and_match(void)
 {
 	struct backup_ref refs[] = {
-		ref("hourly", "2026-11-21T09:00:00Z"), ref("daily", "2026-11-21T10:00:00Z"),
-		ref("hourly", "2026-11-21T10:00:00Z"), ref("hourly", "2026-11-20T10:00:00Z"),
-		ref("weekly", "2026-10-01T00:00:00Z"),
+	    ref("hourly", "2026-11-21T09:00:00Z"), ref("daily", "2026-11-21T10:00:00Z"),
+	    ref("hourly", "2026-11-21T10:00:00Z"), ref("hourly", "2026-11-20T10:00:00Z"),
+	    ref("weekly", "2026-10-01T00:00:00Z"),
 	};
 	size_t n = sizeof(refs) / sizeof(*refs), first = 99;
 	struct from_backup from;
@@ -118,23 +119,37 @@ static void test_sort_and_match(void)
 	CHECK(tier_match(refs, n, &from, &first) == 1 && first == 2,
 	      "latest is the newest complete one (%zu)", first);
 	refs[0].partial = refs[1].partial = 0;
-	CHECK(from_backup_parse("2026-11-21T10", &from) == 0 && from.kind == FROM_TIMESTAMP, "prefix");
+	CHECK(from_backup_parse("2026-11-21T10", &from) == 0 && from.kind == FROM_TIMESTAMP,
+	      "prefix");
 	CHECK(tier_match(refs, n, &from, &first) == 1 && first == 0,
 	      "one backup in two tiers is one match");
 	CHECK(from_backup_parse("2026-11-2", &from) == 0, "short prefix");
 	CHECK(tier_match(refs, n, &from, &first) == 3, "three distinct timestamps");
 	CHECK(from_backup_parse("2026-11-20T10:00:00Z", &from) == 0, "exact");
-	CHECK(tier_match(refs, n, &from, &first) == 1 && first == 3, "exact match is not the newest");
+	CHECK(tier_match(refs, n, &from, &first) == 1 && first == 3,
+	      "exact match is not the newest");
 	CHECK(from_backup_parse("2025", &from) == 0 && tier_match(refs, n, &from, &first) == 0,
 	      "no match");
 	CHECK(from_backup_parse(NULL, &from) == 0 && from.kind == FROM_NONE, "unset lists");
 	CHECK(from_backup_parse("none", &from) == 0 && tier_match(refs, n, &from, &first) == 0,
 	      "none matches nothing");
 
-	static const char *const bad[] = {"", "../x", "/etc/passwd", "Latest", "2026-11-21 10",
-					  "2026-13", "2026-2", "2026-00", "2026-02-30", "2026-11-4",
-					  "2026-11-21T24", "2026-11-21T3", "2026-11-21T10:60", "2026-11-21T10:07:6",
-					  "2026-11-21T10:07:00Z/..", "hourly/2026"};
+	static const char *const bad[] = {"",
+					  "../x",
+					  "/etc/passwd",
+					  "Latest",
+					  "2026-11-21 10",
+					  "2026-13",
+					  "2026-2",
+					  "2026-00",
+					  "2026-02-30",
+					  "2026-11-4",
+					  "2026-11-21T24",
+					  "2026-11-21T3",
+					  "2026-11-21T10:60",
+					  "2026-11-21T10:07:6",
+					  "2026-11-21T10:07:00Z/..",
+					  "hourly/2026"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++)
 		CHECK(from_backup_parse(bad[i], &from) < 0, "'%s' must be refused", bad[i]);
 }

@@ -1,0 +1,272 @@
+#include "backup/catalog.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "backup/manifest.h"
+#include "util/log.h"
+
+struct scan {
+	struct store *store;
+	const char *tier;
+	int with_legacy;
+	struct catalog *out;
+	int failed;
+};
+
+/* Adds a ref; a directory's name is its canonical timestamp already. */
+static struct backup_ref *add_ref(struct catalog *c, const char *tier, const char *name, time_t ts,
+				  int legacy)
+{
+	struct backup_ref *r;
+
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 64;
+		struct backup_ref *grown = realloc(c->refs, cap * sizeof(*grown));
+
+		if (grown == NULL)
+			return NULL;
+		c->refs = grown;
+		c->cap = cap;
+	}
+	r = &c->refs[c->n++];
+	memset(r, 0, sizeof(*r));
+	snprintf(r->tier, sizeof(r->tier), "%s", tier);
+	snprintf(r->name, sizeof(r->name), "%s", name);
+	r->ts = ts;
+	r->size = -1;
+	r->legacy = legacy;
+	if (legacy)
+		ts_format(ts, r->stamp);
+	else
+		snprintf(r->stamp, sizeof(r->stamp), "%s", name);
+	return r;
+}
+
+/* Parses bandr's backup-<timestamp>-dumpall.sql.gz; returns 0 and sets *ts. */
+static int parse_legacy_name(const char *name, time_t *ts)
+{
+	size_t len = strlen(name), pre = strlen(LEGACY_PREFIX), suf = strlen(LEGACY_SUFFIX);
+
+	if (len <= pre + suf || strncmp(name, LEGACY_PREFIX, pre) != 0 ||
+	    strcmp(name + len - suf, LEGACY_SUFFIX) != 0)
+		return -1;
+	return ts_parse_lenient(name + pre, len - pre - suf, ts);
+}
+
+/* Loads the manifest of tier/name; NULL (and a warning) when it has none. */
+static struct manifest *load_manifest(struct store *s, const char *tier, const char *name)
+{
+	char key[512], err[256];
+	struct manifest *m;
+	int missing = 0;
+	char *text;
+
+	snprintf(key, sizeof(key), "%s/%s/" MANIFEST_NAME, tier, name);
+	text = store_read_small(s, key, &missing);
+	if (missing)
+		log_warn("%s/%s has no manifest: not a complete backup, ignored", tier, name);
+	if (text == NULL)
+		return NULL;
+	m = calloc(1, sizeof(*m));
+	if (m != NULL && manifest_parse(text, m, err, sizeof(err)) < 0) {
+		log_warn("%s is damaged (%s): the backup is ignored", key, err);
+		free(m);
+		m = NULL;
+	}
+	free(text);
+	return m;
+}
+
+/* The result of the last test-restore (backup --verify), when there was one. */
+static void load_verified(struct store *s, struct backup_ref *r)
+{
+	char key[600], *text;
+	int missing = 0;
+
+	snprintf(key, sizeof(key), "%s/%s/verified", r->tier, r->name);
+	text = store_read_small(s, key, &missing);
+	if (text == NULL)
+		return;
+	snprintf(r->verified, sizeof(r->verified), "%s",
+		 strstr(text, "\nresult = ok\n") ? "ok" : "failed");
+	free(text);
+}
+
+static int on_tier_entry(const char *name, int is_dir, long long size, void *arg)
+{
+	struct scan *sc = arg;
+	struct backup_ref *r;
+	time_t ts;
+
+	if (strlen(name) >= sizeof(r->name))
+		return 0; /* longer than any name of ours: not a backup */
+	if (!is_dir) {
+		if (!sc->with_legacy || parse_legacy_name(name, &ts) < 0)
+			return 0;
+		r = add_ref(sc->out, sc->tier, name, ts, 1);
+		if (r == NULL)
+			return sc->failed = 1;
+		r->size = size;
+		return 0;
+	}
+	if (ts_parse(name, &ts) < 0)
+		return 0; /* not ours */
+	if (add_ref(sc->out, sc->tier, name, ts, 0) == NULL)
+		return sc->failed = 1;
+	return 0;
+}
+
+struct loader {
+	struct store *store;
+	struct catalog *cat;
+	int with_verified; /* only a listing shows them: one read per backup less elsewhere */
+	size_t next;	   /* the next ref to load, taken atomically */
+};
+
+static void *load_manifests(void *arg)
+{
+	struct loader *l = arg;
+
+	for (;;) {
+		size_t i = __atomic_fetch_add(&l->next, 1, __ATOMIC_RELAXED);
+		struct backup_ref *r;
+
+		if (i >= l->cat->n)
+			return NULL;
+		r = &l->cat->refs[i];
+		if (!r->legacy)
+			r->manifest = load_manifest(l->store, r->tier, r->name);
+		if (r->manifest != NULL && l->with_verified)
+			load_verified(l->store, r);
+	}
+}
+
+/*
+ * Loads every listed backup's manifest, on a few threads when there are
+ * many (listing thousands of backups is mostly waiting on small reads), then
+ * drops the backups that have none.
+ */
+static void load_all(struct store *s, struct catalog *c, int with_verified)
+{
+	enum { MAX_THREADS = 4, PER_THREAD = 256 };
+	struct loader l = {s, c, with_verified, 0};
+	pthread_t threads[MAX_THREADS];
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t wanted = c->n / PER_THREAD, started = 0, kept = 0;
+
+	if (wanted > (size_t)(cpus > 0 ? cpus : 1))
+		wanted = (size_t)(cpus > 0 ? cpus : 1);
+	if (wanted > MAX_THREADS)
+		wanted = MAX_THREADS;
+	while (started + 1 < wanted &&
+	       pthread_create(&threads[started], NULL, load_manifests, &l) == 0)
+		started++;
+	load_manifests(&l);
+	while (started > 0)
+		pthread_join(threads[--started], NULL);
+	for (size_t i = 0; i < c->n; i++) {
+		struct backup_ref *r = &c->refs[i];
+
+		if (!r->legacy && r->manifest == NULL)
+			continue;
+		if (r->manifest != NULL) {
+			r->size = (long long)manifest_size(r->manifest);
+			r->partial = r->manifest->partial;
+		}
+		c->refs[kept++] = *r;
+	}
+	c->n = kept;
+}
+
+static int scan_into(struct store *s, const char *tier, int with_legacy, struct catalog *out)
+{
+	struct scan sc = {s, tier, with_legacy, out, 0};
+
+	if (s->ops->list(s, tier, on_tier_entry, &sc) < 0 || sc.failed) {
+		if (sc.failed)
+			fail(EXIT_INTERNAL, "out of memory while listing %s", tier);
+		return -1;
+	}
+	return 0;
+}
+
+int catalog_scan_tier(struct store *s, const char *tier, int with_legacy, struct catalog *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (scan_into(s, tier, with_legacy, out) < 0) {
+		catalog_free(out);
+		return -1;
+	}
+	load_all(s, out, 0);
+	tier_sort_newest_first(out->refs, out->n);
+	return 0;
+}
+
+static int scan_every_tier(struct store *s, struct catalog *out, int with_verified)
+{
+	memset(out, 0, sizeof(*out));
+	for (int i = 0; tier_names[i] != NULL; i++) {
+		if (scan_into(s, tier_names[i], 1, out) < 0) {
+			catalog_free(out);
+			return -1;
+		}
+	}
+	load_all(s, out, with_verified);
+	tier_sort_newest_first(out->refs, out->n);
+	return 0;
+}
+
+int catalog_scan_all(struct store *s, struct catalog *out)
+{
+	return scan_every_tier(s, out, 0);
+}
+
+int catalog_scan_listing(struct store *s, struct catalog *out)
+{
+	return scan_every_tier(s, out, 1);
+}
+
+void catalog_free(struct catalog *c)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		manifest_free(c->refs[i].manifest);
+		free(c->refs[i].manifest);
+	}
+	free(c->refs);
+	memset(c, 0, sizeof(*c));
+}
+
+int catalog_parse_choice(const char *setting, const char *value, struct from_backup *out)
+{
+	if (from_backup_parse(value, out) == 0)
+		return 0;
+	fail(EXIT_USAGE,
+	     "%s='%s' is not none, latest or a timestamp like 2026-11-21T10:07:00Z (or its start)",
+	     setting, value);
+	return -1;
+}
+
+const struct backup_ref *catalog_select(const struct catalog *cat, const struct from_backup *from,
+					const char *setting, const char *value)
+{
+	size_t first = 0, matches = tier_match(cat->refs, cat->n, from, &first);
+
+	if (matches == 1)
+		return &cat->refs[first];
+	if (matches == 0) {
+		fail(EXIT_NOT_FOUND,
+		     "no complete backup matches %s=%s (list them with FROM_BACKUP=none)", setting,
+		     value);
+		return NULL;
+	}
+	log_error("%s=%s matches %zu backups:", setting, value, matches);
+	for (size_t i = first; i < cat->n; i++)
+		if (strncmp(cat->refs[i].stamp, from->prefix, strlen(from->prefix)) == 0)
+			log_error("  %s/%s", cat->refs[i].tier, cat->refs[i].stamp);
+	fail(EXIT_USAGE, "%s=%s is ambiguous: give more of the timestamp", setting, value);
+	return NULL;
+}

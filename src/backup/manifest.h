@@ -1,0 +1,86 @@
+/*
+ * The manifest beside each backup: INI text we write ourselves and read back
+ * with inih. Values are percent-encoded where INI could not carry them.
+ */
+#ifndef TIERDUMP_MANIFEST_H
+#define TIERDUMP_MANIFEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#define MANIFEST_NAME "manifest"
+#define ROWCOUNTS_NAME "rowcounts" /* beside the manifest, which records its checksum */
+#define SHA256_HEX_LEN 64
+
+struct manifest_file {
+	char *name;
+	char *target;	  /* the target it holds; NULL for the environment's single target */
+	char *engine;	  /* NULL: the backup's engine */
+	char **databases; /* NULL: the backup's databases */
+	size_t ndatabases;
+	uint64_t size;	   /* bytes stored */
+	uint64_t raw_size; /* bytes the engine produced, before compression */
+	char sha256[SHA256_HEX_LEN + 1];
+};
+
+struct manifest {
+	int format;
+	char *tool_version;
+	char *engine;
+	char *server_version;
+	char *tier;
+	char *promoted_from; /* NULL for a backup made by a dump */
+	char *compression;   /* gzip, zstd or none; NULL (old manifests) means gzip */
+	int partial;	     /* some targets failed: never promoted, never "latest" */
+	char **failed;	     /* the targets that failed */
+	size_t nfailed;
+	int compression_level;
+	time_t started, finished;
+	/* A physical base backup (engine postgres-physical): where its WAL begins and ends. */
+	char *wal_timeline, *wal_start_lsn, *wal_stop_lsn;
+	char *wal_start_segment;	   /* the first WAL file it needs */
+	time_t base_started, base_stopped; /* when it began; when it became consistent */
+	char **databases;
+	size_t ndatabases;
+	struct manifest_file *files;
+	size_t nfiles;
+	/* The rowcounts file beside the manifest; "" when the backup has none. */
+	char rowcounts_sha256[SHA256_HEX_LEN + 1];
+};
+
+/* Adds a database name (copied). Returns 0 or -1 (out of memory). */
+int manifest_add_database(struct manifest *m, const char *name);
+
+/* Adds a file entry (name copied) and returns it, or NULL. */
+struct manifest_file *manifest_add_file(struct manifest *m, const char *name);
+
+/*
+ * Renders m as INI text into a new string the caller frees. Returns NULL
+ * with a reason in err (errlen bytes) when a value would make a line longer
+ * than inih reads back, or when out of memory.
+ */
+char *manifest_render(const struct manifest *m, char *err, size_t errlen);
+
+/* The longest line inih reads back whole (its INI_MAX_LINE less the newline and NUL). */
+#define MANIFEST_MAX_LINE 198
+
+/*
+ * Parses INI text into m (zeroed first). Returns 0, or -1 with a message in
+ * err (of errlen bytes) naming the line and what is wrong.
+ */
+int manifest_parse(const char *text, struct manifest *m, char *err, size_t errlen);
+
+/*
+ * The i-th file a copy of the backup carries besides its manifest: the
+ * dumps, then the row counts when it has them; NULL past the last.
+ */
+const char *manifest_carried_file(const struct manifest *m, size_t i);
+
+/* Total stored bytes of all files. */
+uint64_t manifest_size(const struct manifest *m);
+
+/* Frees everything m holds; m itself may be on the stack. Accepts NULL. */
+void manifest_free(struct manifest *m);
+
+#endif

@@ -1,0 +1,289 @@
+/*
+ * The hourly run: the only one that talks to a database. The dump streams
+ * from the engine through gzip and SHA-256 into a staged backup; the manifest
+ * is written last, and the backup becomes visible only once complete.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "backup/catalog.h"
+#include "engine/engine.h"
+#include "cmd/jobs.h"
+#include "backup/manifest.h"
+#include "pipeline/pipeline.h"
+#include "report.h"
+#include "backup/rowcounts.h"
+#include "util/log.h"
+#include "util/signals.h"
+#include "util/strlist.h"
+
+#ifndef TIERDUMP_VERSION
+#define TIERDUMP_VERSION "unknown"
+#endif
+
+/* A timestamp no backup of the tier has yet: waits out a second taken already. */
+static int pick_timestamp(struct store *s, const char *tier, char *stamp)
+{
+	struct catalog cat;
+	time_t now = time(NULL);
+	int taken;
+
+	if (catalog_scan_tier(s, tier, 0, &cat) < 0)
+		return -1;
+	taken = cat.n > 0 && cat.refs[0].ts >= now;
+	if (taken) {
+		now = cat.refs[0].ts + 1;
+		while (time(NULL) < now)
+			usleep(50 * 1000);
+	}
+	catalog_free(&cat);
+	ts_format(now, stamp);
+	return 0;
+}
+
+/* The codec and level the settings ask for, recorded in the manifest. */
+static const struct codec *choose_codec(const struct config *c, struct manifest *m)
+{
+	const struct codec *codec = codec_find(c->compression);
+	long level;
+
+	if (codec == NULL)
+		return NULL;
+	level = c->compression_level == CONF_UNSET ? codec->default_level : c->compression_level;
+	if (level < codec->min_level || level > codec->max_level) {
+		fail(EXIT_CONFIG, "BACKUP_COMPRESSION_LEVEL=%ld is out of range for %s (%d to %d)",
+		     level, codec->name, codec->min_level, codec->max_level);
+		return NULL;
+	}
+	m->compression = strdup(codec->name);
+	m->compression_level = (int)level;
+	return codec;
+}
+
+/* Records in the manifest which target a file holds and what is in it. */
+static int describe_file(struct manifest_file *f, const struct engine *e)
+{
+	if (*e->target->name != '\0' && (f->target = strdup(e->target->name)) == NULL)
+		return -1;
+	if ((f->engine = strdup(e->ops->name)) == NULL)
+		return -1;
+	for (size_t i = 0; i < e->ndatabases; i++)
+		if (strlist_add(&f->databases, &f->ndatabases, e->databases[i]) < 0)
+			return -1;
+	return 0;
+}
+
+static int dump_into(const struct config *c, const struct codec *codec, struct engine *e,
+		     struct store *s, const char *staging, struct manifest *m,
+		     struct rowcounts *counts)
+{
+	struct pipeline_stats stats;
+	struct manifest_file *f;
+	struct sink *sink = NULL;
+	char name[256], key[768];
+
+	/* Listed targets have a file each, named after them. */
+	e->ops->file_name(e, name, sizeof(name) - 8);
+	if (*e->target->name != '\0') {
+		char kind[64];
+
+		snprintf(kind, sizeof(kind), "%s",
+			 strrchr(name, '.') ? strrchr(name, '.') : ".sql");
+		snprintf(name, sizeof(name) - 8, "%s%s", e->target->name, kind);
+	}
+	strcat(name, codec->suffix);
+	snprintf(key, sizeof(key), "%s/%s", staging, name);
+	if (s->ops->put(s, key, &sink) < 0)
+		return -1;
+	sink = pipeline_sink(sink, codec, m->compression_level, (int)c->threads, name, &stats);
+	/* Rows are counted in the plain dump, before compression. */
+	if (sink != NULL && e->ops->row_counter != NULL)
+		sink = e->ops->row_counter(sink, counts, name);
+	if (sink == NULL)
+		return -1;
+	log_info("dumping into %s", key);
+	if (e->ops->dump(e, sink) < 0) {
+		sink_abort(sink);
+		return -1;
+	}
+	if (sink_commit(sink) < 0)
+		return -1;
+	f = manifest_add_file(m, name);
+	if (f == NULL || describe_file(f, e) < 0)
+		return -1;
+	if (e->ops->describe != NULL && e->ops->describe(e, m) < 0)
+		return -1;
+	if (*e->target->name != '\0')
+		report_target(e->target->name, stats.stored_bytes);
+	f->size = stats.stored_bytes;
+	f->raw_size = stats.raw_bytes;
+	strcpy(f->sha256, stats.sha256);
+	log_info("%s: %.1f MiB dumped, %.1f MiB stored (%s %d, %.2f:1) in %.1fs, %.1f MiB/s", name,
+		 stats.raw_bytes / 1048576.0, stats.stored_bytes / 1048576.0, codec->name,
+		 m->compression_level,
+		 stats.stored_bytes ? (double)stats.raw_bytes / stats.stored_bytes : 0.0,
+		 pipeline_elapsed(&stats), stats.raw_bytes / 1048576.0 / pipeline_elapsed(&stats));
+	return 0;
+}
+
+/* The manifest's backup-wide fields; the files come as they are dumped. */
+static int start_manifest(const struct config *c, struct engine **engines, size_t n,
+			  struct manifest *m)
+{
+	m->format = 1;
+	m->tool_version = strdup("tierdump " TIERDUMP_VERSION);
+	m->tier = strdup(c->tier);
+	m->started = time(NULL);
+	for (size_t i = 0; i < n; i++) {
+		if (engines[i] == NULL)
+			continue;
+		/* The first target's engine and version stand for the backup in listings. */
+		if (m->engine == NULL) {
+			m->engine = strdup(engines[i]->ops->name);
+			m->server_version = strdup(engines[i]->server_version);
+		}
+		for (size_t d = 0; d < engines[i]->ndatabases; d++)
+			if (!strlist_has(m->databases, m->ndatabases, engines[i]->databases[d]) &&
+			    manifest_add_database(m, engines[i]->databases[d]) < 0)
+				return -1;
+	}
+	return m->tool_version && m->tier && m->engine ? 0 : -1;
+}
+
+/* The row counts file beside the manifest, which records its checksum. */
+static int write_rowcounts(struct store *s, const char *staging, const struct rowcounts *counts,
+			   struct manifest *m)
+{
+	char key[600], *text;
+	int rc;
+
+	if (counts->n == 0)
+		return 0;
+	text = rowcounts_render(counts);
+	if (text == NULL) {
+		fail(EXIT_INTERNAL, "out of memory");
+		return -1;
+	}
+	snprintf(key, sizeof(key), "%s/" ROWCOUNTS_NAME, staging);
+	rc = store_write_small(s, key, text);
+	if (rc == 0)
+		rowcounts_sha256(text, m->rowcounts_sha256);
+	free(text);
+	return rc;
+}
+
+/*
+ * Dumps every target that passed its check, writes the manifest and
+ * publishes. With some targets failed the backup is published as partial
+ * (and the run still fails); with none dumped it is removed.
+ */
+static int make_backup(const struct config *c, struct engine **engines, struct store *s,
+		       const char *stamp, struct manifest *m)
+{
+	const struct codec *codec = choose_codec(c, m);
+	char staging[512], final[512], key[600], err[256], *text = NULL;
+	struct rowcounts counts = {0};
+	int rc = -1;
+
+	store_staging_key(s, c->tier, stamp, staging, sizeof(staging));
+	snprintf(final, sizeof(final), "%s/%s", c->tier, stamp);
+	if (codec == NULL || start_manifest(c, engines, c->ntargets, m) < 0)
+		goto out;
+	for (size_t i = 0; i < c->ntargets; i++) {
+		if (engines[i] != NULL &&
+		    dump_into(c, codec, engines[i], s, staging, m, &counts) < 0) {
+			if (signals_stop_requested() || !c->targets_listed)
+				goto out;
+			strlist_add(&m->failed, &m->nfailed, c->targets[i].name);
+		}
+	}
+	m->partial = m->nfailed > 0;
+	if (m->nfiles == 0)
+		goto out;
+	if (write_rowcounts(s, staging, &counts, m) < 0)
+		goto out;
+	m->finished = time(NULL);
+	text = manifest_render(m, err, sizeof(err));
+	if (text == NULL) {
+		fail(EXIT_DUMP, "cannot write the manifest of %s: %s", final, err);
+		goto out;
+	}
+	snprintf(key, sizeof(key), "%s/" MANIFEST_NAME, staging);
+	if (store_write_small(s, key, text) < 0)
+		goto out;
+	if (store_publish(s, staging, final) < 0)
+		goto out;
+	log_info("backup %s %s", final, m->partial ? "published as PARTIAL" : "complete");
+	report_backup(stamp, manifest_size(m));
+	rc = 0;
+out:
+	if (rc < 0) {
+		log_info("removing the incomplete backup %s", staging);
+		s->ops->remove(s, staging);
+	}
+	rowcounts_free(&counts);
+	free(text);
+	return rc;
+}
+
+/*
+ * Sets up and checks every target before anything is written. A target
+ * that fails is left out (NULL); returns how many passed.
+ */
+static size_t check_targets(const struct config *c, struct engine **engines, struct manifest *m)
+{
+	size_t ok = 0;
+
+	for (size_t i = 0; i < c->ntargets; i++) {
+		const struct target *t = &c->targets[i];
+
+		if (*t->name != '\0')
+			log_info("target %s (%s)", t->name, t->engine);
+		engines[i] = engine_new(t->engine, t, c);
+		if (engines[i] != NULL && engines[i]->ops->check(engines[i]) == 0) {
+			ok++;
+			continue;
+		}
+		engine_free(engines[i]);
+		engines[i] = NULL;
+		strlist_add(&m->failed, &m->nfailed, t->name);
+	}
+	return ok;
+}
+
+int job_hourly(const struct config *c, struct store *s, char *stamp)
+{
+	struct engine **engines = calloc(c->ntargets, sizeof(*engines));
+	struct manifest m = {0};
+	void *lock = NULL;
+	int rc = -1;
+
+	stamp[0] = '\0';
+	if (engines == NULL || check_targets(c, engines, &m) == 0)
+		goto out;
+	if (job_lock_tier(c, s, c->tier, &lock) < 0)
+		goto out;
+	if (pick_timestamp(s, c->tier, stamp) == 0 && make_backup(c, engines, s, stamp, &m) == 0) {
+		/* Never prune in a run that failed, partly or wholly. */
+		if (m.partial) {
+			char failed[1024] = "";
+
+			for (size_t i = 0; i < m.nfailed; i++)
+				snprintf(failed + strlen(failed), sizeof(failed) - strlen(failed),
+					 "%s%s", i ? ", " : "", m.failed[i]);
+			fail(EXIT_DUMP, "backup %s/%s is partial: target(s) %s failed", c->tier,
+			     stamp, failed);
+		} else
+			rc = job_prune(s, c->tier, c->count);
+	}
+	store_unlock(s, lock);
+out:
+	for (size_t i = 0; engines != NULL && i < c->ntargets; i++)
+		engine_free(engines[i]);
+	free(engines);
+	manifest_free(&m);
+	return rc;
+}

@@ -1,0 +1,102 @@
+#include "cmd/listing.h"
+
+#include <string.h>
+
+#include "backup/manifest.h"
+#include "engine/postgres/pitr.h"
+#include "util/json.h"
+
+static void human_size(long long bytes, char *buf, size_t len)
+{
+	static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+	double v = (double)bytes;
+	int u = 0;
+
+	if (bytes < 0) {
+		snprintf(buf, len, "?");
+		return;
+	}
+	while (v >= 1024 && u < 4) {
+		v /= 1024;
+		u++;
+	}
+	snprintf(buf, len, u == 0 ? "%.0f %s" : "%.1f %s", v, units[u]);
+}
+
+static const char *status_of(const struct backup_ref *r)
+{
+	return r->legacy ? "bandr" : r->partial ? "PARTIAL" : "complete";
+}
+
+void listing_print_table(const struct catalog *c, FILE *out)
+{
+	fprintf(out, "%-8s %-20s %10s  %-9s %-8s %-8s %s\n", "TIER", "TIMESTAMP", "SIZE",
+		"CHECKSUMS", "STATUS", "VERIFIED", "DATABASES");
+	for (size_t i = 0; i < c->n; i++) {
+		const struct backup_ref *r = &c->refs[i];
+		char size[32];
+
+		human_size(r->size, size, sizeof(size));
+		fprintf(out, "%-8s %-20s %10s  %-9s %-8s %-8s ", r->tier, r->stamp, size,
+			r->manifest ? "sha256" : "none", status_of(r),
+			r->verified[0] ? (strcmp(r->verified, "ok") ? "FAILED" : "ok") : "-");
+		if (r->manifest == NULL) {
+			fprintf(out, "(bandr file %s)\n", r->name);
+			continue;
+		}
+		/* Point-in-time recovery starts only from these: say which they are. */
+		if (physical_is_base(r->manifest))
+			fputs("[base backup] ", out);
+		for (size_t d = 0; d < r->manifest->ndatabases; d++)
+			fprintf(out, "%s%s", d ? "," : "", r->manifest->databases[d]);
+		fputc('\n', out);
+	}
+	if (c->n == 0)
+		fprintf(out, "(no backups)\n");
+}
+
+static void json_list(FILE *out, const char *key, char *const *items, size_t n)
+{
+	fprintf(out, ", \"%s\": [", key);
+	for (size_t i = 0; i < n; i++) {
+		fputs(i ? ", " : "", out);
+		json_string(out, items[i]);
+	}
+	fputs("]", out);
+}
+
+void listing_print_json(const struct catalog *c, FILE *out)
+{
+	fputs("[", out);
+	for (size_t i = 0; i < c->n; i++) {
+		const struct backup_ref *r = &c->refs[i];
+		const struct manifest *m = r->manifest;
+
+		fprintf(out, "%s\n  {\"tier\": ", i ? "," : "");
+		json_string(out, r->tier);
+		fputs(", \"timestamp\": ", out);
+		json_string(out, r->stamp);
+		fprintf(out,
+			", \"size\": %lld, \"checksums\": %s, \"legacy\": %s, \"status\": \"%s\"",
+			r->size, m ? "true" : "false", r->legacy ? "true" : "false",
+			r->legacy    ? "bandr"
+			: r->partial ? "partial"
+				     : "complete");
+		fputs(", \"engine\": ", out);
+		json_string(out, m ? m->engine : "postgres");
+		fputs(", \"verified\": ", out);
+		if (r->verified[0] != '\0')
+			json_string(out, r->verified);
+		else
+			fputs("null", out);
+		fputs(", \"promoted_from\": ", out);
+		if (m != NULL && m->promoted_from != NULL)
+			json_string(out, m->promoted_from);
+		else
+			fputs("null", out);
+		json_list(out, "databases", m ? m->databases : NULL, m ? m->ndatabases : 0);
+		json_list(out, "failed_targets", m ? m->failed : NULL, m ? m->nfailed : 0);
+		fputs("}", out);
+	}
+	fputs(c->n ? "\n]\n" : "]\n", out);
+}

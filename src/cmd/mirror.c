@@ -1,0 +1,96 @@
+/*
+ * Mirrors: after the primary store succeeded, each BACKUP_MIRROR store gets
+ * a copy of the backup (its files, then its manifest, published the way the
+ * mirror publishes) and the same pruning. The primary is only read.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backup/catalog.h"
+#include "cmd/jobs.h"
+#include "backup/manifest.h"
+#include "util/log.h"
+
+/* Copies tier/stamp into the mirror unless it holds it already. */
+static int copy_backup(const struct config *c, struct store *primary, struct store *mirror,
+		       const char *stamp)
+{
+	char key[600], staging[512], final[512], from[700], to[700];
+	struct catalog have = {0};
+	struct manifest m;
+	char err[256], *text;
+	time_t ts;
+	int rc = -1;
+
+	if (ts_parse(stamp, &ts) < 0 || catalog_scan_tier(mirror, c->tier, 0, &have) < 0)
+		return -1;
+	if (tier_has(have.refs, have.n, ts)) {
+		log_info("mirror %s already holds %s/%s", mirror->location, c->tier, stamp);
+		catalog_free(&have);
+		return 0;
+	}
+	catalog_free(&have);
+	snprintf(key, sizeof(key), "%s/%s/" MANIFEST_NAME, c->tier, stamp);
+	text = store_read_small(primary, key, NULL);
+	if (text == NULL || manifest_parse(text, &m, err, sizeof(err)) < 0) {
+		if (text != NULL)
+			fail(EXIT_MIRROR, "%s is damaged: %s", key, err);
+		free(text);
+		return -1;
+	}
+	store_staging_key(mirror, c->tier, stamp, staging, sizeof(staging));
+	snprintf(final, sizeof(final), "%s/%s", c->tier, stamp);
+	for (size_t i = 0; manifest_carried_file(&m, i) != NULL; i++) {
+		snprintf(from, sizeof(from), "%s/%s", final, manifest_carried_file(&m, i));
+		snprintf(to, sizeof(to), "%s/%s", staging, manifest_carried_file(&m, i));
+		if (store_copy(primary, from, mirror, to) < 0)
+			goto out;
+	}
+	snprintf(to, sizeof(to), "%s/" MANIFEST_NAME, staging);
+	if (store_write_small(mirror, to, text) < 0 || store_publish(mirror, staging, final) < 0)
+		goto out;
+	log_info("mirrored %s to %s", final, mirror->location);
+	rc = 0;
+out:
+	if (rc < 0)
+		mirror->ops->remove(mirror, staging);
+	manifest_free(&m);
+	free(text);
+	return rc;
+}
+
+int job_mirror(const struct config *c, struct store *primary, const char *stamp)
+{
+	char *list = strdup(c->mirrors), *save = NULL;
+	struct store_options opts;
+	int failed = 0;
+
+	if (list == NULL)
+		return -1;
+	store_options_from(c, &opts);
+	for (char *url = strtok_r(list, " ,", &save); url != NULL;
+	     url = strtok_r(NULL, " ,", &save)) {
+		struct store *mirror = store_open(url, &opts);
+		void *lock = NULL;
+		int rc = -1;
+
+		if (mirror != NULL && job_lock_tier(c, mirror, c->tier, &lock) == 0) {
+			rc = copy_backup(c, primary, mirror, stamp);
+			if (rc == 0)
+				rc = job_prune(mirror, c->tier, c->count);
+			store_unlock(mirror, lock);
+		}
+		if (rc < 0) {
+			/* The primary is complete: say so, in the class of its own. */
+			fail_summary(
+			    EXIT_MIRROR,
+			    "mirror %s did not receive %s/%s; the primary backup is complete", url,
+			    c->tier, stamp);
+			failed = 1;
+		}
+		store_close(mirror);
+	}
+	free(list);
+	return failed ? -1 : 0;
+}

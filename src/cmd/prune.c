@@ -1,0 +1,51 @@
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "backup/catalog.h"
+#include "cmd/jobs.h"
+#include "report.h"
+#include "util/log.h"
+#include "util/signals.h"
+#include "engine/postgres/wal.h"
+
+int job_prune(struct store *s, const char *tier, long keep)
+{
+	unsigned char *doomed;
+	struct catalog cat;
+	size_t ndoomed;
+	int rc = 0;
+
+	if (catalog_scan_tier(s, tier, 0, &cat) < 0)
+		return -1;
+	doomed = calloc(cat.n + 1, 1);
+	if (doomed == NULL) {
+		catalog_free(&cat);
+		return -1;
+	}
+	ndoomed = tier_prune_plan(cat.refs, cat.n, keep, doomed);
+	/* Oldest first, so an interrupted prune still keeps the newest ones. */
+	for (size_t i = cat.n; i > 0; i--) {
+		char key[512];
+
+		if (!doomed[i - 1])
+			continue;
+		snprintf(key, sizeof(key), "%s/%s", tier, cat.refs[i - 1].name);
+		if (signals_check("pruning") < 0 || s->ops->remove(s, key) < 0) {
+			rc = -1;
+			break;
+		}
+		log_info("pruned %s (the %s tier keeps %ld)", key, tier, keep);
+	}
+	if (rc == 0) {
+		log_info("%s tier holds %zu backup(s)", tier, cat.n - ndoomed);
+		report_kept((long)(cat.n - ndoomed));
+	}
+	free(doomed);
+	catalog_free(&cat);
+	return rc == 0 ? wal_retain(s) : rc;
+}
+
+int job_lock_tier(const struct config *c, struct store *s, const char *tier, void **lock)
+{
+	return store_lock(s, tier, c->lock_timeout, lock);
+}

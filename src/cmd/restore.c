@@ -1,0 +1,215 @@
+#include "cmd/restore.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/engine.h"
+#include "backup/manifest.h"
+#include "engine/postgres/pitr.h"
+#include "pipeline/pipeline.h"
+#include "report.h"
+#include "util/log.h"
+
+static void file_key(const struct backup_ref *r, const char *file, char *buf, size_t len)
+{
+	if (r->legacy)
+		snprintf(buf, len, "%s/%s", r->tier, r->name);
+	else
+		snprintf(buf, len, "%s/%s/%s", r->tier, r->name, file);
+}
+
+/* The target a file holds: "" for the environment's single target. */
+static const char *file_target(const struct manifest_file *f)
+{
+	return f->target != NULL ? f->target : "";
+}
+
+/* Whether a file is one recover was asked for (all, or --target's). */
+static int wanted(const struct config *c, const struct manifest_file *f)
+{
+	return c->restore_target == NULL || strcmp(file_target(f), c->restore_target) == 0;
+}
+
+int restore_verify(const struct config *c, struct store *s, const struct backup_ref *r)
+{
+	struct source *src = NULL;
+	char key[768];
+
+	if (r->legacy) {
+		/* No checksum to compare: at least the whole gzip stream must inflate. */
+		file_key(r, NULL, key, sizeof(key));
+		if (store_get(s, key, &src) < 0)
+			return -1;
+		src = codec_gzip.source(src, key);
+		return src != NULL && pipeline_drain(src) == 0 ? 0 : -1;
+	}
+	for (size_t i = 0; i < r->manifest->nfiles; i++) {
+		const struct manifest_file *f = &r->manifest->files[i];
+
+		if (!wanted(c, f))
+			continue;
+		file_key(r, f->name, key, sizeof(key));
+		if (store_get(s, key, &src) < 0 || pipeline_verify(src, f, key) < 0)
+			return -1;
+	}
+	log_info("%s/%s: the files to restore match their SHA-256", r->tier, r->stamp);
+	return 0;
+}
+
+/* bandr's files have no manifest: describe one as a plain pg_dumpall. */
+static int legacy_manifest(const struct backup_ref *r, struct manifest *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->format = 1;
+	m->engine = strdup("postgres");
+	return m->engine != NULL && manifest_add_file(m, r->name) != NULL ? 0 : -1;
+}
+
+static int check_expected_count(const struct config *c, struct engine *e)
+{
+	long count = 0;
+
+	if (c->expected_count == CONF_UNSET)
+		return 0;
+	if (e->ops->count_databases(e, &count) < 0)
+		return -1;
+	if (count < c->expected_count) {
+		fail(EXIT_CHECK,
+		     "the restored server has %ld database(s), DATABASE_EXPECTED_COUNT wants at "
+		     "least %ld",
+		     count, c->expected_count);
+		return -1;
+	}
+	log_info("the restored server has %ld database(s) (DATABASE_EXPECTED_COUNT=%ld)", count,
+		 c->expected_count);
+	return 0;
+}
+
+/* One file to restore, with the server it goes to. */
+struct restore_step {
+	const struct manifest_file *file;
+	const char *engine;
+	const struct target *target;
+	struct target own; /* the environment's, when no list names targets */
+};
+
+/*
+ * Finds the server for a file before anything is restored: the listed
+ * target of the same name, or, without a list, the environment's settings
+ * for the file's engine. Returns 0, or -1 after fail().
+ */
+static int plan_step(const struct config *c, const struct manifest *m,
+		     const struct manifest_file *f, struct restore_step *step)
+{
+	const char *name = file_target(f);
+
+	step->file = f;
+	step->engine = f->engine ? f->engine : m->engine;
+	if (!c->targets_listed) {
+		step->target = &step->own;
+		return target_from_environment(c, step->engine, &step->own);
+	}
+	step->target = target_find(c, name);
+	if (step->target == NULL && *name == '\0' && c->ntargets == 1)
+		step->target = &c->targets[0]; /* a backup made before the list: its one target */
+	if (step->target == NULL) {
+		fail(EXIT_CONFIG,
+		     "the backup holds %s%s, which the configuration does not list: add it, or "
+		     "restore another with --target",
+		     *name ? "target " : "the dump of a single server made without a targets list",
+		     name);
+		return -1;
+	}
+	return 0;
+}
+
+/* Restores one file of the backup into its target's server. */
+static int restore_file(const struct config *c, struct store *s, const struct backup_ref *r,
+			const struct manifest *m, const struct restore_step *step)
+{
+	const struct codec *codec = codec_find(m->compression ? m->compression : "gzip");
+	const struct manifest_file *f = step->file;
+	struct engine *e = NULL;
+	struct source *src = NULL;
+	char key[768];
+	int rc = -1;
+
+	if (codec == NULL || (e = engine_new(step->engine, step->target, c)) == NULL)
+		return -1;
+	file_key(r, f->name, key, sizeof(key));
+	log_info("restoring %s%s%s", key, *file_target(f) ? " into target " : "", file_target(f));
+	if (store_get(s, key, &src) == 0 && (src = codec->source(src, key)) != NULL)
+		rc = e->ops->restore(e, f->databases ? f->databases : m->databases,
+				     f->databases ? f->ndatabases : m->ndatabases, src);
+	engine_free(e);
+	return rc;
+}
+
+/* DATABASE_EXPECTED_COUNT, on the server of each target restored. */
+static int check_counts(const struct config *c, const struct restore_step *steps, size_t n)
+{
+	for (size_t i = 0; i < n && c->expected_count != CONF_UNSET; i++) {
+		struct engine *e;
+		int rc;
+
+		/* A base backup put into PGDATA is no server yet: nothing to count until --start.
+		 */
+		if (strcmp(steps[i].engine, PHYSICAL_ENGINE) == 0 && !c->recover_start) {
+			log_warn("DATABASE_EXPECTED_COUNT is not checked: the recovered cluster "
+				 "runs only once started (use --start)");
+			continue;
+		}
+		e = engine_new(steps[i].engine, steps[i].target, c);
+		rc = e != NULL ? check_expected_count(c, e) : -1;
+
+		engine_free(e);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int restore_backup(const struct config *c, struct store *s, const struct backup_ref *r)
+{
+	struct manifest synthesized = {0};
+	const struct manifest *m = r->manifest;
+	struct restore_step *steps = NULL;
+	size_t n = 0;
+	int rc = -1;
+
+	if (m == NULL) {
+		if (legacy_manifest(r, &synthesized) < 0)
+			goto out;
+		m = &synthesized;
+	}
+	steps = calloc(m->nfiles, sizeof(*steps));
+	if (steps == NULL)
+		goto out;
+	for (size_t i = 0; i < m->nfiles; i++)
+		if (wanted(c, &m->files[i]) && plan_step(c, m, &m->files[i], &steps[n++]) < 0)
+			goto out;
+	if (n == 0) {
+		fail(EXIT_NOT_FOUND, "backup %s/%s holds no target %s", r->tier, r->stamp,
+		     c->restore_target);
+		goto out;
+	}
+	if (m->partial)
+		log_warn("backup %s/%s is partial: %zu target(s) failed when it was made; "
+			 "restoring what it holds",
+			 r->tier, r->stamp, m->nfailed);
+	if (restore_verify(c, s, r) < 0)
+		goto out;
+	for (size_t i = 0; i < n; i++)
+		if (restore_file(c, s, r, m, &steps[i]) < 0)
+			goto out;
+	log_info("restored %s/%s", r->tier, r->stamp);
+	report_backup(r->stamp, r->size > 0 ? (uint64_t)r->size : 0);
+	rc = check_counts(c, steps, n);
+out:
+	for (size_t i = 0; steps != NULL && i < n; i++)
+		target_free(&steps[i].own);
+	free(steps);
+	manifest_free(&synthesized);
+	return rc;
+}

@@ -1,0 +1,396 @@
+/*
+ * The MariaDB engine: mariadb-dump out, the mariadb client in (it stops at
+ * the first error). Connection settings and the password reach both through
+ * a private 0600 defaults file, never argv; MYSQL_PWD is taken out of the
+ * children's environment.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/exec.h"
+#include "util/linefilter.h"
+#include "util/log.h"
+#include "util/privfile.h"
+#include "util/strlist.h"
+#include "engine/engine.h"
+#include "engine/mariadb/rowcount.h"
+
+/* Schemas the server makes itself; never dumped as user data. */
+static int is_system_schema(const char *db)
+{
+	return strcmp(db, "information_schema") == 0 || strcmp(db, "performance_schema") == 0 ||
+	       strcmp(db, "sys") == 0;
+}
+
+static void append_option(char *buf, size_t len, const char *key, const char *value)
+{
+	size_t used = strlen(buf);
+
+	if (value == NULL)
+		return;
+	/* Option files take a double-quoted value with \\ and \" escaped. */
+	used += (size_t)snprintf(buf + used, len - used, "%s=\"", key);
+	for (; *value != '\0' && used + 3 < len; value++) {
+		if (*value == '\\' || *value == '"')
+			buf[used++] = '\\';
+		buf[used++] = *value;
+	}
+	snprintf(buf + used, len - used, "\"\n");
+}
+
+static int mariadb_setup(struct engine *e)
+{
+	const struct target *t = e->target;
+	/* utf8mb4: database names and data may be any Unicode. */
+	char text[4096] = "[client]\ndefault-character-set=utf8mb4\n";
+	const char *path;
+	char *arg;
+
+	/*
+	 * A host that is a path is a Unix socket, as with libpq (the test-restore's
+	 * server); said in full, or MYSQL_HOST and MYSQL_TCP_PORT would win.
+	 */
+	if (t->host != NULL && t->host[0] == '/') {
+		append_option(text, sizeof(text), "socket", t->host);
+		append_option(text, sizeof(text), "host", "localhost");
+		append_option(text, sizeof(text), "protocol", "socket");
+	} else {
+		append_option(text, sizeof(text), "host", t->host);
+	}
+	append_option(text, sizeof(text), "port", t->port);
+	append_option(text, sizeof(text), "user", t->user);
+	append_option(text, sizeof(text), "password", t->password);
+	path = privfile_create("mariadb", text);
+	explicit_bzero(text, sizeof(text));
+	if (path == NULL)
+		return -1;
+	unsetenv("MYSQL_PWD");
+	unsetenv("MYSQL_PWD_FILE");
+	/* --defaults-file first: it replaces every other option file. */
+	if (asprintf(&arg, "--defaults-file=%s", path) < 0)
+		return -1;
+	e->priv = arg;
+	return 0;
+}
+
+static void mariadb_cleanup(struct engine *e)
+{
+	free(e->priv);
+}
+
+static enum exit_code classify(const char *line)
+{
+	if (strstr(line, "Access denied") != NULL)
+		return EXIT_AUTH;
+	if (strstr(line, "Can't connect") != NULL || strstr(line, "Unknown server host") != NULL ||
+	    strstr(line, "Lost connection") != NULL)
+		return EXIT_UNAVAILABLE;
+	return EXIT_RESTORE;
+}
+
+/* Runs SQL through the client; the rows come back tab-separated in out. */
+static int run_sql(struct engine *e, const char *sql, char *out, size_t len)
+{
+	const char *argv[] = {"mariadb",   e->priv, "--batch", "--skip-column-names",
+			      "--execute", sql,	    NULL};
+
+	return child_capture(argv, out, len, EXIT_RESTORE, classify);
+}
+
+/* The databases a server has, system schemas left out. */
+static int list_databases(struct engine *e, char ***names, size_t *n, char *version,
+			  size_t version_len)
+{
+	char out[64 * 1024], *line, *save = NULL;
+	int first = 1;
+
+	if (run_sql(e, "SELECT VERSION(); SHOW DATABASES", out, sizeof(out)) < 0)
+		return -1;
+	for (line = strtok_r(out, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
+		if (first) {
+			if (version != NULL)
+				snprintf(version, version_len, "%s", line);
+			first = 0;
+		} else if (!is_system_schema(line) && strlist_add(names, n, line) < 0) {
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* "mariadb-dump from 11.4.2-MariaDB" or "Ver 10.19 Distrib 10.11.6-MariaDB": major*100+minor. */
+static int version_number(const char *text)
+{
+	const char *p = strstr(text, "Distrib ");
+	int major = 0, minor = 0;
+
+	p = p ? p + 8 : strstr(text, "from ") ? strstr(text, "from ") + 5 : text;
+	if (sscanf(p, "%d.%d", &major, &minor) != 2)
+		return -1;
+	return major * 100 + minor;
+}
+
+static int check_client_version(struct engine *e)
+{
+	const char *argv[] = {"mariadb-dump", "--version", NULL};
+	int client, server = version_number(e->server_version);
+	char out[256];
+
+	if (child_capture(argv, out, sizeof(out), EXIT_CONFIG, NULL) < 0) {
+		log_error("mariadb-dump is needed: install the MariaDB client (mariadb-client)");
+		return -1;
+	}
+	client = version_number(out);
+	if (client >= 0 && server >= 0 && client / 100 < server / 100) {
+		fail(EXIT_CONFIG,
+		     "mariadb-dump %d.%d cannot be trusted with a MariaDB %s server: install a "
+		     "client of version %d or newer",
+		     client / 100, client % 100, e->server_version, server / 100);
+		return -1;
+	}
+	if (client >= 0 && server >= 0 && client < server)
+		log_warn(
+		    "mariadb-dump %d.%d is older than the server %s: newer features may be missed",
+		    client / 100, client % 100, e->server_version);
+	return 0;
+}
+
+static int mariadb_check(struct engine *e)
+{
+	char **all = NULL;
+	size_t n = 0;
+	int rc = -1;
+
+	if (list_databases(e, &all, &n, e->server_version, sizeof(e->server_version)) < 0)
+		goto out;
+	if (check_client_version(e) < 0)
+		goto out;
+	if (engine_choose_databases(e, all, n, "MariaDB") < 0)
+		goto out;
+	log_info("MariaDB %s reachable; %zu database(s) to dump", e->server_version, e->ndatabases);
+	rc = 0;
+out:
+	strlist_free(all, n);
+	return rc;
+}
+
+static void mariadb_file_name(struct engine *e, char *buf, size_t len)
+{
+	(void)e;
+	snprintf(buf, len, "mariadb.sql");
+}
+
+static int mariadb_dump(struct engine *e, struct sink *sink)
+{
+	size_t argc = 6, max = 8 + e->target->ndatabases;
+	const char **argv = calloc(max, sizeof(*argv));
+	int rc;
+
+	if (argv == NULL)
+		return -1;
+	memcpy(argv,
+	       (const char *[]){"mariadb-dump", e->priv, "--single-transaction", "--routines",
+				"--events", "--triggers"},
+	       6 * sizeof(*argv));
+	if (e->target->ndatabases > 0) {
+		argv[argc++] = "--databases";
+		for (size_t i = 0; i < e->target->ndatabases; i++)
+			argv[argc++] = e->target->databases[i];
+	} else {
+		argv[argc++] = "--all-databases";
+	}
+	argv[argc] = NULL;
+	rc = child_dump(argv, sink, classify);
+	free(argv);
+	return rc;
+}
+
+/* Leaves the mysql system schema's part of an --all-databases dump out. */
+static int skip_mysql_line(void *state, const char *line, size_t len, struct line_out *out,
+			   int *rest_as_is)
+{
+	static const char marker[] = "-- Current Database: `";
+	int *skipping = state;
+
+	(void)rest_as_is;
+	if (len >= sizeof(marker) - 1 && memcmp(line, marker, sizeof(marker) - 1) == 0) {
+		*skipping = len >= sizeof(marker) - 1 + 6 &&
+			    memcmp(line + sizeof(marker) - 1, "mysql`", 6) == 0;
+		if (*skipping)
+			log_info("leaving the mysql system schema as it is (RECOVER_MYSQL_SCHEMA=1 "
+				 "restores it)");
+	}
+	return *skipping ? 0 : line_emit(out, line, len);
+}
+
+static const struct line_filter_ops skip_mysql_ops = {
+    .line = skip_mysql_line,
+    .end = NULL,
+    .free = free,
+};
+
+static int drop_database(struct engine *e, const char *db, void *arg)
+{
+	char sql[300], out[64];
+
+	(void)arg;
+	if (strchr(db, '`') != NULL) {
+		fail(EXIT_RESTORE, "cannot drop a database named %s", db);
+		return -1;
+	}
+	snprintf(sql, sizeof(sql), "DROP DATABASE `%s`", db);
+	return run_sql(e, sql, out, sizeof(out));
+}
+
+/* Refuses, or with force drops, the backup's databases the target already has. */
+static int clear_conflicts(struct engine *e, char *const *databases, size_t n_dbs)
+{
+	/* The mysql schema is skipped on restore unless asked: never a conflict. */
+	static const char *const builtin[] = {"mysql", NULL};
+	char **existing = NULL;
+	size_t n = 0;
+	int rc;
+
+	if (list_databases(e, &existing, &n, NULL, 0) < 0)
+		return -1;
+	rc = engine_clear_conflicts(e, databases, n_dbs, existing, n, builtin, drop_database, NULL);
+	strlist_free(existing, n);
+	return rc;
+}
+
+static int mariadb_restore(struct engine *e, char *const *databases, size_t n_dbs,
+			   struct source *source)
+{
+	const char *argv[] = {"mariadb", e->priv, "--batch", NULL};
+	struct child c;
+	int *skipping;
+
+	if (clear_conflicts(e, databases, n_dbs) < 0)
+		goto fail;
+	if (!e->conf->mysql_schema) {
+		skipping = calloc(1, sizeof(*skipping));
+		if (skipping == NULL)
+			goto fail;
+		source = line_filter_source(source, &skip_mysql_ops, skipping);
+		if (source == NULL)
+			return -1;
+	}
+	if (child_start(&c, argv, CHILD_STDIN) < 0)
+		goto fail;
+	c.classify = classify;
+	if (child_feed_from(&c, source) < 0) {
+		child_kill(&c);
+		goto fail;
+	}
+	source_close(source);
+	return child_finish(&c, EXIT_RESTORE);
+fail:
+	source_close(source);
+	return -1;
+}
+
+static int mariadb_count_databases(struct engine *e, long *count)
+{
+	char **names = NULL;
+	size_t n = 0;
+	int rc = list_databases(e, &names, &n, NULL, 0);
+
+	/* Like PostgreSQL's count: user databases, the mysql schema left out. */
+	*count = (long)n - (strlist_has(names, n, "mysql") ? 1 : 0);
+	strlist_free(names, n);
+	return rc;
+}
+
+/* value as a quoted SQL string into buf: the server's default sql_mode takes \\ escapes. */
+static int quote_string(const char *value, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	buf[used++] = '\'';
+	for (; *value != '\0'; value++) {
+		if (used + 4 >= len)
+			return -1;
+		if (*value == '\\' || *value == '\'')
+			buf[used++] = '\\';
+		buf[used++] = *value;
+	}
+	buf[used++] = '\'';
+	buf[used] = '\0';
+	return 0;
+}
+
+static int mariadb_count_tables(struct engine *e, const char *db, long *count)
+{
+	char name[300], sql[1024], out[128];
+	long exists = 0;
+
+	if (quote_string(db, name, sizeof(name)) < 0) {
+		fail(EXIT_CHECK, "database name %.64s... is too long", db);
+		return -1;
+	}
+	snprintf(sql, sizeof(sql),
+		 "SELECT COUNT(*) FROM information_schema.schemata WHERE schema_name = %s; "
+		 "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = %s "
+		 "AND table_type IN ('BASE TABLE', 'SYSTEM VERSIONED')",
+		 name, name);
+	if (run_sql(e, sql, out, sizeof(out)) < 0)
+		return -1;
+	if (sscanf(out, "%ld %ld", &exists, count) != 2) {
+		fail(EXIT_CHECK, "unexpected answer counting the tables of %s: %s", db, out);
+		return -1;
+	}
+	if (exists == 0)
+		*count = -1;
+	return 0;
+}
+
+/* name as a backticked identifier into buf. */
+static int quote_name(const char *name, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	buf[used++] = '`';
+	for (; *name != '\0'; name++) {
+		if (used + 4 >= len)
+			return -1;
+		if (*name == '`')
+			buf[used++] = '`';
+		buf[used++] = *name;
+	}
+	buf[used++] = '`';
+	buf[used] = '\0';
+	return 0;
+}
+
+static int mariadb_count_rows(struct engine *e, const char *db, const char *table, uint64_t *rows)
+{
+	char qdb[300], qtable[300], sql[700], out[64];
+
+	if (quote_name(db, qdb, sizeof(qdb)) < 0 || quote_name(table, qtable, sizeof(qtable)) < 0) {
+		fail(EXIT_CORRUPT, "the row counts name a table %.64s that MariaDB would not have",
+		     table);
+		return -1;
+	}
+	snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM %s.%s", qdb, qtable);
+	if (run_sql(e, sql, out, sizeof(out)) < 0)
+		return -1;
+	*rows = strtoull(out, NULL, 10);
+	return 0;
+}
+
+const struct engine_ops engine_mariadb_ops = {
+    .name = "mariadb",
+    .setup = mariadb_setup,
+    .cleanup = mariadb_cleanup,
+    .check = mariadb_check,
+    .file_name = mariadb_file_name,
+    .dump = mariadb_dump,
+    .restore = mariadb_restore,
+    .count_databases = mariadb_count_databases,
+    .count_tables = mariadb_count_tables,
+    .count_rows = mariadb_count_rows,
+    .row_counter = my_rowcount_sink,
+    .maintenance =
+	(const char *const[]){"mysql", "sys", "performance_schema", "information_schema", NULL},
+};

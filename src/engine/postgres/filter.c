@@ -1,0 +1,238 @@
+#include "engine/postgres/filter.h"
+#include "engine/postgres/rowcount.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/linefilter.h"
+#include "util/log.h"
+#include "util/strlist.h"
+
+struct pg_filter {
+	char **roles;
+	size_t nroles;
+	char *current_user;
+	char *deferred; /* the current user's ALTER ROLE, emitted last */
+	size_t deferred_len;
+};
+
+int pg_ident_is(const char *ident, size_t len, const char *role)
+{
+	size_t i = 1;
+
+	if (len == 0)
+		return 0;
+	if (ident[0] != '"')
+		return strlen(role) == len && memcmp(ident, role, len) == 0;
+	if (len < 2 || ident[len - 1] != '"')
+		return 0;
+	for (; i < len - 1; i++, role++) {
+		if (*role == '\0' || ident[i] != *role)
+			return 0;
+		if (ident[i] == '"' && (i + 1 >= len - 1 || ident[++i] != '"'))
+			return 0; /* a lone quote inside: not one identifier */
+	}
+	return *role == '\0';
+}
+
+/* The end of the identifier at p (bare, or quoted with quotes doubled), or NULL. */
+static const char *ident_end(const char *p, const char *end)
+{
+	if (p < end && *p != '"') {
+		while (p < end && *p != ' ' && *p != ';')
+			p++;
+		return p;
+	}
+	return pg_quoted_end(p, end);
+}
+
+/*
+ * Matches "<prefix><identifier><suffix>" at the start of line; when suffix_ends
+ * the suffix must end the line too. Returns the identifier and its length.
+ */
+static const char *match_ident(const char *line, size_t len, const char *prefix, const char *suffix,
+			       int suffix_ends, size_t *ident_len)
+{
+	size_t plen = strlen(prefix), slen = strlen(suffix);
+	const char *ident = line + plen, *end;
+
+	if (len < plen + slen + 1 || memcmp(line, prefix, plen) != 0)
+		return NULL;
+	end = ident_end(ident, line + len);
+	if (end == NULL || (size_t)(line + len - end) < slen || memcmp(end, suffix, slen) != 0 ||
+	    (suffix_ends && end + slen != line + len))
+		return NULL;
+	*ident_len = (size_t)(end - ident);
+	return ident;
+}
+
+static int role_exists(struct pg_filter *f, const char *ident, size_t len)
+{
+	for (size_t i = 0; i < f->nroles; i++)
+		if (pg_ident_is(ident, len, f->roles[i]))
+			return 1;
+	return 0;
+}
+
+/* Decides what becomes of one line of the script's head. */
+static int filter_line(void *state, const char *line, size_t len, struct line_out *out,
+		       int *rest_as_is)
+{
+	struct pg_filter *f = state;
+	size_t body = len > 0 && line[len - 1] == '\n' ? len - 1 : len, ident_len;
+	const char *ident;
+
+	if (len >= 9 && memcmp(line, "\\connect ", 9) == 0)
+		*rest_as_is = 1; /* the head ends: roles come before the first database */
+	ident = match_ident(line, body, "CREATE ROLE ", ";", 1, &ident_len);
+	if (ident != NULL && role_exists(f, ident, ident_len)) {
+		log_info("role %.*s exists on the target: keeping it, setting its attributes from "
+			 "the backup",
+			 (int)ident_len, ident);
+		return 0;
+	}
+	ident = match_ident(line, body, "ALTER ROLE ", " WITH ", 0, &ident_len);
+	if (ident != NULL && pg_ident_is(ident, ident_len, f->current_user) &&
+	    f->deferred == NULL) {
+		f->deferred = malloc(len);
+		if (f->deferred == NULL)
+			return -1;
+		memcpy(f->deferred, line, len);
+		f->deferred_len = len;
+		return 0;
+	}
+	return line_emit(out, line, len);
+}
+
+static int filter_end(void *state, struct line_out *out)
+{
+	struct pg_filter *f = state;
+
+	if (f->deferred == NULL)
+		return 0;
+	log_info("restoring the connecting user's own attributes last");
+	return line_emit(out, f->deferred, f->deferred_len);
+}
+
+static void filter_free(void *state)
+{
+	struct pg_filter *f = state;
+
+	if (f == NULL)
+		return;
+	strlist_free(f->roles, f->nroles);
+	free(f->current_user);
+	free(f->deferred);
+	free(f);
+}
+
+static const struct line_filter_ops pg_filter_ops = {
+    .line = filter_line,
+    .end = filter_end,
+    .free = filter_free,
+};
+
+struct source *pg_filter_source(struct source *inner, char *const *roles, size_t nroles,
+				const char *current_user)
+{
+	struct pg_filter *f = calloc(1, sizeof(*f));
+
+	if (f == NULL || (f->current_user = strdup(current_user)) == NULL)
+		goto fail;
+	for (size_t i = 0; i < nroles; i++)
+		if (strlist_add(&f->roles, &f->nroles, roles[i]) < 0)
+			goto fail;
+	return line_filter_source(inner, &pg_filter_ops, f);
+fail:
+	fail(EXIT_INTERNAL, "out of memory");
+	filter_free(f);
+	source_close(inner);
+	return NULL;
+}
+
+/* ------------------------------------------------------- roles a dump needs */
+
+struct role_scan {
+	char ***roles;
+	size_t *n;
+};
+
+/* Adds the identifier that ends a statement line ("... TO app;") as a role name. */
+static int add_trailing_role(struct role_scan *rs, const char *line, size_t len, const char *marker)
+{
+	const char *at = NULL, *p = line, *end;
+	char name[256];
+	size_t out = 0;
+
+	for (const char *hit; (hit = memmem(p, (size_t)(line + len - p), marker, strlen(marker)));
+	     p = hit + 1)
+		at = hit;
+	if (at == NULL)
+		return 0;
+	at += strlen(marker);
+	end = memchr(at, ';', (size_t)(line + len - at));
+	if (end == NULL || end == at)
+		return 0;
+	if (*at == '"') { /* quoted: undo the doubled quotes */
+		for (at++; at < end - 1 && out < sizeof(name) - 1; at++) {
+			if (*at == '"' && at[1] == '"')
+				at++;
+			name[out++] = *at;
+		}
+	} else {
+		for (; at < end && out < sizeof(name) - 1 && *at != ' '; at++)
+			name[out++] = *at;
+	}
+	name[out] = '\0';
+	if (out == 0 || strcmp(name, "PUBLIC") == 0 || strcmp(name, "public") == 0 ||
+	    strlist_has(*rs->roles, *rs->n, name))
+		return 0;
+	return strlist_add(rs->roles, rs->n, name);
+}
+
+static int scan_role_line(void *state, const char *line, size_t len, struct line_out *out,
+			  int *rest_as_is)
+{
+	struct role_scan *rs = state;
+
+	(void)out;
+	(void)rest_as_is;
+	if (len > 6 && memcmp(line, "ALTER ", 6) == 0)
+		return add_trailing_role(rs, line, len, " OWNER TO ");
+	if (len > 6 && memcmp(line, "GRANT ", 6) == 0)
+		return add_trailing_role(rs, line, len, " TO ");
+	return 0;
+}
+
+static void scan_free(void *state)
+{
+	free(state);
+}
+
+static const struct line_filter_ops role_scan_ops = {
+    .line = scan_role_line,
+    .end = NULL,
+    .free = scan_free,
+};
+
+int pg_collect_roles(struct source *inner, char ***roles, size_t *n)
+{
+	struct role_scan *rs = calloc(1, sizeof(*rs));
+	struct source *scan;
+	char buf[65536];
+	ssize_t got;
+
+	if (rs == NULL) {
+		source_close(inner);
+		return -1;
+	}
+	rs->roles = roles;
+	rs->n = n;
+	scan = line_filter_source(inner, &role_scan_ops, rs);
+	if (scan == NULL)
+		return -1;
+	while ((got = source_read(scan, buf, sizeof(buf))) > 0)
+		;
+	source_close(scan);
+	return got < 0 ? -1 : 0;
+}

@@ -1,0 +1,41 @@
+/*
+ * Adapts a pg_dumpall script to the server it is restored into.
+ *
+ * The target's superuser exists already, so the script's CREATE ROLE for it
+ * would abort the restore under ON_ERROR_STOP: CREATE ROLE lines for roles
+ * the target has are left out (the ALTER ROLE after each still sets their
+ * attributes and password). The connecting user's own ALTER ROLE ... WITH
+ * line is moved to the end of the script, so the restore keeps logging in
+ * with the password it started with until its last \connect.
+ *
+ * Only the script's head, before its first \connect, is looked at; the rest
+ * passes through untouched.
+ */
+#ifndef TIERDUMP_PG_FILTER_H
+#define TIERDUMP_PG_FILTER_H
+
+#include <stddef.h>
+
+#include "util/stream.h"
+
+/*
+ * Wraps inner (which the filter owns) given the target's roles and the user
+ * the restore connects as. Returns NULL after fail(), having closed inner.
+ */
+struct source *pg_filter_source(struct source *inner, char *const *roles, size_t nroles,
+				const char *current_user);
+
+/*
+ * Whether ident, as pg_dumpall writes an identifier (bare, or in double
+ * quotes with quotes doubled), of len bytes, names role.
+ */
+int pg_ident_is(const char *ident, size_t len, const char *role);
+
+/*
+ * Reads a whole dump (closing inner) and collects the roles its OWNER TO and
+ * GRANT ... TO statements name, so a scratch server can have them before a
+ * single-database dump is restored into it. Returns 0 or -1 after fail().
+ */
+int pg_collect_roles(struct source *inner, char ***roles, size_t *n);
+
+#endif

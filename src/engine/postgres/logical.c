@@ -1,0 +1,202 @@
+/*
+ * The PostgreSQL engine: pg_dumpall (or pg_dump --create for DATABASE) out,
+ * psql with ON_ERROR_STOP in. Connection settings reach both through the
+ * environment (pg_export_env), never through argv.
+ */
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/exec.h"
+#include "util/log.h"
+#include "util/strlist.h"
+#include "engine/engine.h"
+#include "engine/postgres/pg.h"
+#include "engine/postgres/filter.h"
+#include "engine/postgres/rowcount.h"
+
+static const char *dump_tool(const struct engine *e)
+{
+	return e->target->ndatabases > 0 ? "pg_dump" : "pg_dumpall";
+}
+
+static int check_privileges(struct engine *e, PGconn *conn)
+{
+	char **super = NULL;
+	size_t n = 0;
+	int rc;
+
+	if (e->target->ndatabases > 0)
+		return 0; /* pg_dump needs only read access, which the dump proves */
+	rc = pg_query_column(conn,
+			     "SELECT rolsuper::text FROM pg_roles WHERE rolname = current_user",
+			     NULL, &super, &n);
+	if (rc == 0 && (n != 1 || strcmp(super[0], "true") != 0)) {
+		fail(EXIT_AUTH,
+		     "PostgreSQL user %s is not a superuser: pg_dumpall needs one to read roles "
+		     "and every database (or set DATABASE to dump one database)",
+		     PQuser(conn));
+		rc = -1;
+	}
+	strlist_free(super, n);
+	return rc;
+}
+
+static int check_client_version(struct engine *e, PGconn *conn)
+{
+	int server = PQserverVersion(conn) / 10000;
+	int client = pg_tool_major(dump_tool(e));
+
+	if (client < 0)
+		return -1;
+	if (client < server) {
+		fail(EXIT_CONFIG,
+		     "%s %d cannot dump a PostgreSQL %d server: install postgresql-client-%d or "
+		     "newer",
+		     dump_tool(e), client, server, server);
+		return -1;
+	}
+	return 0;
+}
+
+/* Points libpq and the client tools at this engine's target. */
+static void activate(struct engine *e)
+{
+	pg_export_env(e->target, e->conf, e->priv);
+}
+
+/* The superuser pg_dumpall needs, and a client as new as the server. */
+static int postgres_checks(struct engine *e, PGconn *conn)
+{
+	if (check_privileges(e, conn) < 0 || check_client_version(e, conn) < 0)
+		return -1;
+	log_info("PostgreSQL %s reachable; %zu database(s) to dump with %s", e->server_version,
+		 e->ndatabases, dump_tool(e));
+	return 0;
+}
+
+static int postgres_check(struct engine *e)
+{
+	return pg_engine_check(e, postgres_checks);
+}
+
+static void postgres_file_name(struct engine *e, char *buf, size_t len)
+{
+	const char *db = engine_single_database(e);
+
+	/* A database name is a safe file name only when it is plain. */
+	if (e->target->ndatabases > 1)
+		snprintf(buf, len, "databases.sql");
+	else if (db == NULL)
+		snprintf(buf, len, "dumpall.sql");
+	else if (db[0] != '.' && strspn(db, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+					    "0123456789_.-") == strlen(db))
+		snprintf(buf, len, "%s.sql", db);
+	else
+		snprintf(buf, len, "database.sql");
+}
+
+/*
+ * The whole cluster with pg_dumpall, or each listed database with
+ * pg_dump --create, one after the other: one script that psql replays.
+ */
+static int postgres_dump(struct engine *e, struct sink *sink)
+{
+	const char *dumpall[] = {"pg_dumpall", "--no-password", NULL};
+	char dbname[1024];
+	const char *dump[] = {"pg_dump", "--no-password", "--create", dbname, NULL};
+
+	activate(e);
+	if (e->target->ndatabases == 0)
+		return child_dump(dumpall, sink, NULL);
+	for (size_t i = 0; i < e->target->ndatabases; i++) {
+		snprintf(dbname, sizeof(dbname), "--dbname=%s", e->target->databases[i]);
+		if (child_dump(dump, sink, NULL) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int drop_database(struct engine *e, const char *db, void *arg)
+{
+	PGconn *conn = arg;
+	char *ident = PQescapeIdentifier(conn, db, strlen(db));
+	char sql[1100];
+
+	(void)e;
+	snprintf(sql, sizeof(sql), "DROP DATABASE %s WITH (FORCE)", ident);
+	PQfreemem(ident);
+	return pg_command(conn, sql);
+}
+
+/* Refuses, or with force drops, the backup's databases the target already has. */
+static int clear_conflicts(struct engine *e, PGconn *conn, char *const *databases, size_t n_dbs)
+{
+	/* Every server has these; a restore goes into them as they are. */
+	static const char *const builtin[] = {"postgres", "template1", NULL};
+	char **existing = NULL;
+	size_t n = 0;
+	int rc;
+
+	if (pg_query_column(conn, "SELECT datname FROM pg_database", NULL, &existing, &n) < 0)
+		return -1;
+	rc = engine_clear_conflicts(e, databases, n_dbs, existing, n, builtin, drop_database, conn);
+	strlist_free(existing, n);
+	return rc;
+}
+
+static int postgres_restore(struct engine *e, char *const *databases, size_t n_dbs,
+			    struct source *source)
+{
+	const char *argv[] = {"psql",  "--no-psqlrc",	  "--quiet",  "--no-password",
+			      "--set", "ON_ERROR_STOP=1", "--dbname", e->conf->pgdatabase,
+			      NULL};
+	struct source *filtered = NULL;
+	char **roles = NULL;
+	size_t nroles = 0;
+	struct child c;
+	PGconn *conn;
+	int rc = -1;
+
+	activate(e);
+	conn = pg_connect(e->target, e->conf->pgdatabase);
+	if (conn == NULL)
+		goto out;
+	if (clear_conflicts(e, conn, databases, n_dbs) < 0 ||
+	    pg_query_column(conn, "SELECT rolname FROM pg_roles", NULL, &roles, &nroles) < 0)
+		goto out;
+	filtered = pg_filter_source(source, roles, nroles, PQuser(conn));
+	source = NULL; /* the filter owns it now */
+	if (filtered == NULL)
+		goto out;
+	PQfinish(conn);
+	conn = NULL;
+	if (child_start(&c, argv, CHILD_STDIN) < 0)
+		goto out;
+	if (child_feed_from(&c, filtered) < 0) {
+		child_kill(&c);
+		goto out;
+	}
+	rc = child_finish(&c, EXIT_RESTORE);
+out:
+	source_close(filtered);
+	source_close(source);
+	strlist_free(roles, nroles);
+	PQfinish(conn);
+	return rc;
+}
+
+const struct engine_ops engine_postgres_ops = {
+    .name = "postgres",
+    .setup = pg_engine_setup,
+    .check = postgres_check,
+    .file_name = postgres_file_name,
+    .dump = postgres_dump,
+    .restore = postgres_restore,
+    .count_databases = pg_count_databases,
+    .count_tables = pg_count_tables,
+    .count_rows = pg_count_rows,
+    .row_counter = pg_rowcount_sink,
+    .maintenance = pg_maintenance_databases,
+};

@@ -1,0 +1,293 @@
+#include "engine/postgres/pg.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util/exec.h"
+#include "util/fs.h"
+#include "util/log.h"
+#include "util/privfile.h"
+#include "util/strlist.h"
+#include "engine/engine.h"
+#include "engine/postgres/rowcount.h"
+
+/* "*:*:*:*:password" with ':' and '\\' escaped, as libpq reads it. */
+static char *pgpass_line(const char *password)
+{
+	char *line = malloc(strlen(password) * 2 + 10), *p;
+
+	if (line == NULL)
+		return NULL;
+	p = line + sprintf(line, "*:*:*:*:");
+	for (; *password != '\0'; password++) {
+		if (*password == ':' || *password == '\\')
+			*p++ = '\\';
+		*p++ = *password;
+	}
+	strcpy(p, "\n");
+	return line;
+}
+
+/* Sets name to value, or removes it so that one target's value never leaks into the next. */
+static void export(const char *name, const char *value)
+{
+	if (value != NULL)
+		setenv(name, value, 1);
+	else
+		unsetenv(name);
+}
+
+int pg_password_file(const struct target *t, const char **path)
+{
+	char *line;
+
+	*path = NULL;
+	if (t->password == NULL)
+		return 0;
+	line = pgpass_line(t->password);
+	*path = line ? privfile_create("pgpass", line) : NULL;
+	if (line != NULL)
+		explicit_bzero(line, strlen(line));
+	free(line);
+	return *path != NULL ? 0 : -1;
+}
+
+void pg_export_env(const struct target *t, const struct config *c, const char *pgpass)
+{
+	export("PGHOST", t->host);
+	export("PGPORT", t->port);
+	export("PGUSER", t->user);
+	export("PGPASSFILE", pgpass ? pgpass : c->pgpassfile);
+	/* The *_FILE variables are ours, not libpq's; the password goes in a file. */
+	unsetenv("PGPASSWORD");
+	unsetenv("PGPASSWORD_FILE");
+	unsetenv("PGADMINPASS_FILE");
+	unsetenv("PGADMINPASS");
+}
+
+/* libpq's message without its trailing newline, first line only. */
+static void first_line(const char *msg, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s", msg);
+	buf[strcspn(buf, "\n")] = '\0';
+}
+
+PGconn *pg_connect(const struct target *t, const char *dbname)
+{
+	/* The target's own settings win over the environment, which may be another's. */
+	const char *keys[] = {
+	    "dbname", "fallback_application_name", "connect_timeout", "host", "port", "user", NULL};
+	const char *values[] = {dbname, "tierdump", "15", t->host, t->port, t->user, NULL};
+	const char *host = t->host ? t->host : getenv("PGHOST");
+	const char *port = t->port ? t->port : getenv("PGPORT");
+	const char *user = t->user ? t->user : getenv("PGUSER");
+	char msg[512];
+	PGconn *conn;
+	int n = 3;
+
+	/* Only the settings the target has: a NULL would end the list early. */
+	for (int i = 3; i < 6; i++)
+		if (values[i] != NULL) {
+			keys[n] = keys[i];
+			values[n++] = values[i];
+		}
+	keys[n] = NULL;
+	values[n] = NULL;
+	conn = PQconnectdbParams(keys, values, 1);
+	if (conn != NULL && PQstatus(conn) == CONNECTION_OK)
+		return conn;
+	first_line(conn ? PQerrorMessage(conn) : "out of memory", msg, sizeof(msg));
+	if (strstr(msg, "password") != NULL || strstr(msg, "authentication") != NULL ||
+	    strstr(msg, "role") != NULL)
+		fail(EXIT_AUTH, "PostgreSQL at %s:%s refused user %s: %s (check %s%s)",
+		     host ? host : "localhost", port ? port : "5432", user ? user : "(default)",
+		     msg,
+		     *t->name ? "the user and password of target "
+			      : "PGUSER and PGPASSWORD, PGPASSWORD_FILE or PGADMINPASS",
+		     t->name);
+	else
+		fail(EXIT_UNAVAILABLE,
+		     "cannot connect to PostgreSQL at %s:%s: %s (check %s%s, and that the server "
+		     "runs)",
+		     host ? host : "localhost", port ? port : "5432", msg,
+		     *t->name ? "the host and port of target " : "PGHOST and PGPORT", t->name);
+	PQfinish(conn);
+	return NULL;
+}
+
+int pg_query_column(PGconn *conn, const char *sql, const char *param, char ***out, size_t *n)
+{
+	/* A NULL param is SQL NULL, for queries that take $1 optionally. */
+	PGresult *res =
+	    PQexecParams(conn, sql, strstr(sql, "$1") ? 1 : 0, NULL, &param, NULL, NULL, 0);
+	int rc = -1;
+
+	*out = NULL;
+	*n = 0;
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		char msg[512];
+
+		first_line(PQerrorMessage(conn), msg, sizeof(msg));
+		fail(EXIT_UNAVAILABLE, "query on PostgreSQL failed: %s", msg);
+		goto out;
+	}
+	for (int i = 0; i < PQntuples(res); i++) {
+		if (strlist_add(out, n, PQgetvalue(res, i, 0)) < 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	PQclear(res);
+	if (rc < 0) {
+		strlist_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+	}
+	return rc;
+}
+
+int pg_command(PGconn *conn, const char *sql)
+{
+	PGresult *res = PQexec(conn, sql);
+	int rc = PQresultStatus(res) == PGRES_COMMAND_OK ? 0 : -1;
+
+	if (rc < 0) {
+		char msg[512];
+
+		first_line(PQerrorMessage(conn), msg, sizeof(msg));
+		fail(EXIT_RESTORE, "PostgreSQL refused '%s': %s", sql, msg);
+	}
+	PQclear(res);
+	return rc;
+}
+
+int pg_tool_major(const char *tool)
+{
+	const char *argv[] = {tool, "--version", NULL};
+	const char *digits;
+	char out[256];
+
+	if (child_capture(argv, out, sizeof(out), EXIT_CONFIG, NULL) < 0) {
+		log_error("%s is needed: install the PostgreSQL client (postgresql-client)", tool);
+		return -1;
+	}
+	/* "pg_dumpall (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)" */
+	digits = strstr(out, ") ");
+	if (digits == NULL || atoi(digits + 2) <= 0) {
+		fail(EXIT_CONFIG, "cannot tell the version of %s from '%s'", tool, out);
+		return -1;
+	}
+	return atoi(digits + 2);
+}
+
+/* ------------------------------------------- shared by both PostgreSQL engines */
+
+const char *const pg_maintenance_databases[] = {"postgres", "template1", NULL};
+
+/* Runs a one-column query on db of e's server and counts its rows. */
+static int count_query(struct engine *e, const char *db, const char *sql, const char *param,
+		       long *count)
+{
+	char **rows = NULL;
+	size_t n = 0;
+	PGconn *conn;
+	int rc;
+
+	pg_export_env(e->target, e->conf, e->priv);
+	conn = pg_connect(e->target, db);
+	if (conn == NULL)
+		return -1;
+	rc = pg_query_column(conn, sql, param, &rows, &n);
+	*count = (long)n;
+	strlist_free(rows, n);
+	PQfinish(conn);
+	return rc;
+}
+
+int pg_count_databases(struct engine *e, long *count)
+{
+	return count_query(
+	    e, e->conf->pgdatabase,
+	    "SELECT datname FROM pg_database WHERE NOT datistemplate AND datname <> 'postgres'",
+	    NULL, count);
+}
+
+int pg_engine_setup(struct engine *e)
+{
+	const char *path;
+
+	if (pg_password_file(e->target, &path) < 0)
+		return -1;
+	e->priv = (void *)path; /* owned by privfile until exit */
+	return 0;
+}
+
+int pg_engine_check(struct engine *e, int (*checks)(struct engine *, PGconn *))
+{
+	const char *list_sql = "SELECT datname FROM pg_database WHERE NOT datistemplate "
+			       "ORDER BY datname";
+	char **all = NULL;
+	size_t n = 0;
+	PGconn *conn;
+	int rc = -1;
+
+	pg_export_env(e->target, e->conf, e->priv);
+	conn = pg_connect(e->target, e->conf->pgdatabase);
+	if (conn == NULL)
+		return -1;
+	snprintf(e->server_version, sizeof(e->server_version), "%s",
+		 PQparameterStatus(conn, "server_version"));
+	if (pg_query_column(conn, list_sql, NULL, &all, &n) == 0 &&
+	    engine_choose_databases(e, all, n, "PostgreSQL") == 0)
+		rc = checks(e, conn);
+	strlist_free(all, n);
+	PQfinish(conn);
+	return rc;
+}
+
+int pg_count_tables(struct engine *e, const char *db, long *count)
+{
+	const char *sql = "SELECT c.oid::text FROM pg_class c JOIN pg_namespace s ON "
+			  "s.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') AND "
+			  "s.nspname NOT IN ('pg_catalog', 'information_schema') AND "
+			  "s.nspname NOT LIKE 'pg_toast%'";
+	long exists = 0;
+
+	/* Asked first: connecting to a missing database would be a failure of its own. */
+	if (count_query(e, e->conf->pgdatabase,
+			"SELECT datname FROM pg_database WHERE datname = $1", db, &exists) < 0)
+		return -1;
+	*count = -1;
+	return exists == 0 ? 0 : count_query(e, db, sql, NULL, count);
+}
+
+int pg_count_rows(struct engine *e, const char *db, const char *table, uint64_t *rows)
+{
+	char sql[1200], **value = NULL;
+	size_t n = 0;
+	PGconn *conn;
+	int rc;
+
+	/* The name goes into the query as pg_dump quoted it; anything else is refused. */
+	if (!pg_qualified_name_ok(table) || strlen(table) > 1000) {
+		fail(EXIT_CORRUPT, "the row counts name a table %s that pg_dump would not write",
+		     table);
+		return -1;
+	}
+	pg_export_env(e->target, e->conf, e->priv);
+	conn = pg_connect(e->target, db);
+	if (conn == NULL)
+		return -1;
+	snprintf(sql, sizeof(sql), "SELECT count(*)::text FROM %s", table);
+	rc = pg_query_column(conn, sql, NULL, &value, &n);
+	if (rc == 0 && n == 1)
+		*rows = strtoull(value[0], NULL, 10);
+	else if (rc == 0)
+		rc = -1;
+	strlist_free(value, n);
+	PQfinish(conn);
+	return rc;
+}
