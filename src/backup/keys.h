@@ -1,0 +1,31 @@
+/*
+ * The names and keys of everything tierdump keeps in a store, in one place:
+ * a backup is the directory "<tier>/<name>" holding its files, its manifest,
+ * its row counts and its verified record; the WAL archive lives under "wal/".
+ * Each function writes into buf (KEY_MAX bytes) and returns buf.
+ */
+#ifndef TIERDUMP_KEYS_H
+#define TIERDUMP_KEYS_H
+
+#include <stddef.h>
+
+#define KEY_MAX 1024
+
+/* The files every backup may hold besides its dumps. */
+#define KEY_MANIFEST "manifest"
+#define KEY_ROWCOUNTS "rowcounts" /* beside the manifest, which records its checksum */
+#define KEY_VERIFIED "verified"   /* the last test-restore's result; written anew each time */
+
+/* Where PostgreSQL's archived WAL lives, beside the tiers. */
+#define KEY_WAL_AREA "wal"
+
+/* "tier/name": a backup (name is its timestamp, or a bandr file's name). */
+char *key_backup(char *buf, const char *tier, const char *name);
+
+/* "tier/name/file": one file of a backup. */
+char *key_backup_file(char *buf, const char *tier, const char *name, const char *file);
+
+/* "wal/<file><suffix>": an archived WAL file's object (".gz") or record (".meta"). */
+char *key_wal(char *buf, const char *file, const char *suffix);
+
+#endif
