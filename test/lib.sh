@@ -77,7 +77,7 @@ expect_exit() {
 	rc=$?
 	if [ "$rc" != "$code" ]; then
 		fail "$name" "exit $rc, expected $code: $(tail -3 "$TMP/last.err")"
-	elif ! grep -Eq "$pattern" "$TMP/last.err"; then
+	elif ! grep -Eq -e "$pattern" "$TMP/last.err"; then
 		fail "$name" "stderr lacks /$pattern/: $(tail -3 "$TMP/last.err")"
 	else
 		pass "$name"

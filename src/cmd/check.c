@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "backup/catalog.h"
+#include "cmd/cmd.h"
 #include "cmd/jobs.h"
 #include "backup/manifest.h"
 #include "engine/postgres/pitr.h"
@@ -27,7 +28,7 @@ static const struct backup_ref *newest_base(const struct catalog *cat)
 	return NULL;
 }
 
-int job_check(const struct config *c, struct store *s)
+int cmd_check(const struct config *c, struct store *s, char *const *operands)
 {
 	struct catalog cat;
 	const struct backup_ref *base;
@@ -36,6 +37,7 @@ int job_check(const struct config *c, struct store *s)
 	double base_age = -1, wal_age = -1;
 	int found, rc = 0;
 
+	(void)operands;
 	if (catalog_scan_all(s, &cat) < 0)
 		return -1;
 	found = wal_newest(s, segment, &pushed);

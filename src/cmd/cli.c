@@ -1,40 +1,83 @@
-#include "cmd/cli.h"
-
+/*
+ * The main() of both binaries: finds the command its arguments name in the
+ * table, parses the flags every row of that binary and word takes, loads the
+ * settings, picks the row they choose, refuses a flag that row does not
+ * take, then sets up what it needs and runs it.
+ */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "cmd/cmd.h"
 #include "report.h"
 #include "util/log.h"
 #include "util/signals.h"
+#include "util/strlist.h"
+#include "util/version.h"
 
-#ifndef TIERDUMP_VERSION
-#define TIERDUMP_VERSION "unknown"
-#endif
+enum { OPT_HELP = 1000, OPT_VERSION, OPT_SETTING, MAX_OPTIONS = 64 };
 
-enum { OPT_HELP = 1000, OPT_VERSION, OPT_SETTING };
-
-enum cli_result cli_parse(int argc, char **argv, const char *const allowed[], const char *usage,
-			  struct config *flags, size_t noperands)
+/* Whether a row serves the binary and the word its arguments start with. */
+static int serves(const struct command *cmd, const char *binary, const char *word)
 {
-	struct option options[64];
+	if (strcmp(cmd->binary, binary) != 0)
+		return 0;
+	return cmd->word == NULL ? word == NULL : word != NULL && strcmp(cmd->word, word) == 0;
+}
+
+static int takes(const struct command *cmd, const char *flag)
+{
+	for (size_t i = 0; cmd->flags[i] != NULL; i++)
+		if (strcmp(cmd->flags[i], flag) == 0)
+			return 1;
+	return 0;
+}
+
+/* The long options of every row serving binary and word, each once. */
+static size_t collect_options(const char *binary, const char *word, struct option *options)
+{
 	size_t n = 0;
-	int opt, index;
 
-	for (size_t i = 0; allowed[i] != NULL && n < 60; i++) {
-		const struct setting *s = conf_find_flag(allowed[i]);
-
-		if (s == NULL)
+	for (const struct command *cmd = commands; cmd->binary != NULL; cmd++) {
+		if (!serves(cmd, binary, word))
 			continue;
-		options[n++] = (struct option){
-		    s->flag, s->kind == SETTING_BOOL ? no_argument : required_argument, NULL,
-		    OPT_SETTING};
+		for (size_t i = 0; cmd->flags[i] != NULL; i++) {
+			const struct setting *s = conf_find_flag(cmd->flags[i]);
+			size_t k;
+
+			for (k = 0; k < n && strcmp(options[k].name, cmd->flags[i]) != 0; k++)
+				;
+			if (s == NULL || k < n || n + 3 >= MAX_OPTIONS)
+				continue;
+			options[n++] = (struct option){
+			    s->flag, s->kind == SETTING_BOOL ? no_argument : required_argument,
+			    NULL, OPT_SETTING};
+		}
 	}
 	options[n++] = (struct option){"help", no_argument, NULL, OPT_HELP};
 	options[n++] = (struct option){"version", no_argument, NULL, OPT_VERSION};
 	options[n] = (struct option){NULL, 0, NULL, 0};
+	return n;
+}
+
+enum cli_result { CLI_RUN, CLI_DONE, CLI_ERROR };
+
+/*
+ * Parses the options into flags, naming each one given in *given (the
+ * caller frees it), and checks the number of operands. --help and --version
+ * print and return CLI_DONE; a bad option prints usage and returns
+ * CLI_ERROR after fail().
+ */
+static enum cli_result parse(int argc, char **argv, const char *binary, const char *word,
+			     size_t noperands, struct config *flags, char ***given, size_t *ngiven)
+{
+	const char *usage = command_usage(binary);
+	struct option options[MAX_OPTIONS];
+	int opt, index;
+
+	collect_options(binary, word, options);
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "h", options, &index)) != -1) {
 		char origin[80];
@@ -43,7 +86,8 @@ enum cli_result cli_parse(int argc, char **argv, const char *const allowed[], co
 		case OPT_SETTING:
 			snprintf(origin, sizeof(origin), "--%s", options[index].name);
 			if (conf_set(flags, conf_find_flag(options[index].name),
-				     optarg ? optarg : "1", origin) < 0) {
+				     optarg ? optarg : "1", origin) < 0 ||
+			    strlist_add(given, ngiven, options[index].name) < 0) {
 				fputs(usage, stderr);
 				return CLI_ERROR;
 			}
@@ -76,6 +120,65 @@ enum cli_result cli_parse(int argc, char **argv, const char *const allowed[], co
 	return CLI_RUN;
 }
 
+/*
+ * The row the settings choose among those serving binary and word; two
+ * modes asked for at once (--verify and --check) are a usage error.
+ */
+static const struct command *choose(const char *binary, const char *word, const struct config *c)
+{
+	const struct command *chosen = NULL;
+
+	for (const struct command *cmd = commands; cmd->binary != NULL; cmd++) {
+		if (!serves(cmd, binary, word) || (cmd->chosen != NULL && !cmd->chosen(c)))
+			continue;
+		if (chosen == NULL) {
+			chosen = cmd;
+		} else if (chosen->mode_flag != NULL && cmd->mode_flag != NULL) {
+			fputs(command_usage(binary), stderr);
+			fail(EXIT_USAGE, "--%s and --%s are different modes of %s: give one",
+			     chosen->mode_flag, cmd->mode_flag, binary);
+			return NULL;
+		}
+	}
+	return chosen;
+}
+
+/* Every flag given must be one the chosen row takes. */
+static int check_flags(const struct command *cmd, char *const *given, size_t ngiven)
+{
+	for (size_t i = 0; i < ngiven; i++) {
+		if (takes(cmd, given[i]))
+			continue;
+		fputs(command_usage(cmd->binary), stderr);
+		fail(EXIT_USAGE, "--%s is not an option of %s (see the usage above)", given[i],
+		     cmd->what);
+		return -1;
+	}
+	return 0;
+}
+
+/* The row serving binary and word that takes the most operands. */
+static size_t operands_of(const char *binary, const char *word)
+{
+	size_t n = 0;
+
+	for (const struct command *cmd = commands; cmd->binary != NULL; cmd++)
+		if (serves(cmd, binary, word) && cmd->noperands > n)
+			n = cmd->noperands;
+	return n;
+}
+
+/* Whether some row needs the tier policy: they all load settings the same way. */
+static int needs_of(const char *binary, const char *word)
+{
+	unsigned needs = 0;
+
+	for (const struct command *cmd = commands; cmd->binary != NULL; cmd++)
+		if (serves(cmd, binary, word))
+			needs |= cmd->needs;
+	return (int)needs;
+}
+
 /* Where the one-line failure reason goes, even when the settings failed to load. */
 static const char *termination_log(const struct config *c)
 {
@@ -86,30 +189,59 @@ static const char *termination_log(const struct config *c)
 	return access("/dev/termination-log", W_OK) == 0 ? "/dev/termination-log" : NULL;
 }
 
-int cli_main(int argc, char **argv, const struct cli_command *cmd)
+static int run(const struct command *cmd, const struct config *c, char *const *operands)
 {
+	struct store *s = NULL;
+	int rc;
+
+	if ((cmd->needs & CMD_STORE) && (s = store_open_configured(c)) == NULL)
+		return -1;
+	rc = cmd->run(c, s, operands);
+	store_close(s);
+	return rc;
+}
+
+int cmd_main(const char *binary, int argc, char **argv)
+{
+	const char *word = argc > 1 && argv[1][0] != '-' ? argv[1] : NULL;
+	const struct command *cmd = NULL;
 	struct config flags, conf;
+	char **given = NULL, name[64];
+	size_t ngiven = 0;
 	int rc = -1, status;
 
-	log_init(cmd->name);
+	/* A first argument that names no command is an operand, left for the parser to refuse. */
+	if (word != NULL && !(needs_of(binary, word) || operands_of(binary, word)))
+		word = NULL;
+	snprintf(name, sizeof(name), "%s%s%s", binary, word ? " " : "", word ? word : "");
+	log_init(name);
 	signals_install();
 	conf_init(&flags);
 	conf_init(&conf);
-	switch (cli_parse(argc, argv, cmd->flags, cmd->usage, &flags, cmd->noperands)) {
+	if (word != NULL) {
+		argc--;
+		argv++;
+	}
+	switch (
+	    parse(argc, argv, binary, word, operands_of(binary, word), &flags, &given, &ngiven)) {
 	case CLI_DONE:
 		rc = 0;
 		break;
 	case CLI_ERROR:
 		break;
 	case CLI_RUN:
-		if (conf_resolve(&conf, &flags, cmd->need_tier) == 0)
-			rc = cmd->run(&conf, argv + optind);
+		if (conf_resolve(&conf, &flags, (needs_of(binary, word) & CMD_TIER) != 0) < 0)
+			break;
+		cmd = choose(binary, word, &conf);
+		if (cmd != NULL && check_flags(cmd, given, ngiven) == 0)
+			rc = run(cmd, &conf, argv + optind);
 		break;
 	}
 	status = log_finish(rc < 0, termination_log(&conf));
 	/* Once the settings were read they say where to report. */
-	if (cmd->report && conf.tier != NULL)
-		report_finish(&conf, cmd->name, status);
+	if (cmd != NULL && (cmd->needs & CMD_REPORT) && conf.tier != NULL)
+		report_finish(&conf, binary, status);
+	strlist_free(given, ngiven);
 	conf_free(&flags);
 	conf_free(&conf);
 	return status;

@@ -11,18 +11,16 @@
 
 #include "backup/catalog.h"
 #include "engine/engine.h"
+#include "cmd/cmd.h"
 #include "cmd/jobs.h"
 #include "backup/manifest.h"
 #include "pipeline/pipeline.h"
 #include "report.h"
 #include "backup/rowcounts.h"
 #include "util/log.h"
+#include "util/version.h"
 #include "util/signals.h"
 #include "util/strlist.h"
-
-#ifndef TIERDUMP_VERSION
-#define TIERDUMP_VERSION "unknown"
-#endif
 
 /* A timestamp no backup of the tier has yet: waits out a second taken already. */
 static int pick_timestamp(struct store *s, const char *tier, char *stamp)
@@ -286,4 +284,15 @@ out:
 	free(engines);
 	manifest_free(&m);
 	return rc;
+}
+
+int cmd_hourly(const struct config *c, struct store *s, char *const *operands)
+{
+	char stamp[TS_LEN + 1];
+
+	(void)operands;
+	log_info("%s run, store %s, keeping %ld", c->tier, store_location(c), c->count);
+	if (job_hourly(c, s, stamp) < 0)
+		return -1;
+	return job_mirror(c, s, stamp);
 }

@@ -20,21 +20,10 @@ int job_promote(const struct config *c, struct store *s, char *stamp);
 /*
  * Copies the backup tier/stamp from the primary store to every
  * BACKUP_MIRROR store, then prunes their tier the same way. The primary is
- * only read. Returns 0, or -1 after fail(EXIT_MIRROR, ...).
+ * only read; nothing when no mirror is set or stamp is "" (nothing promoted).
+ * Returns 0, or -1 after fail(EXIT_MIRROR, ...).
  */
 int job_mirror(const struct config *c, struct store *primary, const char *stamp);
-
-/*
- * Test-restores the backup c->verify names into a throwaway server, checks
- * what came back and records the result beside the backup.
- */
-int job_verify(const struct config *c, struct store *s);
-
-/*
- * backup --check: fails when the newest base backup or archived WAL segment
- * is older than its limit; reports both ages in the metrics.
- */
-int job_check(const struct config *c, struct store *s);
 
 /*
  * Removes the oldest complete backups of tier until keep remain, then the

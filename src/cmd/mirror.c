@@ -62,10 +62,14 @@ out:
 
 int job_mirror(const struct config *c, struct store *primary, const char *stamp)
 {
-	char *list = strdup(c->mirrors), *save = NULL;
+	char *list, *save = NULL;
 	struct store_options opts;
 	int failed = 0;
 
+	/* Mirrors follow only a primary that made or holds a backup, and never touch it. */
+	if (c->mirrors == NULL || stamp[0] == '\0')
+		return 0;
+	list = strdup(c->mirrors);
 	if (list == NULL)
 		return -1;
 	store_options_from(c, &opts);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "backup/catalog.h"
+#include "cmd/cmd.h"
 #include "cmd/jobs.h"
 #include "backup/manifest.h"
 #include "report.h"
@@ -90,4 +91,15 @@ out:
 	catalog_free(&own);
 	store_unlock(s, lock);
 	return rc;
+}
+
+int cmd_promote(const struct config *c, struct store *s, char *const *operands)
+{
+	char stamp[TS_LEN + 1];
+
+	(void)operands;
+	log_info("%s run, store %s, keeping %ld", c->tier, store_location(c), c->count);
+	if (job_promote(c, s, stamp) < 0)
+		return -1;
+	return job_mirror(c, s, stamp);
 }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmd/cmd.h"
 #include "engine/engine.h"
 #include "backup/manifest.h"
 #include "engine/postgres/pitr.h"
@@ -211,5 +212,40 @@ out:
 		target_free(&steps[i].own);
 	free(steps);
 	manifest_free(&synthesized);
+	return rc;
+}
+
+/*
+ * recover with FROM_BACKUP=latest or a timestamp, or a recovery target:
+ * picks the backup, checks freshness, restores it.
+ */
+int cmd_restore(const struct config *c, struct store *unused, char *const *operands)
+{
+	struct from_backup from;
+	const struct backup_ref *r;
+	struct catalog cat = {0};
+	struct store *s;
+	int rc = -1;
+
+	(void)unused;
+	(void)operands;
+	/* Bad settings are refused before the store is contacted. */
+	if (catalog_parse_choice("FROM_BACKUP", c->from_backup, &from) < 0 ||
+	    physical_check_settings(c) < 0)
+		return -1;
+	s = store_open_configured(c);
+	if (s == NULL)
+		return -1;
+	if (catalog_scan_all(s, &cat) < 0 || list_check_freshness(c, &cat) < 0)
+		goto out;
+	r = physical_wanted(c) ? physical_choose(&cat, &from, c)
+			       : catalog_select(&cat, &from, "FROM_BACKUP", c->from_backup);
+	if (r == NULL)
+		goto out;
+	log_info("restoring %s/%s", r->tier, r->stamp);
+	rc = restore_backup(c, s, r);
+out:
+	catalog_free(&cat);
+	store_close(s);
 	return rc;
 }

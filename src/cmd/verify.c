@@ -22,6 +22,7 @@
 #include "engine/postgres/pg.h"
 #include "engine/postgres/filter.h"
 #include "engine/postgres/scratch.h"
+#include "cmd/cmd.h"
 #include "cmd/jobs.h"
 #include "backup/manifest.h"
 #include "engine/postgres/pitr.h"
@@ -30,11 +31,8 @@
 #include "cmd/restore.h"
 #include "backup/rowcounts.h"
 #include "util/log.h"
+#include "util/version.h"
 #include "util/strlist.h"
-
-#ifndef TIERDUMP_VERSION
-#define TIERDUMP_VERSION "unknown"
-#endif
 
 #define VERIFIED_NAME "verified"
 
@@ -407,7 +405,7 @@ static int record(struct store *s, const struct backup_ref *r, int ok, const str
 	return store_write_small(s, key, text);
 }
 
-int job_verify(const struct config *c, struct store *s)
+int cmd_verify(const struct config *c, struct store *s, char *const *operands)
 {
 	struct from_backup from;
 	struct catalog cat = {0};
@@ -416,6 +414,7 @@ int job_verify(const struct config *c, struct store *s)
 	const struct backup_ref *r;
 	int rc = -1;
 
+	(void)operands;
 	memset(&servers, 0, sizeof(servers));
 	if (catalog_parse_choice("VERIFY_BACKUP", c->verify, &from) < 0 || from.kind == FROM_NONE) {
 		if (from.kind == FROM_NONE)

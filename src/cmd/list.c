@@ -1,10 +1,13 @@
-#include "cmd/listing.h"
+#include "cmd/cmd.h"
 
+#include <errno.h>
 #include <string.h>
+#include <time.h>
 
 #include "backup/manifest.h"
 #include "engine/postgres/pitr.h"
 #include "util/json.h"
+#include "util/log.h"
 
 static void human_size(long long bytes, char *buf, size_t len)
 {
@@ -99,4 +102,52 @@ void listing_print_json(const struct catalog *c, FILE *out)
 		fputs("}", out);
 	}
 	fputs(c->n ? "\n]\n" : "]\n", out);
+}
+
+int list_check_freshness(const struct config *c, const struct catalog *cat)
+{
+	struct from_backup latest = {FROM_LATEST, ""};
+	size_t first = 0;
+	double age;
+
+	if (c->max_age_hours == CONF_UNSET)
+		return 0;
+	/* A partial backup is no proof of freshness: the newest complete one counts. */
+	if (tier_match(cat->refs, cat->n, &latest, &first) == 0) {
+		fail(EXIT_CHECK, "no complete backup at all, LATEST_BACKUP_MAXIMUM_AGE_H=%ld",
+		     c->max_age_hours);
+		return -1;
+	}
+	age = difftime(time(NULL), cat->refs[first].ts) / 3600.0;
+	if (age > (double)c->max_age_hours) {
+		fail(EXIT_CHECK,
+		     "the newest backup %s/%s is %.1f h old, more than "
+		     "LATEST_BACKUP_MAXIMUM_AGE_H=%ld",
+		     cat->refs[first].tier, cat->refs[first].stamp, age, c->max_age_hours);
+		return -1;
+	}
+	return 0;
+}
+
+/* recover with FROM_BACKUP=none: every backup of every tier, then the freshness check. */
+int cmd_list(const struct config *c, struct store *s, char *const *operands)
+{
+	struct catalog cat = {0};
+	int rc = -1;
+
+	(void)operands;
+	if (catalog_scan_listing(s, &cat) < 0)
+		goto out;
+	if (c->json)
+		listing_print_json(&cat, stdout);
+	else
+		listing_print_table(&cat, stdout);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fail(EXIT_INTERNAL, "cannot write the listing: %s", strerror(errno));
+		goto out;
+	}
+	rc = list_check_freshness(c, &cat);
+out:
+	catalog_free(&cat);
+	return rc;
 }

@@ -1,0 +1,94 @@
+/*
+ * Every command of both binaries, as git's git.c has them: one row each,
+ * naming the flags it takes and the set-up it needs. cmd_main() finds the
+ * row its arguments choose; a flag the chosen row does not take is a usage
+ * error naming both.
+ */
+#include <string.h>
+
+#include "cmd/cmd.h"
+#include "cmd/jobs.h"
+
+static const char backup_usage[] =
+    "usage: backup [--tier tier] [--config file] [--backup-dir dir] [--count n]\n"
+    "              [--prior-tier tier] [--prior-count n] [--database name]\n"
+    "              [--lock-timeout seconds] [--compression gzip | zstd | none]\n"
+    "              [--compression-level n] [--threads n] [--engine postgres | mariadb | mongodb]\n"
+    "       backup --verify latest | timestamp [--config file] [--backup-dir dir]\n"
+    "       backup --check [--config file] [--backup-dir dir]\n"
+    "       backup wal-push [--config file] [--backup-dir dir] path\n"
+    "       backup --help | --version\n";
+
+static const char recover_usage[] =
+    "usage: recover [--from-backup none | latest | timestamp] [--target name] [--force]\n"
+    "               [--recovery-target-time time] [--recovery-target immediate | latest]\n"
+    "               [--start] [--json] [--config file] [--backup-dir dir]\n"
+    "       recover wal-fetch [--config file] [--backup-dir dir] file path\n"
+    "       recover --help | --version\n";
+
+static const char *const hourly_flags[] = {
+    "tier",	"config",	"backup-dir",  "count",
+    "database", "lock-timeout", "compression", "compression-level",
+    "threads",	"engine",	NULL,
+};
+static const char *const promote_flags[] = {
+    "tier", "config", "backup-dir", "count", "prior-tier", "prior-count", "lock-timeout", NULL,
+};
+/* --tier stays: the tier policy is loaded, and CronJobs set BACKUP_TYPE for every mode. */
+static const char *const verify_flags[] = {"verify", "tier", "config", "backup-dir", NULL};
+static const char *const check_flags[] = {"check", "tier", "config", "backup-dir", NULL};
+static const char *const store_flags[] = {"config", "backup-dir", NULL};
+static const char *const list_flags[] = {"from-backup", "json", "config", "backup-dir", NULL};
+static const char *const restore_flags[] = {
+    "from-backup", "target",	 "force", "recovery-target-time", "recovery-target", "start",
+    "config",	   "backup-dir", NULL,
+};
+
+static int wants_verify(const struct config *c)
+{
+	return c->verify != NULL;
+}
+
+static int wants_check(const struct config *c)
+{
+	return c->check != 0;
+}
+
+static int is_hourly(const struct config *c)
+{
+	return strcmp(c->tier, "hourly") == 0;
+}
+
+/* recover lists unless FROM_BACKUP or a recovery target asks for a restore. */
+static int wants_listing(const struct config *c)
+{
+	return (c->from_backup == NULL || strcmp(c->from_backup, "none") == 0) &&
+	       c->recovery_target_time == NULL && c->recovery_target == NULL;
+}
+
+/* The table: within a binary and word, the first row whose chosen() says yes runs. */
+const struct command commands[] = {
+    {"backup", NULL, "backup --verify", wants_verify, "verify", verify_flags,
+     CMD_TIER | CMD_STORE | CMD_REPORT, 0, cmd_verify},
+    {"backup", NULL, "backup --check", wants_check, "check", check_flags,
+     CMD_TIER | CMD_STORE | CMD_REPORT, 0, cmd_check},
+    {"backup", NULL, "an hourly backup", is_hourly, NULL, hourly_flags,
+     CMD_TIER | CMD_STORE | CMD_REPORT, 0, cmd_hourly},
+    {"backup", NULL, "a promotion (daily, weekly, monthly)", NULL, NULL, promote_flags,
+     CMD_TIER | CMD_STORE | CMD_REPORT, 0, cmd_promote},
+    /* archive_command: called for every segment; the server logs its failures and retries. */
+    {"backup", "wal-push", "backup wal-push", NULL, NULL, store_flags, CMD_STORE, 1, cmd_wal_push},
+    {"recover", NULL, "a listing (FROM_BACKUP=none)", wants_listing, NULL, list_flags,
+     CMD_STORE | CMD_REPORT, 0, cmd_list},
+    /* It opens the store itself, once its settings are checked. */
+    {"recover", NULL, "a restore", NULL, NULL, restore_flags, CMD_REPORT, 0, cmd_restore},
+    /* restore_command */
+    {"recover", "wal-fetch", "recover wal-fetch", NULL, NULL, store_flags, CMD_STORE, 2,
+     cmd_wal_fetch},
+    {NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, NULL},
+};
+
+const char *command_usage(const char *binary)
+{
+	return strcmp(binary, "backup") == 0 ? backup_usage : recover_usage;
+}

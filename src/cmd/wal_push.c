@@ -1,0 +1,8 @@
+/* backup wal-push %p: PostgreSQL's archive_command. */
+#include "cmd/cmd.h"
+#include "engine/postgres/wal.h"
+
+int cmd_wal_push(const struct config *c, struct store *s, char *const *operands)
+{
+	return wal_push(c, s, operands[0]);
+}
