@@ -33,7 +33,7 @@ static const char *const flags_allowed[] = {
 
 static const char *const wal_flags[] = {"config", "backup-dir", NULL};
 
-static int run(const struct config *c, char *const *operands)
+static int run(const struct config *c, char *const *operands, struct report *report)
 {
 	struct store_options opts;
 	struct store *s;
@@ -45,15 +45,15 @@ static int run(const struct config *c, char *const *operands)
 		return -1;
 	(void)operands;
 	if (c->verify != NULL) {
-		rc = job_verify(c, s);
+		rc = job_verify(c, s, report);
 	} else if (c->check) {
-		rc = job_check(c, s);
+		rc = job_check(c, s, report);
 	} else {
 		char stamp[TS_LEN + 1];
 
 		log_info("%s run, store %s, keeping %ld", c->tier, store_location(c), c->count);
-		rc = strcmp(c->tier, "hourly") == 0 ? job_hourly(c, s, stamp)
-						    : job_promote(c, s, stamp);
+		rc = strcmp(c->tier, "hourly") == 0 ? job_hourly(c, s, stamp, report)
+						    : job_promote(c, s, stamp, report);
 		/* Mirrors follow only a primary that succeeded, and never touch it. */
 		if (rc == 0 && stamp[0] != '\0' && c->mirrors != NULL)
 			rc = job_mirror(c, s, stamp);
@@ -63,10 +63,12 @@ static int run(const struct config *c, char *const *operands)
 }
 
 /* archive_command: backup wal-push %p */
-static int run_wal_push(const struct config *c, char *const *operands)
+static int run_wal_push(const struct config *c, char *const *operands, struct report *report)
 {
 	struct store *s = store_open_configured(c);
 	int rc = s != NULL ? wal_push(c, s, operands[0]) : -1;
+
+	(void)report;
 
 	store_close(s);
 	return rc;

@@ -27,7 +27,7 @@ static const struct backup_ref *newest_base(const struct catalog *cat)
 	return NULL;
 }
 
-int job_check(const struct config *c, struct store *s)
+int job_check(const struct config *c, struct store *s, struct report *r)
 {
 	struct catalog cat;
 	const struct backup_ref *base;
@@ -48,7 +48,7 @@ int job_check(const struct config *c, struct store *s)
 		base_age = difftime(now, base->manifest->base_stopped);
 	if (found == 0)
 		wal_age = difftime(now, pushed);
-	report_archive_ages(base_age, wal_age);
+	report_archive_ages(r, base_age, wal_age);
 	if (base == NULL) {
 		fail(EXIT_CHECK, "no physical base backup in the store: run the hourly tier with "
 				 "BACKUP_METHOD=physical");

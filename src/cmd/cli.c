@@ -88,6 +88,7 @@ static const char *termination_log(const struct config *c)
 
 int cli_main(int argc, char **argv, const struct cli_command *cmd)
 {
+	struct report *report = report_new(); /* first: its clock times the whole run */
 	struct config flags, conf;
 	int rc = -1, status;
 
@@ -103,13 +104,14 @@ int cli_main(int argc, char **argv, const struct cli_command *cmd)
 		break;
 	case CLI_RUN:
 		if (conf_resolve(&conf, &flags, cmd->need_tier) == 0)
-			rc = cmd->run(&conf, argv + optind);
+			rc = cmd->run(&conf, argv + optind, report);
 		break;
 	}
 	status = log_finish(rc < 0, termination_log(&conf));
 	/* Once the settings were read they say where to report. */
 	if (cmd->report && conf.tier != NULL)
-		report_finish(&conf, cmd->name, status);
+		report_finish(report, &conf, cmd->name, status);
+	report_free(report);
 	conf_free(&flags);
 	conf_free(&conf);
 	return status;

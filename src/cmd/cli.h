@@ -6,6 +6,8 @@
 
 #include "conf.h"
 
+struct report;
+
 enum cli_result { CLI_RUN, CLI_DONE, CLI_ERROR };
 
 /*
@@ -26,7 +28,8 @@ struct cli_command {
 	int need_tier;	  /* loads the tier policy */
 	size_t noperands; /* operands after the options, exactly */
 	int report;	  /* webhook and metrics after the run */
-	int (*run)(const struct config *, char *const *operands);
+	/* The report is the run's: the command records into it what it learns. */
+	int (*run)(const struct config *, char *const *operands, struct report *);
 };
 
 /*

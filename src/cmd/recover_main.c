@@ -59,7 +59,7 @@ static int check_freshness(const struct config *c, const struct catalog *cat)
 	return 0;
 }
 
-static int run(const struct config *c, char *const *operands)
+static int run(const struct config *c, char *const *operands, struct report *report)
 {
 	struct from_backup from;
 	const struct backup_ref *r;
@@ -96,7 +96,7 @@ static int run(const struct config *c, char *const *operands)
 	if (r == NULL)
 		goto out;
 	log_info("restoring %s/%s", r->tier, r->stamp);
-	rc = restore_backup(c, s, r);
+	rc = restore_backup(c, s, r, report);
 out:
 	catalog_free(&cat);
 	store_close(s);
@@ -104,10 +104,12 @@ out:
 }
 
 /* restore_command: recover wal-fetch %f %p */
-static int run_wal_fetch(const struct config *c, char *const *operands)
+static int run_wal_fetch(const struct config *c, char *const *operands, struct report *report)
 {
 	struct store *s = store_open_configured(c);
 	int rc = s != NULL ? wal_fetch(s, operands[0], operands[1]) : -1;
+
+	(void)report;
 
 	store_close(s);
 	return rc;
