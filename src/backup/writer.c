@@ -161,28 +161,32 @@ int backup_write_small(struct backup_writer *w, const char *file, const char *te
 
 /* ------------------------------------------------------------ the end */
 
+int backup_commit_text(struct backup_writer *w, const char *manifest)
+{
+	char key[KEY_MAX];
+
+	/* Last: on a store without rename it is what makes the backup complete. */
+	if (store_write_small(w->s, backup_staged_key(w, KEY_MANIFEST, key), manifest) < 0 ||
+	    store_publish(w->s, w->staging, w->final) < 0) {
+		backup_abort(w);
+		return -1;
+	}
+	free(w);
+	return 0;
+}
+
 int backup_commit(struct backup_writer *w)
 {
-	char err[256], key[KEY_MAX], *text;
-	int rc = -1;
+	char err[256], *text = manifest_render(w->m, err, sizeof(err));
+	int rc;
 
-	text = manifest_render(w->m, err, sizeof(err));
 	if (text == NULL) {
 		fail(EXIT_STORE, "cannot write the manifest of %s: %s", w->final, err);
-		goto out;
-	}
-	/* Last: on a store without rename it is what makes the backup complete. */
-	if (store_write_small(w->s, backup_staged_key(w, KEY_MANIFEST, key), text) < 0)
-		goto out;
-	if (store_publish(w->s, w->staging, w->final) < 0)
-		goto out;
-	rc = 0;
-out:
-	free(text);
-	if (rc < 0)
 		backup_abort(w);
-	else
-		free(w);
+		return -1;
+	}
+	rc = backup_commit_text(w, text);
+	free(text);
 	return rc;
 }
 

@@ -69,6 +69,13 @@ const char *backup_final_key(const struct backup_writer *w);
  */
 int backup_commit(struct backup_writer *w);
 
+/*
+ * Like backup_commit(), with the manifest text given as it is: a mirror's
+ * copy keeps the primary's manifest byte for byte (fields a newer version
+ * wrote included).
+ */
+int backup_commit_text(struct backup_writer *w, const char *manifest);
+
 /* Removes the staged backup, saying so, and frees w. Accepts NULL. */
 void backup_abort(struct backup_writer *w);
 

@@ -48,8 +48,7 @@ static int copy_backup(const struct config *c, struct store *primary, struct sto
 		if (backup_link_or_copy(w, primary, c->tier, stamp, manifest_carried_file(&m, i)) <
 		    0)
 			goto out;
-	/* The mirror's manifest is the primary's, rendered again. */
-	rc = backup_commit(w);
+	rc = backup_commit_text(w, text);
 	w = NULL;
 	if (rc == 0)
 		log_info("mirrored %s to %s", key_backup(key, c->tier, stamp), store_name(mirror));
