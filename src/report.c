@@ -14,7 +14,7 @@
 
 enum { MAX_TARGETS = 64 };
 
-static struct {
+struct report {
 	char stamp[32];
 	uint64_t size;
 	long kept;
@@ -25,54 +25,71 @@ static struct {
 	} targets[MAX_TARGETS];
 	int ntargets;
 	double base_age, wal_age; /* --check: seconds, -1 when unknown */
-} run = {"", 0, -1, {0, 0}, {{"", 0}}, 0, -1, -1};
+};
 
-/* The clock starts when the module is first touched: at start-up, by cli_main. */
-__attribute__((constructor)) static void start_clock(void)
+struct report *report_new(void)
 {
-	clock_gettime(CLOCK_MONOTONIC, &run.began);
+	struct report *r = calloc(1, sizeof(*r));
+
+	if (r == NULL)
+		return NULL;
+	r->kept = -1;
+	r->base_age = -1;
+	r->wal_age = -1;
+	clock_gettime(CLOCK_MONOTONIC, &r->began);
+	return r;
 }
 
-void report_backup(const char *stamp, uint64_t size)
+void report_free(struct report *r)
 {
-	snprintf(run.stamp, sizeof(run.stamp), "%s", stamp);
-	run.size = size;
+	free(r);
 }
 
-void report_target(const char *target, uint64_t size)
+void report_backup(struct report *r, const char *stamp, uint64_t size)
 {
-	if (run.ntargets == MAX_TARGETS)
+	if (r == NULL)
 		return;
-	snprintf(run.targets[run.ntargets].name, sizeof(run.targets[0].name), "%s", target);
-	run.targets[run.ntargets++].size = size;
+	snprintf(r->stamp, sizeof(r->stamp), "%s", stamp);
+	r->size = size;
+}
+
+void report_target(struct report *r, const char *target, uint64_t size)
+{
+	if (r == NULL || r->ntargets == MAX_TARGETS)
+		return;
+	snprintf(r->targets[r->ntargets].name, sizeof(r->targets[0].name), "%s", target);
+	r->targets[r->ntargets++].size = size;
 }
 
 /* Whether a listed target produced its file in this run. */
-static const uint64_t *target_bytes(const char *name)
+static const uint64_t *target_bytes(const struct report *r, const char *name)
 {
-	for (int i = 0; i < run.ntargets; i++)
-		if (strcmp(run.targets[i].name, name) == 0)
-			return &run.targets[i].size;
+	for (int i = 0; i < r->ntargets; i++)
+		if (strcmp(r->targets[i].name, name) == 0)
+			return &r->targets[i].size;
 	return NULL;
 }
 
-void report_kept(long count)
+void report_kept(struct report *r, long count)
 {
-	run.kept = count;
+	if (r != NULL)
+		r->kept = count;
 }
 
-void report_archive_ages(double base_age, double wal_age)
+void report_archive_ages(struct report *r, double base_age, double wal_age)
 {
-	run.base_age = base_age;
-	run.wal_age = wal_age;
+	if (r == NULL)
+		return;
+	r->base_age = base_age;
+	r->wal_age = wal_age;
 }
 
-static double elapsed(void)
+static double elapsed(const struct report *r)
 {
 	struct timespec now;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (double)(now.tv_sec - run.began.tv_sec) + (now.tv_nsec - run.began.tv_nsec) / 1e9;
+	return (double)(now.tv_sec - r->began.tv_sec) + (now.tv_nsec - r->began.tv_nsec) / 1e9;
 }
 
 /* What the run was: its tier, or what recover did. */
@@ -83,7 +100,8 @@ static const char *what(const struct config *c, const char *program)
 	return c->verify ? "verify" : c->check ? "check" : c->tier;
 }
 
-static char *webhook_body(const struct config *c, const char *program, int status, double took)
+static char *webhook_body(const struct report *r, const struct config *c, const char *program,
+			  int status, double took)
 {
 	const char *env = c->environment_friendly ? c->environment_friendly
 			  : c->environment	  ? c->environment
@@ -98,7 +116,7 @@ static char *webhook_body(const struct config *c, const char *program, int statu
 	if (status == 0)
 		snprintf(text, sizeof(text), "%s%s%stierdump %s succeeded%s%s (%.1f MiB in %.0f s)",
 			 *env ? "[" : "", env, *env ? "] " : "", what(c, program),
-			 run.stamp[0] ? ": " : "", run.stamp, run.size / 1048576.0, took);
+			 r->stamp[0] ? ": " : "", r->stamp, r->size / 1048576.0, took);
 	else
 		snprintf(text, sizeof(text), "%s%s%stierdump %s FAILED (exit %d): %s",
 			 *env ? "[" : "", env, *env ? "] " : "", what(c, program), status,
@@ -112,8 +130,8 @@ static char *webhook_body(const struct config *c, const char *program, int statu
 	fprintf(out, ", \"status\": \"%s\", \"exit_status\": %d",
 		status == 0 ? "success" : "failure", status);
 	fputs(", \"timestamp\": ", out);
-	json_string(out, run.stamp);
-	fprintf(out, ", \"size\": %llu, \"duration_seconds\": %.3f", (unsigned long long)run.size,
+	json_string(out, r->stamp);
+	fprintf(out, ", \"size\": %llu, \"duration_seconds\": %.3f", (unsigned long long)r->size,
 		took);
 	fputs(", \"targets\": [", out);
 	for (size_t i = 0; i < c->ntargets; i++) {
@@ -163,14 +181,15 @@ static long http_send(const char *method, const char *url, const char *type, con
 	return code;
 }
 
-static void send_webhook(const struct config *c, const char *program, int status, double took)
+static void send_webhook(const struct report *r, const struct config *c, const char *program,
+			 int status, double took)
 {
 	char *body;
 	long code;
 
 	if (c->webhook_url == NULL || (status == 0 && strcmp(c->webhook_on, "failure") == 0))
 		return;
-	body = webhook_body(c, program, status, took);
+	body = webhook_body(r, c, program, status, took);
 	if (body == NULL)
 		return;
 	code = http_send("POST", c->webhook_url, "application/json", body);
@@ -180,7 +199,8 @@ static void send_webhook(const struct config *c, const char *program, int status
 }
 
 /* The metrics of this run, one sample per line, labelled by tier. */
-static char *metrics_text(const struct config *c, const char *program, int status, double took)
+static char *metrics_text(const struct report *r, const struct config *c, const char *program,
+			  int status, double took)
 {
 	const char *tier = what(c, program);
 	char *text = NULL;
@@ -198,22 +218,22 @@ static char *metrics_text(const struct config *c, const char *program, int statu
 		fprintf(out, "tierdump_last_success_timestamp_seconds{tier=\"%s\"} %lld\n", tier,
 			(long long)now);
 		fprintf(out, "tierdump_last_backup_bytes{tier=\"%s\"} %llu\n", tier,
-			(unsigned long long)run.size);
-		if (run.kept >= 0)
-			fprintf(out, "tierdump_backups_kept{tier=\"%s\"} %ld\n", tier, run.kept);
+			(unsigned long long)r->size);
+		if (r->kept >= 0)
+			fprintf(out, "tierdump_backups_kept{tier=\"%s\"} %ld\n", tier, r->kept);
 	}
 	/* --check: how old the newest base backup and archived WAL are, whatever the verdict. */
-	if (run.base_age >= 0)
+	if (r->base_age >= 0)
 		fprintf(out, "tierdump_base_backup_age_seconds{tier=\"%s\"} %.0f\n", tier,
-			run.base_age);
-	if (run.wal_age >= 0)
+			r->base_age);
+	if (r->wal_age >= 0)
 		fprintf(out, "tierdump_wal_archive_age_seconds{tier=\"%s\"} %.0f\n", tier,
-			run.wal_age);
+			r->wal_age);
 	/* Per target, when the configuration lists them: did its dump make it in? */
 	for (size_t i = 0; c->targets_listed && strcmp(tier, "hourly") == 0 && i < c->ntargets;
 	     i++) {
 		const char *name = c->targets[i].name;
-		const uint64_t *bytes = target_bytes(name);
+		const uint64_t *bytes = target_bytes(r, name);
 
 		fprintf(out, "tierdump_target_last_status{tier=\"%s\",target=\"%s\"} %d\n", tier,
 			name, bytes ? 0 : 1);
@@ -279,16 +299,18 @@ static void push_metrics(const char *url, const char *tier, const char *text)
 		log_warn("the Pushgateway did not take the metrics (HTTP %ld)", code);
 }
 
-void report_finish(const struct config *c, const char *program, int status)
+void report_finish(const struct report *r, const struct config *c, const char *program, int status)
 {
-	double took = elapsed();
+	double took;
 	char *metrics;
 
-	if (c->webhook_url == NULL && c->metrics_file == NULL && c->pushgateway_url == NULL)
+	if (r == NULL ||
+	    (c->webhook_url == NULL && c->metrics_file == NULL && c->pushgateway_url == NULL))
 		return;
+	took = elapsed(r);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	send_webhook(c, program, status, took);
-	metrics = metrics_text(c, program, status, took);
+	send_webhook(r, c, program, status, took);
+	metrics = metrics_text(r, c, program, status, took);
 	if (metrics != NULL && c->metrics_file != NULL)
 		write_metrics_file(c->metrics_file, what(c, program), metrics, status);
 	if (metrics != NULL && c->pushgateway_url != NULL)

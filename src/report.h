@@ -11,19 +11,32 @@
 
 #include "conf.h"
 
+/*
+ * What one run learns for its report. The run owns it: cli_main creates it
+ * before the command runs (which starts its clock), passes it down and
+ * sends it at the end. Every report_* call accepts NULL and then records
+ * nothing: a mirror's pruning passes NULL, so only the primary store's
+ * counts are reported.
+ */
+struct report;
+
+/* A new report with its clock started; NULL when out of memory. Freed by report_free(). */
+struct report *report_new(void);
+void report_free(struct report *r);
+
 /* Called by the jobs as they learn it: the backup made or promoted, and its size. */
-void report_backup(const char *stamp, uint64_t size);
+void report_backup(struct report *r, const char *stamp, uint64_t size);
 
 /* One target's file of the backup made, for per-target metrics. */
-void report_target(const char *target, uint64_t size);
+void report_target(struct report *r, const char *target, uint64_t size);
 
-/* The number of backups the run's tier holds after it. */
-void report_kept(long count);
+/* The number of backups the run's tier holds after it, in the primary store. */
+void report_kept(struct report *r, long count);
 
 /* backup --check: the ages in seconds of the newest base backup and archived WAL (-1: none). */
-void report_archive_ages(double base_age, double wal_age);
+void report_archive_ages(struct report *r, double base_age, double wal_age);
 
-/* Sends everything; status is the run's exit status. */
-void report_finish(const struct config *c, const char *program, int status);
+/* Sends everything; status is the run's exit status. Accepts a NULL report (sends nothing). */
+void report_finish(const struct report *r, const struct config *c, const char *program, int status);
 
 #endif

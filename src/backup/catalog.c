@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "backup/keys.h"
 #include "backup/manifest.h"
 #include "util/log.h"
 
@@ -60,12 +61,12 @@ static int parse_legacy_name(const char *name, time_t *ts)
 /* Loads the manifest of tier/name; NULL (and a warning) when it has none. */
 static struct manifest *load_manifest(struct store *s, const char *tier, const char *name)
 {
-	char key[512], err[256];
+	char key[KEY_MAX], err[256];
 	struct manifest *m;
 	int missing = 0;
 	char *text;
 
-	snprintf(key, sizeof(key), "%s/%s/" MANIFEST_NAME, tier, name);
+	key_backup_file(key, tier, name, KEY_MANIFEST);
 	text = store_read_small(s, key, &missing);
 	if (missing)
 		log_warn("%s/%s has no manifest: not a complete backup, ignored", tier, name);
@@ -84,10 +85,10 @@ static struct manifest *load_manifest(struct store *s, const char *tier, const c
 /* The result of the last test-restore (backup --verify), when there was one. */
 static void load_verified(struct store *s, struct backup_ref *r)
 {
-	char key[600], *text;
+	char key[KEY_MAX], *text;
 	int missing = 0;
 
-	snprintf(key, sizeof(key), "%s/%s/verified", r->tier, r->name);
+	key_backup_file(key, r->tier, r->name, KEY_VERIFIED);
 	text = store_read_small(s, key, &missing);
 	if (text == NULL)
 		return;
@@ -186,7 +187,7 @@ static int scan_into(struct store *s, const char *tier, int with_legacy, struct 
 {
 	struct scan sc = {s, tier, with_legacy, out, 0};
 
-	if (s->ops->list(s, tier, on_tier_entry, &sc) < 0 || sc.failed) {
+	if (store_list(s, tier, on_tier_entry, &sc) < 0 || sc.failed) {
 		if (sc.failed)
 			fail(EXIT_INTERNAL, "out of memory while listing %s", tier);
 		return -1;

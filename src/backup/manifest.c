@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backup/keys.h"
 #include "util/strlist.h"
 #include "util/timestamp.h"
 
@@ -381,7 +382,7 @@ const char *manifest_carried_file(const struct manifest *m, size_t i)
 {
 	if (i < m->nfiles)
 		return m->files[i].name;
-	return i == m->nfiles && m->rowcounts_sha256[0] != '\0' ? ROWCOUNTS_NAME : NULL;
+	return i == m->nfiles && m->rowcounts_sha256[0] != '\0' ? KEY_ROWCOUNTS : NULL;
 }
 
 uint64_t manifest_size(const struct manifest *m)

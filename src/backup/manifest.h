@@ -9,9 +9,9 @@
 #include <stdint.h>
 #include <time.h>
 
-#define MANIFEST_NAME "manifest"
-#define ROWCOUNTS_NAME "rowcounts" /* beside the manifest, which records its checksum */
-#define SHA256_HEX_LEN 64
+#include "util/digest.h"
+
+#define SHA256_HEX_LEN DIGEST_HEX_LEN
 
 struct manifest_file {
 	char *name;

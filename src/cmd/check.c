@@ -28,7 +28,7 @@ static const struct backup_ref *newest_base(const struct catalog *cat)
 	return NULL;
 }
 
-int cmd_check(const struct config *c, struct store *s, char *const *operands)
+int cmd_check(const struct config *c, struct store *s, struct report *r, char *const *operands)
 {
 	struct catalog cat;
 	const struct backup_ref *base;
@@ -50,7 +50,7 @@ int cmd_check(const struct config *c, struct store *s, char *const *operands)
 		base_age = difftime(now, base->manifest->base_stopped);
 	if (found == 0)
 		wal_age = difftime(now, pushed);
-	report_archive_ages(base_age, wal_age);
+	report_archive_ages(r, base_age, wal_age);
 	if (base == NULL) {
 		fail(EXIT_CHECK, "no physical base backup in the store: run the hourly tier with "
 				 "BACKUP_METHOD=physical");

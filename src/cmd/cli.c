@@ -189,14 +189,15 @@ static const char *termination_log(const struct config *c)
 	return access("/dev/termination-log", W_OK) == 0 ? "/dev/termination-log" : NULL;
 }
 
-static int run(const struct command *cmd, const struct config *c, char *const *operands)
+static int run(const struct command *cmd, const struct config *c, struct report *r,
+	       char *const *operands)
 {
 	struct store *s = NULL;
 	int rc;
 
 	if ((cmd->needs & CMD_STORE) && (s = store_open_configured(c)) == NULL)
 		return -1;
-	rc = cmd->run(c, s, operands);
+	rc = cmd->run(c, s, r, operands);
 	store_close(s);
 	return rc;
 }
@@ -205,6 +206,8 @@ int cmd_main(const char *binary, int argc, char **argv)
 {
 	const char *word = argc > 1 && argv[1][0] != '-' ? argv[1] : NULL;
 	const struct command *cmd = NULL;
+	/* Made first: its clock times the whole run. */
+	struct report *report = report_new();
 	struct config flags, conf;
 	char **given = NULL, name[64];
 	size_t ngiven = 0;
@@ -234,13 +237,14 @@ int cmd_main(const char *binary, int argc, char **argv)
 			break;
 		cmd = choose(binary, word, &conf);
 		if (cmd != NULL && check_flags(cmd, given, ngiven) == 0)
-			rc = run(cmd, &conf, argv + optind);
+			rc = run(cmd, &conf, report, argv + optind);
 		break;
 	}
 	status = log_finish(rc < 0, termination_log(&conf));
 	/* Once the settings were read they say where to report. */
 	if (cmd != NULL && (cmd->needs & CMD_REPORT) && conf.tier != NULL)
-		report_finish(&conf, binary, status);
+		report_finish(report, &conf, binary, status);
+	report_free(report);
 	strlist_free(given, ngiven);
 	conf_free(&flags);
 	conf_free(&conf);

@@ -13,6 +13,8 @@
 #include "conf.h"
 #include "store/store.h"
 
+struct report;
+
 /* What a command needs before it runs. */
 enum command_needs {
 	CMD_TIER = 1,	/* the tier policy of BACKUP_TYPE */
@@ -35,7 +37,8 @@ struct command {
 	const char *const *flags; /* the setting flags it takes, NULL-terminated */
 	unsigned needs;		  /* enum command_needs */
 	size_t noperands;	  /* operands after the options, exactly */
-	int (*run)(const struct config *, struct store *, char *const *operands);
+	/* r collects what the webhook and metrics say; the store is NULL without CMD_STORE. */
+	int (*run)(const struct config *, struct store *, struct report *r, char *const *operands);
 };
 
 extern const struct command commands[];
@@ -51,14 +54,14 @@ const char *command_usage(const char *binary);
 int cmd_main(const char *binary, int argc, char **argv);
 
 /* The commands' run functions, one file each. */
-int cmd_hourly(const struct config *c, struct store *s, char *const *operands);
-int cmd_promote(const struct config *c, struct store *s, char *const *operands);
-int cmd_verify(const struct config *c, struct store *s, char *const *operands);
-int cmd_check(const struct config *c, struct store *s, char *const *operands);
-int cmd_wal_push(const struct config *c, struct store *s, char *const *operands);
-int cmd_wal_fetch(const struct config *c, struct store *s, char *const *operands);
-int cmd_list(const struct config *c, struct store *s, char *const *operands);
-int cmd_restore(const struct config *c, struct store *s, char *const *operands);
+int cmd_hourly(const struct config *c, struct store *s, struct report *r, char *const *operands);
+int cmd_promote(const struct config *c, struct store *s, struct report *r, char *const *operands);
+int cmd_verify(const struct config *c, struct store *s, struct report *r, char *const *operands);
+int cmd_check(const struct config *c, struct store *s, struct report *r, char *const *operands);
+int cmd_wal_push(const struct config *c, struct store *s, struct report *r, char *const *operands);
+int cmd_wal_fetch(const struct config *c, struct store *s, struct report *r, char *const *operands);
+int cmd_list(const struct config *c, struct store *s, struct report *r, char *const *operands);
+int cmd_restore(const struct config *c, struct store *s, struct report *r, char *const *operands);
 
 /* recover's listing, as a table or as JSON. */
 void listing_print_table(const struct catalog *c, FILE *out);

@@ -10,13 +10,16 @@
 #include <unistd.h>
 
 #include "backup/catalog.h"
+#include "backup/keys.h"
 #include "engine/engine.h"
 #include "cmd/cmd.h"
 #include "cmd/jobs.h"
 #include "backup/manifest.h"
-#include "pipeline/pipeline.h"
-#include "report.h"
 #include "backup/rowcounts.h"
+#include "backup/writer.h"
+#include "cmd/jobs.h"
+#include "engine/engine.h"
+#include "report.h"
 #include "util/log.h"
 #include "util/version.h"
 #include "util/signals.h"
@@ -75,13 +78,12 @@ static int describe_file(struct manifest_file *f, const struct engine *e)
 }
 
 static int dump_into(const struct config *c, const struct codec *codec, struct engine *e,
-		     struct store *s, const char *staging, struct manifest *m,
-		     struct rowcounts *counts)
+		     struct backup_writer *w, struct manifest *m, struct rowcounts *counts,
+		     struct report *r)
 {
-	struct pipeline_stats stats;
-	struct manifest_file *f;
-	struct sink *sink = NULL;
-	char name[256], key[768];
+	struct backup_added added;
+	struct sink *sink;
+	char name[256], key[KEY_MAX];
 
 	/* Listed targets have a file each, named after them. */
 	e->ops->file_name(e, name, sizeof(name) - 8);
@@ -93,47 +95,41 @@ static int dump_into(const struct config *c, const struct codec *codec, struct e
 		snprintf(name, sizeof(name) - 8, "%s%s", e->target->name, kind);
 	}
 	strcat(name, codec->suffix);
-	snprintf(key, sizeof(key), "%s/%s", staging, name);
-	if (s->ops->put(s, key, &sink) < 0)
-		return -1;
-	sink = pipeline_sink(sink, codec, m->compression_level, (int)c->threads, name, &stats);
+	sink = backup_add(w, name, codec, m->compression_level, (int)c->threads, &added);
 	/* Rows are counted in the plain dump, before compression. */
 	if (sink != NULL && e->ops->row_counter != NULL)
 		sink = e->ops->row_counter(sink, counts, name);
 	if (sink == NULL)
 		return -1;
-	log_info("dumping into %s", key);
+	log_info("dumping into %s", backup_staged_key(w, name, key));
 	if (e->ops->dump(e, sink) < 0) {
 		sink_abort(sink);
 		return -1;
 	}
-	if (sink_commit(sink) < 0)
-		return -1;
-	f = manifest_add_file(m, name);
-	if (f == NULL || describe_file(f, e) < 0)
+	if (sink_commit(sink) < 0 || describe_file(added.file, e) < 0)
 		return -1;
 	if (e->ops->describe != NULL && e->ops->describe(e, m) < 0)
 		return -1;
 	if (*e->target->name != '\0')
-		report_target(e->target->name, stats.stored_bytes);
-	f->size = stats.stored_bytes;
-	f->raw_size = stats.raw_bytes;
-	strcpy(f->sha256, stats.sha256);
+		report_target(r, e->target->name, added.stats.stored_bytes);
 	log_info("%s: %.1f MiB dumped, %.1f MiB stored (%s %d, %.2f:1) in %.1fs, %.1f MiB/s", name,
-		 stats.raw_bytes / 1048576.0, stats.stored_bytes / 1048576.0, codec->name,
-		 m->compression_level,
-		 stats.stored_bytes ? (double)stats.raw_bytes / stats.stored_bytes : 0.0,
-		 pipeline_elapsed(&stats), stats.raw_bytes / 1048576.0 / pipeline_elapsed(&stats));
+		 added.stats.raw_bytes / 1048576.0, added.stats.stored_bytes / 1048576.0,
+		 codec->name, m->compression_level,
+		 added.stats.stored_bytes ? (double)added.stats.raw_bytes / added.stats.stored_bytes
+					  : 0.0,
+		 pipeline_elapsed(&added.stats),
+		 added.stats.raw_bytes / 1048576.0 / pipeline_elapsed(&added.stats));
 	return 0;
 }
 
-/* The manifest's backup-wide fields; the files come as they are dumped. */
-static int start_manifest(const struct config *c, struct engine **engines, size_t n,
-			  struct manifest *m)
+/*
+ * The manifest's backup-wide fields; the files come as they are dumped, the
+ * tier from the writer.
+ */
+static int start_manifest(struct engine **engines, size_t n, struct manifest *m)
 {
 	m->format = 1;
 	m->tool_version = strdup("tierdump " TIERDUMP_VERSION);
-	m->tier = strdup(c->tier);
 	m->started = time(NULL);
 	for (size_t i = 0; i < n; i++) {
 		if (engines[i] == NULL)
@@ -148,14 +144,14 @@ static int start_manifest(const struct config *c, struct engine **engines, size_
 			    manifest_add_database(m, engines[i]->databases[d]) < 0)
 				return -1;
 	}
-	return m->tool_version && m->tier && m->engine ? 0 : -1;
+	return m->tool_version && m->engine ? 0 : -1;
 }
 
 /* The row counts file beside the manifest, which records its checksum. */
-static int write_rowcounts(struct store *s, const char *staging, const struct rowcounts *counts,
+static int write_rowcounts(struct backup_writer *w, const struct rowcounts *counts,
 			   struct manifest *m)
 {
-	char key[600], *text;
+	char *text;
 	int rc;
 
 	if (counts->n == 0)
@@ -165,8 +161,7 @@ static int write_rowcounts(struct store *s, const char *staging, const struct ro
 		fail(EXIT_INTERNAL, "out of memory");
 		return -1;
 	}
-	snprintf(key, sizeof(key), "%s/" ROWCOUNTS_NAME, staging);
-	rc = store_write_small(s, key, text);
+	rc = backup_write_small(w, KEY_ROWCOUNTS, text);
 	if (rc == 0)
 		rowcounts_sha256(text, m->rowcounts_sha256);
 	free(text);
@@ -179,20 +174,22 @@ static int write_rowcounts(struct store *s, const char *staging, const struct ro
  * (and the run still fails); with none dumped it is removed.
  */
 static int make_backup(const struct config *c, struct engine **engines, struct store *s,
-		       const char *stamp, struct manifest *m)
+		       const char *stamp, struct manifest *m, struct report *r)
 {
 	const struct codec *codec = choose_codec(c, m);
-	char staging[512], final[512], key[600], err[256], *text = NULL;
+	struct backup_writer *w = NULL;
 	struct rowcounts counts = {0};
+	char final[KEY_MAX];
 	int rc = -1;
 
-	store_staging_key(s, c->tier, stamp, staging, sizeof(staging));
-	snprintf(final, sizeof(final), "%s/%s", c->tier, stamp);
-	if (codec == NULL || start_manifest(c, engines, c->ntargets, m) < 0)
+	key_backup(final, c->tier, stamp);
+	if (codec == NULL || start_manifest(engines, c->ntargets, m) < 0)
+		goto out;
+	w = backup_begin(s, c->tier, stamp, m);
+	if (w == NULL)
 		goto out;
 	for (size_t i = 0; i < c->ntargets; i++) {
-		if (engines[i] != NULL &&
-		    dump_into(c, codec, engines[i], s, staging, m, &counts) < 0) {
+		if (engines[i] != NULL && dump_into(c, codec, engines[i], w, m, &counts, r) < 0) {
 			if (signals_stop_requested() || !c->targets_listed)
 				goto out;
 			strlist_add(&m->failed, &m->nfailed, c->targets[i].name);
@@ -201,29 +198,18 @@ static int make_backup(const struct config *c, struct engine **engines, struct s
 	m->partial = m->nfailed > 0;
 	if (m->nfiles == 0)
 		goto out;
-	if (write_rowcounts(s, staging, &counts, m) < 0)
+	if (write_rowcounts(w, &counts, m) < 0)
 		goto out;
 	m->finished = time(NULL);
-	text = manifest_render(m, err, sizeof(err));
-	if (text == NULL) {
-		fail(EXIT_DUMP, "cannot write the manifest of %s: %s", final, err);
-		goto out;
-	}
-	snprintf(key, sizeof(key), "%s/" MANIFEST_NAME, staging);
-	if (store_write_small(s, key, text) < 0)
-		goto out;
-	if (store_publish(s, staging, final) < 0)
+	rc = backup_commit(w);
+	w = NULL; /* committed or, on failure, removed */
+	if (rc < 0)
 		goto out;
 	log_info("backup %s %s", final, m->partial ? "published as PARTIAL" : "complete");
-	report_backup(stamp, manifest_size(m));
-	rc = 0;
+	report_backup(r, stamp, manifest_size(m));
 out:
-	if (rc < 0) {
-		log_info("removing the incomplete backup %s", staging);
-		s->ops->remove(s, staging);
-	}
+	backup_abort(w);
 	rowcounts_free(&counts);
-	free(text);
 	return rc;
 }
 
@@ -252,7 +238,7 @@ static size_t check_targets(const struct config *c, struct engine **engines, str
 	return ok;
 }
 
-int job_hourly(const struct config *c, struct store *s, char *stamp)
+int job_hourly(const struct config *c, struct store *s, char *stamp, struct report *r)
 {
 	struct engine **engines = calloc(c->ntargets, sizeof(*engines));
 	struct manifest m = {0};
@@ -264,7 +250,8 @@ int job_hourly(const struct config *c, struct store *s, char *stamp)
 		goto out;
 	if (job_lock_tier(c, s, c->tier, &lock) < 0)
 		goto out;
-	if (pick_timestamp(s, c->tier, stamp) == 0 && make_backup(c, engines, s, stamp, &m) == 0) {
+	if (pick_timestamp(s, c->tier, stamp) == 0 &&
+	    make_backup(c, engines, s, stamp, &m, r) == 0) {
 		/* Never prune in a run that failed, partly or wholly. */
 		if (m.partial) {
 			char failed[1024] = "";
@@ -275,7 +262,7 @@ int job_hourly(const struct config *c, struct store *s, char *stamp)
 			fail(EXIT_DUMP, "backup %s/%s is partial: target(s) %s failed", c->tier,
 			     stamp, failed);
 		} else
-			rc = job_prune(s, c->tier, c->count);
+			rc = job_prune(s, c->tier, c->count, r);
 	}
 	store_unlock(s, lock);
 out:
@@ -286,13 +273,13 @@ out:
 	return rc;
 }
 
-int cmd_hourly(const struct config *c, struct store *s, char *const *operands)
+int cmd_hourly(const struct config *c, struct store *s, struct report *r, char *const *operands)
 {
 	char stamp[TS_LEN + 1];
 
 	(void)operands;
 	log_info("%s run, store %s, keeping %ld", c->tier, store_location(c), c->count);
-	if (job_hourly(c, s, stamp) < 0)
+	if (job_hourly(c, s, stamp, r) < 0)
 		return -1;
 	return job_mirror(c, s, stamp);
 }

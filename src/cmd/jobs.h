@@ -5,17 +5,20 @@
 #include "conf.h"
 #include "store/store.h"
 
+struct report;
+
 /*
  * Dumps into a new hourly backup, then prunes the hourly tier. Its
- * timestamp goes into stamp (TS_LEN + 1 bytes).
+ * timestamp goes into stamp (TS_LEN + 1 bytes). The jobs record what the
+ * run's report says in r.
  */
-int job_hourly(const struct config *c, struct store *s, char *stamp);
+int job_hourly(const struct config *c, struct store *s, char *stamp, struct report *r);
 
 /*
  * Promotes the prior tier's newest backup into c->tier, then prunes it.
  * The timestamp the tier holds goes into stamp, or "" when nothing was promoted.
  */
-int job_promote(const struct config *c, struct store *s, char *stamp);
+int job_promote(const struct config *c, struct store *s, char *stamp, struct report *r);
 
 /*
  * Copies the backup tier/stamp from the primary store to every
@@ -27,9 +30,10 @@ int job_mirror(const struct config *c, struct store *primary, const char *stamp)
 
 /*
  * Removes the oldest complete backups of tier until keep remain, then the
- * archived WAL no kept base backup needs.
+ * archived WAL no kept base backup needs. Reports how many remain to r: the
+ * primary store's report, NULL for a mirror.
  */
-int job_prune(struct store *s, const char *tier, long keep);
+int job_prune(struct store *s, const char *tier, long keep, struct report *r);
 
 /* Holds the tier's lock and removes what interrupted runs left in it. */
 int job_lock_tier(const struct config *c, struct store *s, const char *tier, void **lock);

@@ -130,11 +130,12 @@ int list_check_freshness(const struct config *c, const struct catalog *cat)
 }
 
 /* recover with FROM_BACKUP=none: every backup of every tier, then the freshness check. */
-int cmd_list(const struct config *c, struct store *s, char *const *operands)
+int cmd_list(const struct config *c, struct store *s, struct report *r, char *const *operands)
 {
 	struct catalog cat = {0};
 	int rc = -1;
 
+	(void)r;
 	(void)operands;
 	if (catalog_scan_listing(s, &cat) < 0)
 		goto out;

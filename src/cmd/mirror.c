@@ -8,53 +8,52 @@
 #include <string.h>
 
 #include "backup/catalog.h"
-#include "cmd/jobs.h"
+#include "backup/keys.h"
 #include "backup/manifest.h"
+#include "backup/writer.h"
+#include "cmd/jobs.h"
 #include "util/log.h"
 
 /* Copies tier/stamp into the mirror unless it holds it already. */
 static int copy_backup(const struct config *c, struct store *primary, struct store *mirror,
 		       const char *stamp)
 {
-	char key[600], staging[512], final[512], from[700], to[700];
+	struct backup_writer *w = NULL;
 	struct catalog have = {0};
-	struct manifest m;
-	char err[256], *text;
+	struct manifest m = {0};
+	char key[KEY_MAX], err[256], *text;
 	time_t ts;
 	int rc = -1;
 
 	if (ts_parse(stamp, &ts) < 0 || catalog_scan_tier(mirror, c->tier, 0, &have) < 0)
 		return -1;
 	if (tier_has(have.refs, have.n, ts)) {
-		log_info("mirror %s already holds %s/%s", mirror->location, c->tier, stamp);
+		log_info("mirror %s already holds %s/%s", store_name(mirror), c->tier, stamp);
 		catalog_free(&have);
 		return 0;
 	}
 	catalog_free(&have);
-	snprintf(key, sizeof(key), "%s/%s/" MANIFEST_NAME, c->tier, stamp);
+	key_backup_file(key, c->tier, stamp, KEY_MANIFEST);
 	text = store_read_small(primary, key, NULL);
-	if (text == NULL || manifest_parse(text, &m, err, sizeof(err)) < 0) {
-		if (text != NULL)
-			fail(EXIT_MIRROR, "%s is damaged: %s", key, err);
-		free(text);
+	if (text == NULL)
 		return -1;
-	}
-	store_staging_key(mirror, c->tier, stamp, staging, sizeof(staging));
-	snprintf(final, sizeof(final), "%s/%s", c->tier, stamp);
-	for (size_t i = 0; manifest_carried_file(&m, i) != NULL; i++) {
-		snprintf(from, sizeof(from), "%s/%s", final, manifest_carried_file(&m, i));
-		snprintf(to, sizeof(to), "%s/%s", staging, manifest_carried_file(&m, i));
-		if (store_copy(primary, from, mirror, to) < 0)
-			goto out;
-	}
-	snprintf(to, sizeof(to), "%s/" MANIFEST_NAME, staging);
-	if (store_write_small(mirror, to, text) < 0 || store_publish(mirror, staging, final) < 0)
+	if (manifest_parse(text, &m, err, sizeof(err)) < 0) {
+		fail(EXIT_CORRUPT, "%s is damaged: %s", key, err);
 		goto out;
-	log_info("mirrored %s to %s", final, mirror->location);
-	rc = 0;
+	}
+	w = backup_begin(mirror, c->tier, stamp, &m);
+	if (w == NULL)
+		goto out;
+	for (size_t i = 0; manifest_carried_file(&m, i) != NULL; i++)
+		if (backup_link_or_copy(w, primary, c->tier, stamp, manifest_carried_file(&m, i)) <
+		    0)
+			goto out;
+	rc = backup_commit_text(w, text);
+	w = NULL;
+	if (rc == 0)
+		log_info("mirrored %s to %s", key_backup(key, c->tier, stamp), store_name(mirror));
 out:
-	if (rc < 0)
-		mirror->ops->remove(mirror, staging);
+	backup_abort(w);
 	manifest_free(&m);
 	free(text);
 	return rc;
@@ -80,9 +79,10 @@ int job_mirror(const struct config *c, struct store *primary, const char *stamp)
 		int rc = -1;
 
 		if (mirror != NULL && job_lock_tier(c, mirror, c->tier, &lock) == 0) {
+			/* No report: the run's kept count is the primary's, not a mirror's. */
 			rc = copy_backup(c, primary, mirror, stamp);
 			if (rc == 0)
-				rc = job_prune(mirror, c->tier, c->count);
+				rc = job_prune(mirror, c->tier, c->count, NULL);
 			store_unlock(mirror, lock);
 		}
 		if (rc < 0) {

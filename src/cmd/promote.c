@@ -9,55 +9,49 @@
 #include <string.h>
 
 #include "backup/catalog.h"
+#include "backup/keys.h"
 #include "cmd/cmd.h"
 #include "cmd/jobs.h"
 #include "backup/manifest.h"
+#include "backup/writer.h"
+#include "cmd/jobs.h"
 #include "report.h"
 #include "util/log.h"
 #include "util/signals.h"
 
-static int copy_backup(const struct config *c, struct store *s, const struct backup_ref *from)
+static int copy_backup(const struct config *c, struct store *s, const struct backup_ref *from,
+		       struct report *r)
 {
 	struct manifest *m = from->manifest;
-	char staging[512], final[512], src[768], dst[768], err[256], *text = NULL;
-	int rc = -1;
+	struct backup_writer *w;
+	char final[KEY_MAX];
 
-	store_staging_key(s, c->tier, from->stamp, staging, sizeof(staging));
-	snprintf(final, sizeof(final), "%s/%s", c->tier, from->stamp);
-	for (size_t i = 0; manifest_carried_file(m, i) != NULL; i++) {
-		const char *name = manifest_carried_file(m, i);
-
-		snprintf(src, sizeof(src), "%s/%s/%s", from->tier, from->name, name);
-		snprintf(dst, sizeof(dst), "%s/%s", staging, name);
-		if (signals_check("promoting") < 0 || s->ops->promote(s, src, dst) < 0)
-			goto out;
-	}
 	/* The manifest is the one thing written anew: it names its tier and origin. */
-	free(m->tier);
 	free(m->promoted_from);
-	m->tier = strdup(c->tier);
 	m->promoted_from = strdup(from->tier);
-	text = manifest_render(m, err, sizeof(err));
-	if (text == NULL) {
-		fail(EXIT_STORE, "cannot write the manifest of %s: %s", final, err);
-		goto out;
+	if (m->promoted_from == NULL) {
+		fail(EXIT_INTERNAL, "out of memory");
+		return -1;
 	}
-	snprintf(dst, sizeof(dst), "%s/" MANIFEST_NAME, staging);
-	if (store_write_small(s, dst, text) < 0)
-		goto out;
-	if (store_publish(s, staging, final) < 0)
-		goto out;
+	w = backup_begin(s, c->tier, from->stamp, m);
+	if (w == NULL)
+		return -1;
+	for (size_t i = 0; manifest_carried_file(m, i) != NULL; i++)
+		if (signals_check("promoting") < 0 ||
+		    backup_link_or_copy(w, s, from->tier, from->name, manifest_carried_file(m, i)) <
+			0) {
+			backup_abort(w);
+			return -1;
+		}
+	snprintf(final, sizeof(final), "%s", backup_final_key(w));
+	if (backup_commit(w) < 0)
+		return -1;
 	log_info("promoted %s/%s to %s", from->tier, from->stamp, final);
-	report_backup(from->stamp, manifest_size(m));
-	rc = 0;
-out:
-	if (rc < 0)
-		s->ops->remove(s, staging);
-	free(text);
-	return rc;
+	report_backup(r, from->stamp, manifest_size(m));
+	return 0;
 }
 
-int job_promote(const struct config *c, struct store *s, char *stamp)
+int job_promote(const struct config *c, struct store *s, char *stamp, struct report *r)
 {
 	struct catalog prior = {0}, own = {0};
 	void *lock = NULL;
@@ -81,11 +75,11 @@ int job_promote(const struct config *c, struct store *s, char *stamp)
 	if (tier_has(own.refs, own.n, prior.refs[pick].ts)) {
 		log_info("the %s tier already holds %s: nothing to promote", c->tier,
 			 prior.refs[pick].stamp);
-	} else if (copy_backup(c, s, &prior.refs[pick]) < 0) {
+	} else if (copy_backup(c, s, &prior.refs[pick], r) < 0) {
 		goto out;
 	}
 	snprintf(stamp, TS_LEN + 1, "%s", prior.refs[pick].stamp);
-	rc = job_prune(s, c->tier, c->count);
+	rc = job_prune(s, c->tier, c->count, r);
 out:
 	catalog_free(&prior);
 	catalog_free(&own);
@@ -93,13 +87,13 @@ out:
 	return rc;
 }
 
-int cmd_promote(const struct config *c, struct store *s, char *const *operands)
+int cmd_promote(const struct config *c, struct store *s, struct report *r, char *const *operands)
 {
 	char stamp[TS_LEN + 1];
 
 	(void)operands;
 	log_info("%s run, store %s, keeping %ld", c->tier, store_location(c), c->count);
-	if (job_promote(c, s, stamp) < 0)
+	if (job_promote(c, s, stamp, r) < 0)
 		return -1;
 	return job_mirror(c, s, stamp);
 }

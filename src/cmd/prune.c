@@ -1,14 +1,19 @@
+/*
+ * Pruning a tier to its count, in whichever store: the primary (whose
+ * count the run reports) or a mirror (whose count it does not).
+ */
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "backup/catalog.h"
+#include "backup/keys.h"
 #include "cmd/jobs.h"
 #include "report.h"
 #include "util/log.h"
 #include "util/signals.h"
 #include "engine/postgres/wal.h"
 
-int job_prune(struct store *s, const char *tier, long keep)
+int job_prune(struct store *s, const char *tier, long keep, struct report *r)
 {
 	unsigned char *doomed;
 	struct catalog cat;
@@ -25,12 +30,12 @@ int job_prune(struct store *s, const char *tier, long keep)
 	ndoomed = tier_prune_plan(cat.refs, cat.n, keep, doomed);
 	/* Oldest first, so an interrupted prune still keeps the newest ones. */
 	for (size_t i = cat.n; i > 0; i--) {
-		char key[512];
+		char key[KEY_MAX];
 
 		if (!doomed[i - 1])
 			continue;
-		snprintf(key, sizeof(key), "%s/%s", tier, cat.refs[i - 1].name);
-		if (signals_check("pruning") < 0 || s->ops->remove(s, key) < 0) {
+		key_backup(key, tier, cat.refs[i - 1].name);
+		if (signals_check("pruning") < 0 || store_remove(s, key) < 0) {
 			rc = -1;
 			break;
 		}
@@ -38,7 +43,7 @@ int job_prune(struct store *s, const char *tier, long keep)
 	}
 	if (rc == 0) {
 		log_info("%s tier holds %zu backup(s)", tier, cat.n - ndoomed);
-		report_kept((long)(cat.n - ndoomed));
+		report_kept(r, (long)(cat.n - ndoomed));
 	}
 	free(doomed);
 	catalog_free(&cat);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backup/keys.h"
 #include "cmd/cmd.h"
 #include "engine/engine.h"
 #include "backup/manifest.h"
@@ -12,12 +13,13 @@
 #include "report.h"
 #include "util/log.h"
 
-static void file_key(const struct backup_ref *r, const char *file, char *buf, size_t len)
+/* buf: KEY_MAX bytes. A bandr file is the whole backup. */
+static void file_key(const struct backup_ref *r, const char *file, char *buf)
 {
 	if (r->legacy)
-		snprintf(buf, len, "%s/%s", r->tier, r->name);
+		key_backup(buf, r->tier, r->name);
 	else
-		snprintf(buf, len, "%s/%s/%s", r->tier, r->name, file);
+		key_backup_file(buf, r->tier, r->name, file);
 }
 
 /* The target a file holds: "" for the environment's single target. */
@@ -35,11 +37,11 @@ static int wanted(const struct config *c, const struct manifest_file *f)
 int restore_verify(const struct config *c, struct store *s, const struct backup_ref *r)
 {
 	struct source *src = NULL;
-	char key[768];
+	char key[KEY_MAX];
 
 	if (r->legacy) {
 		/* No checksum to compare: at least the whole gzip stream must inflate. */
-		file_key(r, NULL, key, sizeof(key));
+		file_key(r, NULL, key);
 		if (store_get(s, key, &src) < 0)
 			return -1;
 		src = codec_gzip.source(src, key);
@@ -50,8 +52,9 @@ int restore_verify(const struct config *c, struct store *s, const struct backup_
 
 		if (!wanted(c, f))
 			continue;
-		file_key(r, f->name, key, sizeof(key));
-		if (store_get(s, key, &src) < 0 || pipeline_verify(src, f, key) < 0)
+		file_key(r, f->name, key);
+		if (store_get(s, key, &src) < 0 ||
+		    pipeline_verify(src, f->size, f->sha256, key) < 0)
 			return -1;
 	}
 	log_info("%s/%s: the files to restore match their SHA-256", r->tier, r->stamp);
@@ -133,12 +136,12 @@ static int restore_file(const struct config *c, struct store *s, const struct ba
 	const struct manifest_file *f = step->file;
 	struct engine *e = NULL;
 	struct source *src = NULL;
-	char key[768];
+	char key[KEY_MAX];
 	int rc = -1;
 
 	if (codec == NULL || (e = engine_new(step->engine, step->target, c)) == NULL)
 		return -1;
-	file_key(r, f->name, key, sizeof(key));
+	file_key(r, f->name, key);
 	log_info("restoring %s%s%s", key, *file_target(f) ? " into target " : "", file_target(f));
 	if (store_get(s, key, &src) == 0 && (src = codec->source(src, key)) != NULL)
 		rc = e->ops->restore(e, f->databases ? f->databases : m->databases,
@@ -171,7 +174,8 @@ static int check_counts(const struct config *c, const struct restore_step *steps
 	return 0;
 }
 
-int restore_backup(const struct config *c, struct store *s, const struct backup_ref *r)
+int restore_backup(const struct config *c, struct store *s, const struct backup_ref *r,
+		   struct report *report)
 {
 	struct manifest synthesized = {0};
 	const struct manifest *m = r->manifest;
@@ -205,7 +209,7 @@ int restore_backup(const struct config *c, struct store *s, const struct backup_
 		if (restore_file(c, s, r, m, &steps[i]) < 0)
 			goto out;
 	log_info("restored %s/%s", r->tier, r->stamp);
-	report_backup(r->stamp, r->size > 0 ? (uint64_t)r->size : 0);
+	report_backup(report, r->stamp, r->size > 0 ? (uint64_t)r->size : 0);
 	rc = check_counts(c, steps, n);
 out:
 	for (size_t i = 0; steps != NULL && i < n; i++)
@@ -219,7 +223,8 @@ out:
  * recover with FROM_BACKUP=latest or a timestamp, or a recovery target:
  * picks the backup, checks freshness, restores it.
  */
-int cmd_restore(const struct config *c, struct store *unused, char *const *operands)
+int cmd_restore(const struct config *c, struct store *unused, struct report *report,
+		char *const *operands)
 {
 	struct from_backup from;
 	const struct backup_ref *r;
@@ -243,7 +248,7 @@ int cmd_restore(const struct config *c, struct store *unused, char *const *opera
 	if (r == NULL)
 		goto out;
 	log_info("restoring %s/%s", r->tier, r->stamp);
-	rc = restore_backup(c, s, r);
+	rc = restore_backup(c, s, r, report);
 out:
 	catalog_free(&cat);
 	store_close(s);

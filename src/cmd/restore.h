@@ -6,6 +6,8 @@
 #include "conf.h"
 #include "store/store.h"
 
+struct report;
+
 /*
  * Checks every file of r that is to be restored (all, or --target's) against
  * its manifest (or, for bandr's files without one, that the gzip stream is
@@ -18,6 +20,7 @@ int restore_verify(const struct config *c, struct store *s, const struct backup_
  * Verifies r, restores each of its targets (or --target's) into the server
  * its settings name, then runs DATABASE_EXPECTED_COUNT.
  */
-int restore_backup(const struct config *c, struct store *s, const struct backup_ref *r);
+int restore_backup(const struct config *c, struct store *s, const struct backup_ref *r,
+		   struct report *report);
 
 #endif

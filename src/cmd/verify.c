@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "backup/catalog.h"
+#include "backup/keys.h"
 #include "engine/engine.h"
 #include "engine/mariadb/scratch.h"
 #include "engine/postgres/pg.h"
@@ -34,8 +35,6 @@
 #include "util/version.h"
 #include "util/strlist.h"
 
-#define VERIFIED_NAME "verified"
-
 struct verdict {
 	long databases, tables, counted; /* counted: tables whose rows were compared */
 	char reason[512];
@@ -48,9 +47,9 @@ static struct source *open_file(struct store *s, const struct backup_ref *r,
 	const struct codec *codec =
 	    codec_find(r->manifest->compression ? r->manifest->compression : "gzip");
 	struct source *src = NULL;
-	char key[768];
+	char key[KEY_MAX];
 
-	snprintf(key, sizeof(key), "%s/%s/%s", r->tier, r->name, f->name);
+	key_backup_file(key, r->tier, r->name, f->name);
 	if (codec == NULL || store_get(s, key, &src) < 0)
 		return NULL;
 	return codec->source(src, key);
@@ -261,12 +260,12 @@ static int check_rows(struct engine *e, const struct manifest_file *f,
 /* The row counts recorded beside the manifest, checked against its checksum. */
 static int load_counts(struct store *s, const struct backup_ref *r, struct rowcounts *counts)
 {
-	char key[600], sha[SHA256_HEX_LEN + 1], err[256], *text;
+	char key[KEY_MAX], sha[SHA256_HEX_LEN + 1], err[256], *text;
 	int rc = -1;
 
 	if (r->manifest->rowcounts_sha256[0] == '\0')
 		return 0; /* a backup from before row counts, or with no table counted */
-	snprintf(key, sizeof(key), "%s/%s/" ROWCOUNTS_NAME, r->tier, r->name);
+	key_backup_file(key, r->tier, r->name, KEY_ROWCOUNTS);
 	text = store_read_small(s, key, NULL);
 	if (text == NULL)
 		return -1;
@@ -387,7 +386,7 @@ out:
 /* The verified record: written anew each time, beside the immutable manifest. */
 static int record(struct store *s, const struct backup_ref *r, int ok, const struct verdict *v)
 {
-	char key[600], stamp[TS_LEN + 1], text[1024], reason[sizeof(v->reason)];
+	char key[KEY_MAX], stamp[TS_LEN + 1], text[1024], reason[sizeof(v->reason)];
 
 	/* The reason is free text: nothing in it may start an INI comment or a line. */
 	snprintf(reason, sizeof(reason), "%s", v->reason);
@@ -401,11 +400,12 @@ static int record(struct store *s, const struct backup_ref *r, int ok, const str
 		 "databases = %ld\ntables = %ld\ntables_row_counted = %ld\n%s%s%s",
 		 ok ? "ok" : "failed", stamp, TIERDUMP_VERSION, v->databases, v->tables, v->counted,
 		 ok ? "" : "reason = ", ok ? "" : reason, ok ? "" : "\n");
-	snprintf(key, sizeof(key), "%s/%s/" VERIFIED_NAME, r->tier, r->name);
+	key_backup_file(key, r->tier, r->name, KEY_VERIFIED);
 	return store_write_small(s, key, text);
 }
 
-int cmd_verify(const struct config *c, struct store *s, char *const *operands)
+int cmd_verify(const struct config *c, struct store *s, struct report *report,
+	       char *const *operands)
 {
 	struct from_backup from;
 	struct catalog cat = {0};
@@ -432,7 +432,7 @@ int cmd_verify(const struct config *c, struct store *s, char *const *operands)
 		goto out;
 	}
 	log_info("test-restoring %s/%s", r->tier, r->stamp);
-	report_backup(r->stamp, r->size > 0 ? (uint64_t)r->size : 0);
+	report_backup(report, r->stamp, r->size > 0 ? (uint64_t)r->size : 0);
 	if (restore_verify(c, s, r) < 0)
 		snprintf(v.reason, sizeof(v.reason), "a file does not match its manifest");
 	else

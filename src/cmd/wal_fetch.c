@@ -2,8 +2,9 @@
 #include "cmd/cmd.h"
 #include "engine/postgres/wal.h"
 
-int cmd_wal_fetch(const struct config *c, struct store *s, char *const *operands)
+int cmd_wal_fetch(const struct config *c, struct store *s, struct report *r, char *const *operands)
 {
+	(void)r;
 	(void)c;
 	return wal_fetch(s, operands[0], operands[1]);
 }

@@ -176,10 +176,11 @@ struct sink *pipeline_sink(struct sink *store, const struct codec *codec, int le
 
 /* ------------------------------------------------------------- verification */
 
-int pipeline_verify(struct source *source, const struct manifest_file *f, const char *label)
+int pipeline_verify(struct source *source, uint64_t want_size, const char *want_sha256,
+		    const char *label)
 {
 	static unsigned char buf[READ_CHUNK];
-	char hex[SHA256_HEX_LEN + 1];
+	char hex[DIGEST_HEX_LEN + 1];
 	struct digest md = {NULL};
 	uint64_t size = 0;
 	ssize_t n;
@@ -194,13 +195,13 @@ int pipeline_verify(struct source *source, const struct manifest_file *f, const 
 	if (n < 0)
 		goto out;
 	digest_end(&md, hex);
-	if (size != f->size) {
+	if (size != want_size) {
 		fail(EXIT_CORRUPT,
 		     "%s is %llu bytes, the manifest says %llu: the backup is truncated or damaged",
-		     label, (unsigned long long)size, (unsigned long long)f->size);
+		     label, (unsigned long long)size, (unsigned long long)want_size);
 		goto out;
 	}
-	if (strcmp(hex, f->sha256) != 0) {
+	if (strcmp(hex, want_sha256) != 0) {
 		fail(EXIT_CORRUPT,
 		     "%s does not match its SHA-256 in the manifest: the backup is damaged", label);
 		goto out;

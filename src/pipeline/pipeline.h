@@ -11,13 +11,13 @@
 #include <time.h>
 
 #include "compress/codec.h"
-#include "backup/manifest.h"
+#include "util/digest.h"
 #include "util/stream.h"
 
 struct pipeline_stats {
 	uint64_t raw_bytes;    /* what the engine wrote */
 	uint64_t stored_bytes; /* what reached the store */
-	char sha256[SHA256_HEX_LEN + 1];
+	char sha256[DIGEST_HEX_LEN + 1];
 	struct timespec began;
 };
 
@@ -34,10 +34,11 @@ struct sink *pipeline_sink(struct sink *store, const struct codec *codec, int le
 double pipeline_elapsed(const struct pipeline_stats *stats);
 
 /*
- * Reads all of source and checks its size and SHA-256 against f.
- * Returns 0, or -1 after fail() naming label. Closes source.
+ * Reads all of source and checks its size and SHA-256 (hex) against what
+ * the manifest says. Returns 0, or -1 after fail() naming label. Closes source.
  */
-int pipeline_verify(struct source *source, const struct manifest_file *f, const char *label);
+int pipeline_verify(struct source *source, uint64_t want_size, const char *want_sha256,
+		    const char *label);
 
 /*
  * A source that hashes and counts what it reads from inner (which it owns):

@@ -15,7 +15,7 @@
 #include "util/log.h"
 #include "util/pipethread.h"
 #include "util/signals.h"
-#include "store/store.h"
+#include "store/driver.h"
 
 struct ftps {
 	char *root; /* ftp://host:port/ */
@@ -366,7 +366,7 @@ static int ftps_list(struct store *st, const char *prefix, store_list_cb cb, voi
 }
 
 /* FTP cannot copy: a promotion streams the file through us. */
-static int ftps_promote(struct store *st, const char *from, const char *to)
+static int ftps_link_or_copy(struct store *st, const char *from, const char *to)
 {
 	return store_copy(st, from, st, to);
 }
@@ -495,7 +495,7 @@ const struct store_ops store_ftps_ops = {
     .put = ftps_put,
     .get = ftps_get,
     .list = ftps_list,
-    .promote = ftps_promote,
+    .link_or_copy = ftps_link_or_copy,
     .remove = ftps_remove,
     .publish = ftps_publish,
 };

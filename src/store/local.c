@@ -19,7 +19,7 @@
 #include "util/fs.h"
 #include "util/log.h"
 #include "util/signals.h"
-#include "store/store.h"
+#include "store/driver.h"
 
 struct local_sink {
 	struct sink base;
@@ -270,7 +270,7 @@ static int link_impossible(int err)
 	return err == EXDEV || err == EPERM || err == ENOTSUP || err == EMLINK;
 }
 
-static int local_promote(struct store *s, const char *from, const char *to)
+static int local_link_or_copy(struct store *s, const char *from, const char *to)
 {
 	char src[PATH_MAX], dst[PATH_MAX], dir[PATH_MAX];
 
@@ -413,7 +413,7 @@ const struct store_ops store_local_ops = {
     .put = local_put,
     .get = local_get,
     .list = local_list,
-    .promote = local_promote,
+    .link_or_copy = local_link_or_copy,
     .remove = local_remove,
     .lock = local_lock,
     .unlock = local_unlock,

@@ -1,4 +1,4 @@
-#include "store/store.h"
+#include "store/driver.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,14 +76,37 @@ void store_close(struct store *s)
 	free(s);
 }
 
-void store_staging_key(const struct store *s, const char *tier, const char *stamp, char *buf,
-		       size_t buflen)
+const char *store_name(const struct store *s)
+{
+	return s->location;
+}
+
+int store_put(struct store *s, const char *key, struct sink **out)
+{
+	return s->ops->put(s, key, out);
+}
+
+int store_list(struct store *s, const char *prefix, store_list_cb cb, void *arg)
+{
+	return s->ops->list(s, prefix, cb, arg);
+}
+
+int store_link_or_copy(struct store *s, const char *from, const char *to)
+{
+	return s->ops->link_or_copy(s, from, to);
+}
+
+int store_remove(struct store *s, const char *key)
+{
+	return s->ops->remove(s, key);
+}
+
+void store_staging_name(const struct store *s, const char *stamp, char *buf, size_t buflen)
 {
 	if (s->ops->features & STORE_RENAME)
-		snprintf(buf, buflen, "%s/" STORE_STAGING_PREFIX "%s-%ld", tier, stamp,
-			 (long)getpid());
+		snprintf(buf, buflen, STORE_STAGING_PREFIX "%s-%ld", stamp, (long)getpid());
 	else
-		snprintf(buf, buflen, "%s/%s", tier, stamp);
+		snprintf(buf, buflen, "%s", stamp);
 }
 
 int store_publish(struct store *s, const char *staging, const char *final)
@@ -148,7 +171,7 @@ int store_write_small(struct store *s, const char *key, const char *text)
 {
 	struct sink *sink = NULL;
 
-	if (s->ops->put(s, key, &sink) < 0)
+	if (store_put(s, key, &sink) < 0)
 		return -1;
 	if (sink_write(sink, text, strlen(text)) < 0) {
 		sink_abort(sink);
@@ -203,7 +226,7 @@ int store_copy(struct store *from, const char *from_key, struct store *to, const
 
 	if (store_get(from, from_key, &src) < 0)
 		return -1;
-	if (to->ops->put(to, to_key, &dst) < 0) {
+	if (store_put(to, to_key, &dst) < 0) {
 		source_close(src);
 		return -1;
 	}

@@ -22,6 +22,12 @@ for i in 1 2; do sleep 1; env BACKUP_COUNT=2 "$BACKUP" >/dev/null 2>&1; done
 check "the mirror is pruned like the primary" sh -c "test \$(env BACKUP_STORE=s3://backups/mirror '$RECOVER' | grep -c '^hourly ') = 2"
 check "the mirror's copy restores, checksums and all" sh -c "env BACKUP_STORE=s3://backups/mirror FROM_BACKUP=latest PGPORT=25541 '$RECOVER' --force >/dev/null 2>&1"
 
+# The metrics report the primary's kept count even when a mirror prunes last
+# and holds a different number (here a new mirror holding only this backup).
+check "a run with a new mirror and metrics" env BACKUP_COUNT=2 BACKUP_MIRROR=s3://backups/mirror-new METRICS_FILE="$TMP/mirror.prom" "$BACKUP"
+check "the new mirror holds 1 backup" sh -c "test \$(env BACKUP_STORE=s3://backups/mirror-new '$RECOVER' | grep -c '^hourly ') = 1"
+check "the metrics keep the primary's count (2), not the mirror's" grep -qx 'tierdump_backups_kept{tier="hourly"} 2' "$TMP/mirror.prom"
+
 s3_stop s3
 sleep 1
 expect_exit "the mirror down: its own exit code" 83 "mirror s3://backups/mirror did not receive .*the primary backup is complete" "$BACKUP"

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "backup/catalog.h"
+#include "backup/keys.h"
 #include "backup/manifest.h"
 #include "engine/postgres/pitr.h"
 #include "pipeline/pipeline.h"
@@ -30,11 +31,6 @@ struct wal_meta {
 	char compression[16];
 	time_t pushed;
 };
-
-static void object_key(const char *name, const char *suffix, char *buf, size_t len)
-{
-	snprintf(buf, len, WAL_AREA "/%s%s", name, suffix);
-}
 
 static int on_meta_line(void *arg, const char *section, const char *key, const char *value)
 {
@@ -62,11 +58,11 @@ static int on_meta_line(void *arg, const char *section, const char *key, const c
  */
 static int read_meta(struct store *s, const char *name, struct wal_meta *m)
 {
-	char key[128], *text;
+	char key[KEY_MAX], *text;
 	int missing = 0;
 
 	memset(m, 0, sizeof(*m));
-	object_key(name, ".meta", key, sizeof(key));
+	key_wal(key, name, ".meta");
 	text = store_read_small(s, key, &missing);
 	if (text == NULL)
 		return missing ? 1 : -1;
@@ -115,15 +111,15 @@ static int store_file(const struct config *c, struct store *s, int fd, const cha
 	static char buf[CHUNK];
 	struct sink *sink = NULL;
 	struct digest raw;
-	char key[128];
+	char key[KEY_MAX];
 	ssize_t n;
 	long level =
 	    c->compression_level == CONF_UNSET ? codec->default_level : c->compression_level;
 
-	object_key(name, codec->suffix, key, sizeof(key));
+	key_wal(key, name, codec->suffix);
 	if (digest_begin(&raw) < 0)
 		return -1;
-	if (s->ops->put(s, key, &sink) < 0 ||
+	if (store_put(s, key, &sink) < 0 ||
 	    (sink = pipeline_sink(sink, codec, (int)level, (int)c->threads, name, stats)) == NULL) {
 		digest_discard(&raw);
 		return -1;
@@ -149,7 +145,7 @@ int wal_push(const struct config *c, struct store *s, const char *path)
 {
 	const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
 	const struct codec *codec = codec_find(c->compression);
-	char sha256[DIGEST_HEX_LEN + 1], key[128], stamp[TS_LEN + 1], text[512];
+	char sha256[DIGEST_HEX_LEN + 1], key[KEY_MAX], stamp[TS_LEN + 1], text[512];
 	struct pipeline_stats stats;
 	struct wal_meta old;
 	uint64_t size;
@@ -194,7 +190,7 @@ int wal_push(const struct config *c, struct store *s, const char *path)
 		 "# tierdump WAL archive record\nsha256 = %s\nsize = %" PRIu64 "\n"
 		 "compression = %s\nstored_sha256 = %s\nstored_size = %" PRIu64 "\npushed = %s\n",
 		 sha256, size, codec->name, stats.sha256, stats.stored_bytes, stamp);
-	object_key(name, ".meta", key, sizeof(key));
+	key_wal(key, name, ".meta");
 	if (store_write_small(s, key, text) < 0)
 		goto out;
 	log_info("archived %s: %.1f MiB, stored %.1f MiB", name, size / 1048576.0,
@@ -238,7 +234,7 @@ static int write_out(struct source *src, int fd, const char *tmp, char *hex, uin
 
 int wal_fetch(struct store *s, const char *name, const char *path)
 {
-	char key[128], tmp[4200], sha256[DIGEST_HEX_LEN + 1];
+	char key[KEY_MAX], tmp[4200], sha256[DIGEST_HEX_LEN + 1];
 	struct pipeline_stats stored;
 	struct source *src = NULL;
 	const struct codec *codec;
@@ -269,7 +265,7 @@ int wal_fetch(struct store *s, const char *name, const char *path)
 		fail(EXIT_RESTORE, "cannot create %s: %s", tmp, strerror(errno));
 		return -1;
 	}
-	object_key(name, codec->suffix, key, sizeof(key));
+	key_wal(key, name, codec->suffix);
 	if (store_get(s, key, &src) < 0 || (src = pipeline_hash_source(src, &stored)) == NULL ||
 	    (src = codec->source(src, key)) == NULL)
 		goto out;
@@ -319,7 +315,7 @@ static int on_object(const char *name, int is_dir, long long size, void *arg)
 static int list_archive(struct store *s, struct listing *l)
 {
 	memset(l, 0, sizeof(*l));
-	return s->ops->list(s, WAL_AREA, on_object, l);
+	return store_list(s, KEY_WAL_AREA, on_object, l);
 }
 
 /* The first segment the oldest complete base backup needs, or "" when there is none. */
@@ -364,15 +360,14 @@ int wal_retain(struct store *s)
 	/* The records first: a file without one is not archived, never half-archived. */
 	for (int pass = 0; pass < 2 && rc == 0; pass++) {
 		for (size_t i = 0; i < l.n && rc == 0; i++) {
-			char file[64], key[128];
+			char file[64], key[KEY_MAX];
 			int is_meta = strlen(l.objects[i]) > 5 &&
 				      strcmp(l.objects[i] + strlen(l.objects[i]) - 5, ".meta") == 0;
 
 			wal_name_of_object(l.objects[i], file, sizeof(file));
 			if (is_meta != (pass == 0) || !wal_name_obsolete(file, oldest))
 				continue;
-			snprintf(key, sizeof(key), WAL_AREA "/%s", l.objects[i]);
-			rc = s->ops->remove(s, key);
+			rc = store_remove(s, key_wal(key, l.objects[i], ""));
 			removed += is_meta;
 		}
 	}

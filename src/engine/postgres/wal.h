@@ -14,8 +14,6 @@
 #include "store/store.h"
 #include "engine/postgres/wal_name.h"
 
-#define WAL_AREA "wal"
-
 /*
  * archive_command (backup wal-push %p): stores the file at path and returns
  * 0 only once it is durable. A file archived already with the same content

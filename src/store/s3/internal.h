@@ -11,7 +11,7 @@
 #include <stddef.h>
 
 #include "util/pipethread.h"
-#include "store/store.h"
+#include "store/driver.h"
 
 enum { FIRST_PART = 8 * 1024 * 1024, MAX_BACKOFF_MS = 8000, DELETE_BATCH = 1000 };
 
@@ -72,6 +72,6 @@ void s3_request_free(struct request *r);
 
 /* store_ops slots of s3_upload.c. */
 int s3_put(struct store *st, const char *key, struct sink **out);
-int s3_promote(struct store *st, const char *from, const char *to);
+int s3_link_or_copy(struct store *st, const char *from, const char *to);
 
 #endif

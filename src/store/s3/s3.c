@@ -273,7 +273,7 @@ static int s3_remove(struct store *st, const char *key)
 		free(l.keys.data);
 		return -1;
 	}
-	snprintf(manifest, sizeof(manifest), "%s/manifest", key);
+	snprintf(manifest, sizeof(manifest), "%s/" STORE_MARKER, key);
 	for (size_t off = 0; off < l.keys.len && rc == 0; off += strlen(l.keys.data + off) + 1)
 		if (strcmp(l.keys.data + off, manifest) == 0)
 			rc = delete_batch(s, manifest, strlen(manifest) + 1);
@@ -363,7 +363,7 @@ const struct store_ops store_s3_ops = {
     .put = s3_put,
     .get = s3_get,
     .list = s3_list,
-    .promote = s3_promote,
+    .link_or_copy = s3_link_or_copy,
     .remove = s3_remove,
     .publish = NULL,
 };

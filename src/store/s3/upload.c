@@ -295,7 +295,7 @@ out:
 	return rc;
 }
 
-int s3_promote(struct store *st, const char *from, const char *to)
+int s3_link_or_copy(struct store *st, const char *from, const char *to)
 {
 	struct s3 *s = st->priv;
 	char header[3200];

@@ -1,0 +1,200 @@
+/*
+ * The backup writer: staging, files, manifest, publication and cleanup for
+ * every way a backup comes to be (see writer.h).
+ */
+#include "backup/writer.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "backup/keys.h"
+#include "util/log.h"
+
+struct backup_writer {
+	struct store *s;
+	struct manifest *m;
+	char tier[256];
+	char staged[256];      /* its name in the tier until published: hidden where it can be */
+	char staging[KEY_MAX]; /* "tier/staged" */
+	char final[KEY_MAX];   /* "tier/stamp" */
+};
+
+struct backup_writer *backup_begin(struct store *s, const char *tier, const char *stamp,
+				   struct manifest *m)
+{
+	struct backup_writer *w;
+	char *own_tier;
+
+	/* Tiers are short names the settings checked; this only guards the buffers. */
+	if (strlen(tier) >= sizeof(w->tier) || strlen(stamp) >= sizeof(w->staged) - 32) {
+		fail(EXIT_INTERNAL, "backup name %s/%s is too long", tier, stamp);
+		return NULL;
+	}
+	w = calloc(1, sizeof(*w));
+	own_tier = strdup(tier);
+	if (w == NULL || own_tier == NULL) {
+		fail(EXIT_INTERNAL, "out of memory");
+		free(own_tier);
+		free(w);
+		return NULL;
+	}
+	/* A promoted or mirrored manifest names the tier it is in now. */
+	free(m->tier);
+	m->tier = own_tier;
+	w->s = s;
+	w->m = m;
+	strcpy(w->tier, tier);
+	store_staging_name(s, stamp, w->staged, sizeof(w->staged));
+	key_backup(w->staging, tier, w->staged);
+	key_backup(w->final, tier, stamp);
+	return w;
+}
+
+char *backup_staged_key(const struct backup_writer *w, const char *file, char *buf)
+{
+	return key_backup_file(buf, w->tier, w->staged, file);
+}
+
+const char *backup_final_key(const struct backup_writer *w)
+{
+	return w->final;
+}
+
+/* ------------------------------------------------------------ added files */
+
+/* Records a file in the manifest once everything in it is stored. */
+struct added_sink {
+	struct sink base;
+	struct sink *inner; /* the pipeline: codec, checksum, store */
+	struct manifest *m;
+	struct backup_added *added;
+	char *name;
+};
+
+static int added_write(struct sink *base, const void *buf, size_t len)
+{
+	struct added_sink *a = (struct added_sink *)base;
+
+	return sink_write(a->inner, buf, len);
+}
+
+static int added_commit(struct sink *base)
+{
+	struct added_sink *a = (struct added_sink *)base;
+	struct manifest_file *f;
+	int rc = sink_commit(a->inner); /* fills a->added->stats */
+
+	if (rc == 0) {
+		f = manifest_add_file(a->m, a->name);
+		if (f == NULL) {
+			fail(EXIT_INTERNAL, "out of memory");
+			rc = -1;
+		} else {
+			f->size = a->added->stats.stored_bytes;
+			f->raw_size = a->added->stats.raw_bytes;
+			strcpy(f->sha256, a->added->stats.sha256);
+			a->added->file = f;
+		}
+	}
+	free(a->name);
+	free(a);
+	return rc;
+}
+
+static void added_abort(struct sink *base)
+{
+	struct added_sink *a = (struct added_sink *)base;
+
+	sink_abort(a->inner);
+	free(a->name);
+	free(a);
+}
+
+struct sink *backup_add(struct backup_writer *w, const char *name, const struct codec *codec,
+			int level, int threads, struct backup_added *added)
+{
+	struct added_sink *a = calloc(1, sizeof(*a));
+	struct sink *store_sink = NULL;
+	char key[KEY_MAX];
+
+	memset(added, 0, sizeof(*added));
+	if (a == NULL || (a->name = strdup(name)) == NULL) {
+		fail(EXIT_INTERNAL, "out of memory");
+		goto fail;
+	}
+	if (store_put(w->s, backup_staged_key(w, name, key), &store_sink) < 0)
+		goto fail;
+	a->inner = pipeline_sink(store_sink, codec, level, threads, name, &added->stats);
+	if (a->inner == NULL)
+		goto fail;
+	a->base = (struct sink){added_write, added_commit, added_abort};
+	a->m = w->m;
+	a->added = added;
+	return &a->base;
+fail:
+	if (a != NULL)
+		free(a->name);
+	free(a);
+	return NULL;
+}
+
+/* ------------------------------------------------------------ other files */
+
+int backup_link_or_copy(struct backup_writer *w, struct store *from, const char *from_tier,
+			const char *from_name, const char *file)
+{
+	char src[KEY_MAX], dst[KEY_MAX];
+
+	key_backup_file(src, from_tier, from_name, file);
+	backup_staged_key(w, file, dst);
+	if (from == w->s)
+		return store_link_or_copy(w->s, src, dst);
+	return store_copy(from, src, w->s, dst);
+}
+
+int backup_write_small(struct backup_writer *w, const char *file, const char *text)
+{
+	char key[KEY_MAX];
+
+	return store_write_small(w->s, backup_staged_key(w, file, key), text);
+}
+
+/* ------------------------------------------------------------ the end */
+
+int backup_commit_text(struct backup_writer *w, const char *manifest)
+{
+	char key[KEY_MAX];
+
+	/* Last: on a store without rename it is what makes the backup complete. */
+	if (store_write_small(w->s, backup_staged_key(w, KEY_MANIFEST, key), manifest) < 0 ||
+	    store_publish(w->s, w->staging, w->final) < 0) {
+		backup_abort(w);
+		return -1;
+	}
+	free(w);
+	return 0;
+}
+
+int backup_commit(struct backup_writer *w)
+{
+	char err[256], *text = manifest_render(w->m, err, sizeof(err));
+	int rc;
+
+	if (text == NULL) {
+		fail(EXIT_STORE, "cannot write the manifest of %s: %s", w->final, err);
+		backup_abort(w);
+		return -1;
+	}
+	rc = backup_commit_text(w, text);
+	free(text);
+	return rc;
+}
+
+void backup_abort(struct backup_writer *w)
+{
+	if (w == NULL)
+		return;
+	log_info("removing the incomplete backup %s", w->staging);
+	store_remove(w->s, w->staging);
+	free(w);
+}
