@@ -10,10 +10,10 @@
 #include "cmd/cli.h"
 #include "conf.h"
 #include "cmd/jobs.h"
+#include "engine/engine.h"
 #include "store/store.h"
 #include "util/log.h"
 #include "util/timestamp.h"
-#include "engine/postgres/wal.h"
 
 static const char usage[] =
     "usage: backup [--tier tier] [--config file] [--backup-dir dir] [--count n]\n"
@@ -66,8 +66,11 @@ static int run(const struct config *c, char *const *operands)
 static int run_wal_push(const struct config *c, char *const *operands)
 {
 	struct store *s = store_open_configured(c);
-	int rc = s != NULL ? wal_push(c, s, operands[0]) : -1;
+	struct engine_options o;
+	int rc;
 
+	engine_options_from(c, &o);
+	rc = s != NULL ? engine_archive_push(&o, s, operands[0]) : -1;
 	store_close(s);
 	return rc;
 }

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "backup/manifest.h"
-#include "engine/postgres/pitr.h"
+#include "engine/engine.h"
 #include "util/json.h"
 
 static void human_size(long long bytes, char *buf, size_t len)
@@ -45,7 +45,7 @@ void listing_print_table(const struct catalog *c, FILE *out)
 			continue;
 		}
 		/* Point-in-time recovery starts only from these: say which they are. */
-		if (physical_is_base(r->manifest))
+		if (engine_is_base_backup(r->manifest))
 			fputs("[base backup] ", out);
 		for (size_t d = 0; d < r->manifest->ndatabases; d++)
 			fprintf(out, "%s%s", d ? "," : "", r->manifest->databases[d]);

@@ -11,13 +11,12 @@
 #include "backup/catalog.h"
 #include "cmd/cli.h"
 #include "conf.h"
+#include "engine/engine.h"
 #include "cmd/listing.h"
-#include "engine/postgres/pitr.h"
 #include "cmd/restore.h"
 #include "store/store.h"
 #include "tier.h"
 #include "util/log.h"
-#include "engine/postgres/wal.h"
 
 static const char usage[] =
     "usage: recover [--from-backup none | latest | timestamp] [--target name] [--force]\n"
@@ -62,19 +61,21 @@ static int check_freshness(const struct config *c, const struct catalog *cat)
 static int run(const struct config *c, char *const *operands)
 {
 	struct from_backup from;
+	struct engine_options o;
 	const struct backup_ref *r;
 	struct catalog cat = {0};
 	struct store *s;
 	int rc = -1, listing;
 
 	(void)operands;
+	engine_options_from(c, &o);
 	if (catalog_parse_choice("FROM_BACKUP", c->from_backup, &from) < 0 ||
-	    physical_check_settings(c) < 0)
+	    engine_recovery_check(&o) < 0)
 		return -1;
 	s = store_open_configured(c);
 	if (s == NULL)
 		return -1;
-	listing = from.kind == FROM_NONE && !physical_wanted(c);
+	listing = from.kind == FROM_NONE && !engine_recovery_wanted(&o);
 	if ((listing ? catalog_scan_listing(s, &cat) : catalog_scan_all(s, &cat)) < 0)
 		goto out;
 	if (listing) {
@@ -91,8 +92,8 @@ static int run(const struct config *c, char *const *operands)
 	}
 	if (check_freshness(c, &cat) < 0)
 		goto out;
-	r = physical_wanted(c) ? physical_choose(&cat, &from, c)
-			       : catalog_select(&cat, &from, "FROM_BACKUP", c->from_backup);
+	r = engine_recovery_wanted(&o) ? engine_recovery_choose(&cat, &from, &o)
+				       : catalog_select(&cat, &from, "FROM_BACKUP", c->from_backup);
 	if (r == NULL)
 		goto out;
 	log_info("restoring %s/%s", r->tier, r->stamp);
@@ -107,7 +108,7 @@ out:
 static int run_wal_fetch(const struct config *c, char *const *operands)
 {
 	struct store *s = store_open_configured(c);
-	int rc = s != NULL ? wal_fetch(s, operands[0], operands[1]) : -1;
+	int rc = s != NULL ? engine_archive_fetch(s, operands[0], operands[1]) : -1;
 
 	store_close(s);
 	return rc;

@@ -6,7 +6,6 @@
 
 #include "engine/engine.h"
 #include "backup/manifest.h"
-#include "engine/postgres/pitr.h"
 #include "pipeline/pipeline.h"
 #include "report.h"
 #include "util/log.h"
@@ -107,8 +106,11 @@ static int plan_step(const struct config *c, const struct manifest *m,
 	step->file = f;
 	step->engine = f->engine ? f->engine : m->engine;
 	if (!c->targets_listed) {
+		struct engine_options o;
+
+		engine_options_from(c, &o);
 		step->target = &step->own;
-		return target_from_environment(c, step->engine, &step->own);
+		return engine_environment_target(step->engine, &o, &step->own);
 	}
 	step->target = target_find(c, name);
 	if (step->target == NULL && *name == '\0' && c->ntargets == 1)
@@ -130,12 +132,14 @@ static int restore_file(const struct config *c, struct store *s, const struct ba
 {
 	const struct codec *codec = codec_find(m->compression ? m->compression : "gzip");
 	const struct manifest_file *f = step->file;
+	struct engine_options o;
 	struct engine *e = NULL;
 	struct source *src = NULL;
 	char key[768];
 	int rc = -1;
 
-	if (codec == NULL || (e = engine_new(step->engine, step->target, c)) == NULL)
+	engine_options_from(c, &o);
+	if (codec == NULL || (e = engine_new(step->engine, step->target, &o)) == NULL)
 		return -1;
 	file_key(r, f->name, key, sizeof(key));
 	log_info("restoring %s%s%s", key, *file_target(f) ? " into target " : "", file_target(f));
@@ -149,18 +153,21 @@ static int restore_file(const struct config *c, struct store *s, const struct ba
 /* DATABASE_EXPECTED_COUNT, on the server of each target restored. */
 static int check_counts(const struct config *c, const struct restore_step *steps, size_t n)
 {
+	struct engine_options o;
+
+	engine_options_from(c, &o);
 	for (size_t i = 0; i < n && c->expected_count != CONF_UNSET; i++) {
 		struct engine *e;
 		int rc;
 
 		/* A base backup put into PGDATA is no server yet: nothing to count until --start.
 		 */
-		if (strcmp(steps[i].engine, PHYSICAL_ENGINE) == 0 && !c->recover_start) {
+		if (engine_restores_offline(steps[i].engine) && !c->recover_start) {
 			log_warn("DATABASE_EXPECTED_COUNT is not checked: the recovered cluster "
 				 "runs only once started (use --start)");
 			continue;
 		}
-		e = engine_new(steps[i].engine, steps[i].target, c);
+		e = engine_new(steps[i].engine, steps[i].target, &o);
 		rc = e != NULL ? check_expected_count(c, e) : -1;
 
 		engine_free(e);
