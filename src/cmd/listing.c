@@ -83,7 +83,7 @@ void listing_print_json(const struct catalog *c, FILE *out)
 			: r->partial ? "partial"
 				     : "complete");
 		fputs(", \"engine\": ", out);
-		json_string(out, m ? m->engine : "postgres");
+		json_string(out, m ? m->engine : engine_default());
 		fputs(", \"verified\": ", out);
 		if (r->verified[0] != '\0')
 			json_string(out, r->verified);

@@ -56,12 +56,12 @@ int restore_verify(const struct config *c, struct store *s, const struct backup_
 	return 0;
 }
 
-/* bandr's files have no manifest: describe one as a plain pg_dumpall. */
+/* bandr's files have no manifest: describe one as a dump of the default engine (pg_dumpall). */
 static int legacy_manifest(const struct backup_ref *r, struct manifest *m)
 {
 	memset(m, 0, sizeof(*m));
 	m->format = 1;
-	m->engine = strdup("postgres");
+	m->engine = strdup(engine_default());
 	return m->engine != NULL && manifest_add_file(m, r->name) != NULL ? 0 : -1;
 }
 

@@ -29,6 +29,11 @@ static const struct engine_ops *find(const char *name)
 	return NULL;
 }
 
+const char *engine_default(void)
+{
+	return engines[0]->name;
+}
+
 void engine_options_from(const struct config *c, struct engine_options *o)
 {
 	*o = (struct engine_options){

@@ -185,6 +185,12 @@ struct engine_ops {
 
 /* ------------------------------------------------------------ one target */
 
+/*
+ * The first engine of the registry: what a backup that names no engine
+ * holds (bandr's files are pg_dumpall dumps).
+ */
+const char *engine_default(void);
+
 /* The options engines read, from the settings c (which must outlive them). */
 void engine_options_from(const struct config *c, struct engine_options *o);
 
