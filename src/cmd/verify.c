@@ -35,21 +35,6 @@ struct verdict {
 	char reason[512];
 };
 
-/* Opens one file of the backup, decompressed. */
-static struct source *open_file(struct store *s, const struct backup_ref *r,
-				const struct manifest_file *f)
-{
-	const struct codec *codec =
-	    codec_find(r->manifest->compression ? r->manifest->compression : "gzip");
-	struct source *src = NULL;
-	char key[768];
-
-	snprintf(key, sizeof(key), "%s/%s/%s", r->tier, r->name, f->name);
-	if (codec == NULL || store_get(s, key, &src) < 0)
-		return NULL;
-	return codec->source(src, key);
-}
-
 /* One file of a backup, opened anew for each reader. */
 struct file_ref {
 	struct store *store;
@@ -57,11 +42,19 @@ struct file_ref {
 	const struct manifest_file *file;
 };
 
-static struct source *open_ref(void *arg)
+/* Opens the file arg (a struct file_ref) refers to, decompressed. */
+static struct source *open_file(void *arg)
 {
 	const struct file_ref *f = arg;
+	const struct manifest *m = f->backup->manifest;
+	const struct codec *codec = codec_find(m->compression ? m->compression : "gzip");
+	struct source *src = NULL;
+	char key[768];
 
-	return open_file(f->store, f->backup, f->file);
+	snprintf(key, sizeof(key), "%s/%s/%s", f->backup->tier, f->backup->name, f->file->name);
+	if (codec == NULL || store_get(f->store, key, &src) < 0)
+		return NULL;
+	return codec->source(src, key);
 }
 
 /* ------------------------------------------------------------------ checks */
@@ -184,7 +177,7 @@ static int restore_file(struct store *s, const struct backup_ref *r, const struc
 
 	e = engine_servers_restore(sv, f->engine ? f->engine : m->engine, f->name,
 				   f->databases ? f->databases : m->databases,
-				   f->databases ? f->ndatabases : m->ndatabases, open_ref, &ref);
+				   f->databases ? f->ndatabases : m->ndatabases, open_file, &ref);
 	if (e == NULL)
 		return -1;
 	rc = check_databases(e, f, m, v);

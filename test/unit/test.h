@@ -25,5 +25,6 @@ void test_conf(void);
 void test_pg_filter(void);
 void test_wal(void);
 void test_rowcounts(void);
+void test_engine(void);
 
 #endif
