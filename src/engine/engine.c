@@ -89,7 +89,23 @@ struct engine *engine_new(const char *name, const struct target *target,
 	struct engine *e;
 
 	if (ops == NULL) {
-		fail(EXIT_CONFIG, "unknown engine '%s' (use postgres, mariadb or mongodb)", name);
+		char names[256] = "";
+		size_t n = 0, i = 0;
+
+		/* "postgres, mariadb or mongodb": the engines a setting may name. */
+		for (size_t k = 0; k < NENGINES; k++)
+			n += !(engines[k]->flags & ENGINE_BY_METHOD);
+		for (size_t k = 0; k < NENGINES; k++) {
+			if (engines[k]->flags & ENGINE_BY_METHOD)
+				continue;
+			snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s",
+				 i == 0	     ? ""
+				 : i + 1 < n ? ", "
+					     : " or ",
+				 engines[k]->name);
+			i++;
+		}
+		fail(EXIT_CONFIG, "unknown engine '%s' (use %s)", name, names);
 		return NULL;
 	}
 	e = calloc(1, sizeof(*e));

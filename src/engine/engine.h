@@ -123,10 +123,12 @@ struct engine_archive_ops {
 					   const struct engine_options *o);
 };
 
-/* What an engine's restore does instead of loading a running server. */
+/* What sets an engine apart, as bits. */
 enum engine_flags {
 	/* It writes files for a server to start on (a base backup): nothing runs until --start. */
 	ENGINE_RESTORE_OFFLINE = 1 << 0,
+	/* Chosen by BACKUP_METHOD, never by name in BACKUP_ENGINE or a target. */
+	ENGINE_BY_METHOD = 1 << 1,
 };
 
 struct engine_ops {

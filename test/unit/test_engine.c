@@ -63,6 +63,7 @@ static void test_capabilities(void)
 	CHECK(!engine_restores_offline("postgres") && !engine_restores_offline("mariadb"),
 	      "logical restores load a running server");
 	CHECK(strcmp(engine_default(), "postgres") == 0, "bandr's files are PostgreSQL dumps");
+	CHECK(engine_new("oracle", NULL, &o) == NULL, "an unknown engine is refused");
 
 	base.engine = (char *)"postgres-physical";
 	base.wal_start_segment = (char *)"000000010000000000000002";

@@ -210,7 +210,7 @@ static const struct engine_archive_ops archive = {
 const struct engine_ops engine_pg_physical_ops = {
     .name = "postgres-physical",
     /* PGDATA gets a cluster that runs only once started. */
-    .flags = ENGINE_RESTORE_OFFLINE,
+    .flags = ENGINE_RESTORE_OFFLINE | ENGINE_BY_METHOD,
     .setup = pg_engine_setup,
     .check = physical_check,
     .file_name = physical_file_name,
