@@ -84,8 +84,7 @@ struct engine_test_ops {
 	 * caller stops it (scratch_stop()).
 	 */
 	int (*start)(struct scratch *s, const char *parent, const char *user);
-	/* Readies the server t reaches for one dump (source, which it closes) before its restore.
-	 */
+	/* Before a dump's restore: readies the server t reaches (dump: read, then closed). */
 	int (*prepare)(const struct target *t, struct source *dump);
 	/* Changes the options the restore runs with (o holds the run's). Returns 0 or -1. */
 	int (*settings)(struct scratch *s, struct engine_options *o);
