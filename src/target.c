@@ -151,7 +151,7 @@ int target_load_list(struct config *c, config_setting_t *list, const char *path)
 	return 0;
 }
 
-static int set_if_unset(char **field, const char *value)
+int target_set_if_unset(char **field, const char *value)
 {
 	if (*field != NULL || value == NULL)
 		return 0;
@@ -165,35 +165,26 @@ int target_engine_is_known(const char *name)
 	       strcmp(name, "mongodb") == 0;
 }
 
-int target_from_environment(const struct config *c, const char *engine, struct target *t)
+/*
+ * The environment's single target, from the settings bandr had: its
+ * connection comes from its engine, which alone knows which settings it
+ * reads (engine_new()).
+ */
+static int environment_target(struct config *c)
 {
-	int mariadb = strcmp(engine, "mariadb") == 0;
+	struct target *t = add_target(c);
 
-	memset(t, 0, sizeof(*t));
-	if (set_if_unset(&t->name, "") < 0 || set_if_unset(&t->engine, engine) < 0 ||
-	    set_if_unset(&t->host, mariadb ? c->mysql_host : c->pghost) < 0 ||
-	    set_if_unset(&t->port, mariadb ? c->mysql_port : c->pgport) < 0 ||
-	    set_if_unset(&t->user, mariadb ? c->mysql_user : c->pguser) < 0 ||
-	    set_if_unset(&t->password, mariadb		? c->mysql_password
-				       : c->pgadminpass ? c->pgadminpass
-							: c->pgpassword) < 0 ||
-	    set_if_unset(&t->uri, c->mongo_uri) < 0)
+	if (t == NULL || target_set_if_unset(&t->name, "") < 0 ||
+	    target_set_if_unset(&t->engine, c->engine) < 0)
 		return -1;
+	t->environment = 1;
 	if (c->database != NULL && strlist_add(&t->databases, &t->ndatabases, c->database) < 0)
 		return -1;
 	return 0;
 }
 
-/* The environment's single target, from the settings bandr had. */
-static int environment_target(struct config *c)
-{
-	struct target *t = add_target(c);
-
-	return t != NULL ? target_from_environment(c, c->engine, t) : -1;
-}
-
 /* backup-container's credentials: <HOST>_USER and <HOST>_PASSWORD (and _FILE). */
-static int container_credentials(struct target *t)
+int target_container_credentials(struct target *t)
 {
 	char prefix[128], name[160];
 	const char *value;
@@ -207,10 +198,10 @@ static int container_credentials(struct target *t)
 				: (char)toupper((unsigned char)t->host[i]);
 	prefix[i] = '\0';
 	snprintf(name, sizeof(name), "%s_USER", prefix);
-	if (set_if_unset(&t->user, getenv(name)) < 0)
+	if (target_set_if_unset(&t->user, getenv(name)) < 0)
 		return -1;
 	snprintf(name, sizeof(name), "%s_PASSWORD", prefix);
-	if (set_if_unset(&t->password, getenv(name)) < 0)
+	if (target_set_if_unset(&t->password, getenv(name)) < 0)
 		return -1;
 	snprintf(name, sizeof(name), "%s_PASSWORD_FILE", prefix);
 	value = getenv(name);
@@ -231,7 +222,8 @@ int target_finish(struct config *c)
 	for (size_t i = 0; i < c->ntargets; i++) {
 		struct target *t = &c->targets[i];
 
-		if (set_if_unset(&t->engine, "postgres") < 0 || container_credentials(t) < 0)
+		if (target_set_if_unset(&t->engine, "postgres") < 0 ||
+		    target_container_credentials(t) < 0)
 			return -1;
 	}
 	return 0;

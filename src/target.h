@@ -19,6 +19,7 @@ struct target {
 	char *uri;	  /* MongoDB: the connection string (a secret) */
 	char **databases; /* none: every database of the server */
 	size_t ndatabases;
+	int environment; /* the environment's: its engine fills in the connection */
 };
 
 /*
@@ -28,18 +29,22 @@ struct target {
 int target_load_list(struct config *c, config_setting_t *list, const char *path);
 
 /*
- * After the settings are resolved: without a list, builds the single target
- * of the environment; fills credentials from backup-container's
- * <HOST>_USER and <HOST>_PASSWORD where a target names none.
- * Returns 0 or -1 after fail().
+ * After the settings are resolved: without a list, adds the single target
+ * of the environment (its connection is its engine's business); fills credentials from
+ * backup-container's <HOST>_USER and <HOST>_PASSWORD where a target names none. Returns 0 or -1
+ * after fail().
  */
 int target_finish(struct config *c);
 
 /*
- * The environment's single target for an engine (PG*, MYSQL_* or
- * MONGODB_URI), into out; free it with target_free(). Returns 0 or -1.
+ * backup-container's credentials: <HOST>_USER and <HOST>_PASSWORD (and
+ * _FILE) where t names a host but no user or password. Returns 0 or -1
+ * after fail().
  */
-int target_from_environment(const struct config *c, const char *engine, struct target *out);
+int target_container_credentials(struct target *t);
+
+/* Sets *field to a copy of value unless it is set or value is NULL. Returns 0 or -1. */
+int target_set_if_unset(char **field, const char *value);
 
 /* Whether name is an engine a target may use. */
 int target_engine_is_known(const char *name);

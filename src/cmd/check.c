@@ -11,10 +11,9 @@
 #include "cmd/cmd.h"
 #include "cmd/jobs.h"
 #include "backup/manifest.h"
-#include "engine/postgres/pitr.h"
+#include "engine/engine.h"
 #include "report.h"
 #include "util/log.h"
-#include "engine/postgres/wal.h"
 
 /* The newest complete base backup of any tier, or NULL. */
 static const struct backup_ref *newest_base(const struct catalog *cat)
@@ -22,7 +21,7 @@ static const struct backup_ref *newest_base(const struct catalog *cat)
 	for (size_t i = 0; i < cat->n; i++) {
 		const struct manifest *m = cat->refs[i].manifest;
 
-		if (physical_is_base(m) && !m->partial)
+		if (engine_is_base_backup(m) && !m->partial)
 			return &cat->refs[i];
 	}
 	return NULL;
@@ -32,7 +31,7 @@ int cmd_check(const struct config *c, struct store *s, struct report *r, char *c
 {
 	struct catalog cat;
 	const struct backup_ref *base;
-	char segment[WAL_SEGMENT_LEN + 1];
+	char segment[ENGINE_ARCHIVE_NAME_MAX];
 	time_t now = time(NULL), pushed = 0;
 	double base_age = -1, wal_age = -1;
 	int found, rc = 0;
@@ -40,7 +39,7 @@ int cmd_check(const struct config *c, struct store *s, struct report *r, char *c
 	(void)operands;
 	if (catalog_scan_all(s, &cat) < 0)
 		return -1;
-	found = wal_newest(s, segment, &pushed);
+	found = engine_archive_newest(s, segment, &pushed);
 	if (found < 0) {
 		catalog_free(&cat);
 		return -1;

@@ -219,14 +219,16 @@ out:
  */
 static size_t check_targets(const struct config *c, struct engine **engines, struct manifest *m)
 {
+	struct engine_options o;
 	size_t ok = 0;
 
+	engine_options_from(c, &o);
 	for (size_t i = 0; i < c->ntargets; i++) {
 		const struct target *t = &c->targets[i];
 
 		if (*t->name != '\0')
 			log_info("target %s (%s)", t->name, t->engine);
-		engines[i] = engine_new(t->engine, t, c);
+		engines[i] = engine_new(t->engine, t, &o);
 		if (engines[i] != NULL && engines[i]->ops->check(engines[i]) == 0) {
 			ok++;
 			continue;

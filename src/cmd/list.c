@@ -5,7 +5,7 @@
 #include <time.h>
 
 #include "backup/manifest.h"
-#include "engine/postgres/pitr.h"
+#include "engine/engine.h"
 #include "util/json.h"
 #include "util/log.h"
 
@@ -48,7 +48,7 @@ void listing_print_table(const struct catalog *c, FILE *out)
 			continue;
 		}
 		/* Point-in-time recovery starts only from these: say which they are. */
-		if (physical_is_base(r->manifest))
+		if (engine_is_base_backup(r->manifest))
 			fputs("[base backup] ", out);
 		for (size_t d = 0; d < r->manifest->ndatabases; d++)
 			fprintf(out, "%s%s", d ? "," : "", r->manifest->databases[d]);
@@ -86,7 +86,7 @@ void listing_print_json(const struct catalog *c, FILE *out)
 			: r->partial ? "partial"
 				     : "complete");
 		fputs(", \"engine\": ", out);
-		json_string(out, m ? m->engine : "postgres");
+		json_string(out, m ? m->engine : engine_default());
 		fputs(", \"verified\": ", out);
 		if (r->verified[0] != '\0')
 			json_string(out, r->verified);

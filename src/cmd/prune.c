@@ -8,10 +8,10 @@
 #include "backup/catalog.h"
 #include "backup/keys.h"
 #include "cmd/jobs.h"
+#include "engine/engine.h"
 #include "report.h"
 #include "util/log.h"
 #include "util/signals.h"
-#include "engine/postgres/wal.h"
 
 int job_prune(struct store *s, const char *tier, long keep, struct report *r)
 {
@@ -47,7 +47,7 @@ int job_prune(struct store *s, const char *tier, long keep, struct report *r)
 	}
 	free(doomed);
 	catalog_free(&cat);
-	return rc == 0 ? wal_retain(s) : rc;
+	return rc == 0 ? engine_archive_retain(s) : rc;
 }
 
 int job_lock_tier(const struct config *c, struct store *s, const char *tier, void **lock)

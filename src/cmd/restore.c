@@ -8,7 +8,6 @@
 #include "cmd/cmd.h"
 #include "engine/engine.h"
 #include "backup/manifest.h"
-#include "engine/postgres/pitr.h"
 #include "pipeline/pipeline.h"
 #include "report.h"
 #include "util/log.h"
@@ -61,12 +60,12 @@ int restore_verify(const struct config *c, struct store *s, const struct backup_
 	return 0;
 }
 
-/* bandr's files have no manifest: describe one as a plain pg_dumpall. */
+/* bandr's files have no manifest: describe one as a dump of the default engine (pg_dumpall). */
 static int legacy_manifest(const struct backup_ref *r, struct manifest *m)
 {
 	memset(m, 0, sizeof(*m));
 	m->format = 1;
-	m->engine = strdup("postgres");
+	m->engine = strdup(engine_default());
 	return m->engine != NULL && manifest_add_file(m, r->name) != NULL ? 0 : -1;
 }
 
@@ -111,8 +110,11 @@ static int plan_step(const struct config *c, const struct manifest *m,
 	step->file = f;
 	step->engine = f->engine ? f->engine : m->engine;
 	if (!c->targets_listed) {
+		struct engine_options o;
+
+		engine_options_from(c, &o);
 		step->target = &step->own;
-		return target_from_environment(c, step->engine, &step->own);
+		return engine_environment_target(step->engine, &o, &step->own);
 	}
 	step->target = target_find(c, name);
 	if (step->target == NULL && *name == '\0' && c->ntargets == 1)
@@ -134,12 +136,14 @@ static int restore_file(const struct config *c, struct store *s, const struct ba
 {
 	const struct codec *codec = codec_find(m->compression ? m->compression : "gzip");
 	const struct manifest_file *f = step->file;
+	struct engine_options o;
 	struct engine *e = NULL;
 	struct source *src = NULL;
 	char key[KEY_MAX];
 	int rc = -1;
 
-	if (codec == NULL || (e = engine_new(step->engine, step->target, c)) == NULL)
+	engine_options_from(c, &o);
+	if (codec == NULL || (e = engine_new(step->engine, step->target, &o)) == NULL)
 		return -1;
 	file_key(r, f->name, key);
 	log_info("restoring %s%s%s", key, *file_target(f) ? " into target " : "", file_target(f));
@@ -153,18 +157,21 @@ static int restore_file(const struct config *c, struct store *s, const struct ba
 /* DATABASE_EXPECTED_COUNT, on the server of each target restored. */
 static int check_counts(const struct config *c, const struct restore_step *steps, size_t n)
 {
+	struct engine_options o;
+
+	engine_options_from(c, &o);
 	for (size_t i = 0; i < n && c->expected_count != CONF_UNSET; i++) {
 		struct engine *e;
 		int rc;
 
 		/* A base backup put into PGDATA is no server yet: nothing to count until --start.
 		 */
-		if (strcmp(steps[i].engine, PHYSICAL_ENGINE) == 0 && !c->recover_start) {
+		if (engine_restores_offline(steps[i].engine) && !c->recover_start) {
 			log_warn("DATABASE_EXPECTED_COUNT is not checked: the recovered cluster "
 				 "runs only once started (use --start)");
 			continue;
 		}
-		e = engine_new(steps[i].engine, steps[i].target, c);
+		e = engine_new(steps[i].engine, steps[i].target, &o);
 		rc = e != NULL ? check_expected_count(c, e) : -1;
 
 		engine_free(e);
@@ -226,6 +233,7 @@ out:
 int cmd_restore(const struct config *c, struct store *unused, struct report *report,
 		char *const *operands)
 {
+	struct engine_options o;
 	struct from_backup from;
 	const struct backup_ref *r;
 	struct catalog cat = {0};
@@ -234,17 +242,18 @@ int cmd_restore(const struct config *c, struct store *unused, struct report *rep
 
 	(void)unused;
 	(void)operands;
+	engine_options_from(c, &o);
 	/* Bad settings are refused before the store is contacted. */
 	if (catalog_parse_choice("FROM_BACKUP", c->from_backup, &from) < 0 ||
-	    physical_check_settings(c) < 0)
+	    engine_recovery_check(&o) < 0)
 		return -1;
 	s = store_open_configured(c);
 	if (s == NULL)
 		return -1;
 	if (catalog_scan_all(s, &cat) < 0 || list_check_freshness(c, &cat) < 0)
 		goto out;
-	r = physical_wanted(c) ? physical_choose(&cat, &from, c)
-			       : catalog_select(&cat, &from, "FROM_BACKUP", c->from_backup);
+	r = engine_recovery_wanted(&o) ? engine_recovery_choose(&cat, &from, &o)
+				       : catalog_select(&cat, &from, "FROM_BACKUP", c->from_backup);
 	if (r == NULL)
 		goto out;
 	log_info("restoring %s/%s", r->tier, r->stamp);

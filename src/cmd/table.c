@@ -8,6 +8,7 @@
 
 #include "cmd/cmd.h"
 #include "cmd/jobs.h"
+#include "engine/engine.h"
 
 static const char backup_usage[] =
     "usage: backup [--tier tier] [--config file] [--backup-dir dir] [--count n]\n"
@@ -62,8 +63,11 @@ static int is_hourly(const struct config *c)
 /* recover lists unless FROM_BACKUP or a recovery target asks for a restore. */
 static int wants_listing(const struct config *c)
 {
+	struct engine_options o;
+
+	engine_options_from(c, &o);
 	return (c->from_backup == NULL || strcmp(c->from_backup, "none") == 0) &&
-	       c->recovery_target_time == NULL && c->recovery_target == NULL;
+	       !engine_recovery_wanted(&o);
 }
 
 /* The table: within a binary and word, the first row whose chosen() says yes runs. */

@@ -8,9 +8,6 @@
  * servers are stopped and removed whatever happened. The result is written
  * beside the backup in a `verified` record; the manifest itself never changes.
  */
-#include <errno.h>
-#include <libpq-fe.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,14 +16,9 @@
 #include "backup/catalog.h"
 #include "backup/keys.h"
 #include "engine/engine.h"
-#include "engine/mariadb/scratch.h"
-#include "engine/postgres/pg.h"
-#include "engine/postgres/filter.h"
-#include "engine/postgres/scratch.h"
 #include "cmd/cmd.h"
 #include "cmd/jobs.h"
 #include "backup/manifest.h"
-#include "engine/postgres/pitr.h"
 #include "pipeline/pipeline.h"
 #include "report.h"
 #include "cmd/restore.h"
@@ -40,158 +32,26 @@ struct verdict {
 	char reason[512];
 };
 
-/* Opens one file of the backup, decompressed. */
-static struct source *open_file(struct store *s, const struct backup_ref *r,
-				const struct manifest_file *f)
+/* One file of a backup, opened anew for each reader. */
+struct file_ref {
+	struct store *store;
+	const struct backup_ref *backup;
+	const struct manifest_file *file;
+};
+
+/* Opens the file arg (a struct file_ref) refers to, decompressed. */
+static struct source *open_file(void *arg)
 {
-	const struct codec *codec =
-	    codec_find(r->manifest->compression ? r->manifest->compression : "gzip");
+	const struct file_ref *f = arg;
+	const struct manifest *m = f->backup->manifest;
+	const struct codec *codec = codec_find(m->compression ? m->compression : "gzip");
 	struct source *src = NULL;
 	char key[KEY_MAX];
 
-	key_backup_file(key, r->tier, r->name, f->name);
-	if (codec == NULL || store_get(s, key, &src) < 0)
+	key_backup_file(key, f->backup->tier, f->backup->name, f->file->name);
+	if (codec == NULL || store_get(f->store, key, &src) < 0)
 		return NULL;
 	return codec->source(src, key);
-}
-
-/* Roles a dump's objects belong to, created first so a pg_dump restores. */
-static int create_roles(struct store *s, const struct backup_ref *r, const struct manifest_file *f,
-			const struct target *t)
-{
-	struct source *src = open_file(s, r, f);
-	char **roles = NULL;
-	size_t n = 0;
-	PGconn *conn = NULL;
-	int rc = -1;
-
-	if (src == NULL || pg_collect_roles(src, &roles, &n) < 0)
-		goto out;
-	conn = pg_connect(t, "postgres");
-	if (conn == NULL)
-		goto out;
-	rc = 0;
-	for (size_t i = 0; i < n && rc == 0; i++) {
-		char *ident = PQescapeIdentifier(conn, roles[i], strlen(roles[i]));
-		char sql[600];
-
-		snprintf(
-		    sql, sizeof(sql),
-		    "DO $$BEGIN CREATE ROLE %s; EXCEPTION WHEN duplicate_object THEN NULL; END$$",
-		    ident);
-		PQfreemem(ident);
-		rc = pg_command(conn, sql);
-	}
-out:
-	PQfinish(conn);
-	strlist_free(roles, n);
-	return rc;
-}
-
-/* ------------------------------------------------------ throwaway servers */
-
-/*
- * A base backup's test-restore is a recovery: into the scratch directory, to
- * the end of the backup, started there with no TCP, no archiving into the
- * real store, and trust only on its private socket; it logs in as the
- * cluster's PGUSER (default postgres), a role the backup holds.
- */
-static int physical_settings(const struct config *c, struct scratch *scratch, struct config *pc)
-{
-	static char pgdata[PATH_MAX + 8], options[2 * PATH_MAX];
-	char hba[PATH_MAX + 16];
-	FILE *f;
-
-	snprintf(pgdata, sizeof(pgdata), "%s/data", scratch->dir);
-	snprintf(hba, sizeof(hba), "%s/hba.conf", scratch->dir);
-	f = fopen(hba, "w");
-	if (f == NULL || fputs("local all all trust\n", f) == EOF || fclose(f) != 0) {
-		fail(EXIT_CHECK, "cannot write %s: %s", hba, strerror(errno));
-		return -1;
-	}
-	snprintf(options, sizeof(options),
-		 "-c listen_addresses= -c archive_mode=off -c hba_file=%s", hba);
-	*pc = *c;
-	pc->pgdata = pgdata;
-	pc->recovery_target = (char *)"immediate";
-	pc->recovery_target_time = NULL;
-	pc->recover_start = 1;
-	pc->server_options = options;
-	free(scratch->target.user);
-	scratch->target.user = strdup(c->pguser ? c->pguser : "postgres");
-	return scratch->target.user != NULL ? 0 : -1;
-}
-
-/* The base backup's server, started by its recovery: stopped by PID like the others. */
-static void physical_adopt(struct scratch *scratch)
-{
-	char pgdata[PATH_MAX + 8];
-
-	snprintf(pgdata, sizeof(pgdata), "%s/data", scratch->dir);
-	if (scratch->pid == 0)
-		scratch->pid = pg_postmaster_pid(pgdata);
-}
-
-/* The engines a test-restore can start a server for. */
-static const struct kind {
-	const char *engine;
-	const char *user; /* without VERIFY_USER: the user Debian's server package runs it as */
-	int (*start)(struct scratch *, const char *parent, const char *user);
-	/* Optional: readies the server for one file before its restore. */
-	int (*prepare)(struct store *, const struct backup_ref *, const struct manifest_file *,
-		       const struct target *);
-	/* Optional: the settings the restore runs with, instead of the run's. */
-	int (*settings)(const struct config *, struct scratch *, struct config *out);
-	/* Optional: after the restore, takes charge of a server it started. */
-	void (*adopt)(struct scratch *);
-} kinds[] = {
-    {"postgres", "postgres", pg_scratch_start, create_roles, NULL, NULL},
-    {"mariadb", "mysql", my_scratch_start, NULL, NULL, NULL},
-    /* A base backup brings its own cluster: only the directory is made first. */
-    {PHYSICAL_ENGINE, "postgres", pg_scratch_prepare_physical, NULL, physical_settings,
-     physical_adopt},
-};
-
-enum { NKINDS = sizeof(kinds) / sizeof(kinds[0]) };
-
-struct servers {
-	struct scratch scratch[NKINDS];
-	int state[NKINDS]; /* 0 not yet started, 1 running, -1 failed to start */
-};
-
-/* Refuses an engine no throwaway server exists for, saying what is missing. */
-static void refuse(const struct manifest_file *f, const char *engine, struct verdict *v)
-{
-	char mongod[4096];
-
-	if (strcmp(engine, "mongodb") == 0 &&
-	    scratch_find_program("mongod", mongod, sizeof(mongod)) < 0)
-		snprintf(v->reason, sizeof(v->reason),
-			 "%s holds a MongoDB dump: a test-restore needs a mongod server to restore "
-			 "into and none is installed (Debian has no package for it)",
-			 f->name);
-	else
-		snprintf(v->reason, sizeof(v->reason),
-			 "%s holds a %s dump: test-restores handle PostgreSQL and MariaDB only",
-			 f->name, engine);
-	fail(EXIT_CONFIG, "%s", v->reason);
-}
-
-/* The running server for kind k, started on first use; NULL after fail(). */
-static struct scratch *server(struct servers *sv, size_t k, const struct config *c)
-{
-	const char *user = c->verify_user ? c->verify_user : kinds[k].user;
-
-	if (sv->state[k] == 0)
-		sv->state[k] = kinds[k].start(&sv->scratch[k], c->verify_dir, user) == 0 ? 1 : -1;
-	return sv->state[k] == 1 ? &sv->scratch[k] : NULL;
-}
-
-static void stop_all(struct servers *sv)
-{
-	for (size_t k = 0; k < NKINDS; k++)
-		if (sv->state[k] != 0)
-			scratch_stop(&sv->scratch[k]);
 }
 
 /* ------------------------------------------------------------------ checks */
@@ -282,26 +142,15 @@ static int load_counts(struct store *s, const struct backup_ref *r, struct rowco
 }
 
 /* DATABASE_EXPECTED_COUNT: over every server the backup was restored into. */
-static int check_expected_count(const struct config *c, struct servers *sv, struct verdict *v)
+static int check_expected_count(const struct config *c, struct engine_servers *sv,
+				struct verdict *v)
 {
 	long total = 0;
 
 	if (c->expected_count == CONF_UNSET)
 		return 0;
-	for (size_t k = 0; k < NKINDS; k++) {
-		struct engine *e;
-		long count = 0;
-		int rc;
-
-		if (sv->state[k] != 1)
-			continue;
-		e = engine_new(kinds[k].engine, &sv->scratch[k].target, c);
-		rc = e != NULL ? e->ops->count_databases(e, &count) : -1;
-		engine_free(e);
-		if (rc < 0)
-			return -1;
-		total += count;
-	}
+	if (engine_servers_count_databases(sv, &total) < 0)
+		return -1;
 	if (total < c->expected_count) {
 		snprintf(v->reason, sizeof(v->reason),
 			 "the test-restore has %ld database(s), DATABASE_EXPECTED_COUNT wants at "
@@ -314,44 +163,21 @@ static int check_expected_count(const struct config *c, struct servers *sv, stru
 }
 
 /* Restores one file into a server of its engine and checks what came back. */
-static int restore_file(const struct config *c, struct store *s, const struct backup_ref *r,
-			const struct manifest_file *f, struct servers *sv,
-			const struct rowcounts *counts, struct verdict *v)
+static int restore_file(struct store *s, const struct backup_ref *r, const struct manifest_file *f,
+			struct engine_servers *sv, const struct rowcounts *counts,
+			struct verdict *v)
 {
 	const struct manifest *m = r->manifest;
-	const char *engine = f->engine ? f->engine : m->engine;
-	struct config own;
-	struct scratch *scratch;
+	struct file_ref ref = {s, r, f};
 	struct engine *e;
-	struct source *src;
-	size_t k;
 	int rc;
 
-	for (k = 0; k < NKINDS && strcmp(kinds[k].engine, engine) != 0; k++)
-		;
-	if (k == NKINDS) {
-		refuse(f, engine, v);
-		return -1;
-	}
-	scratch = server(sv, k, c);
-	if (scratch == NULL)
-		return -1;
-	if (kinds[k].prepare != NULL && kinds[k].prepare(s, r, f, &scratch->target) < 0)
-		return -1;
-	log_info("restoring %s into the throwaway %s", f->name, scratch->what);
-	if (kinds[k].settings != NULL && kinds[k].settings(c, scratch, &own) < 0)
-		return -1;
-	e = engine_new(engine, &scratch->target, kinds[k].settings != NULL ? &own : c);
+	e = engine_servers_restore(sv, f->engine ? f->engine : m->engine, f->name,
+				   f->databases ? f->databases : m->databases,
+				   f->databases ? f->ndatabases : m->ndatabases, open_file, &ref);
 	if (e == NULL)
 		return -1;
-	src = open_file(s, r, f);
-	rc = src != NULL ? e->ops->restore(e, f->databases ? f->databases : m->databases,
-					   f->databases ? f->ndatabases : m->ndatabases, src)
-			 : -1;
-	if (kinds[k].adopt != NULL)
-		kinds[k].adopt(scratch);
-	if (rc == 0)
-		rc = check_databases(e, f, m, v);
+	rc = check_databases(e, f, m, v);
 	if (rc == 0)
 		rc = check_rows(e, f, counts, v);
 	engine_free(e);
@@ -359,25 +185,17 @@ static int restore_file(const struct config *c, struct store *s, const struct ba
 }
 
 static int test_restore(const struct config *c, struct store *s, const struct backup_ref *r,
-			struct servers *sv, struct verdict *v)
+			struct engine_servers *sv, struct verdict *v)
 {
 	struct rowcounts counts = {0};
-	/*
-	 * The servers are fresh: nothing to replace, and MariaDB's mysql schema
-	 * stays theirs (restoring it could lock us out of the server).
-	 */
-	struct config vc = *c;
 	int rc = -1;
 
-	vc.force = 0;
-	vc.mysql_schema = 0;
-	vc.pgdatabase = "postgres";
 	if (load_counts(s, r, &counts) < 0)
 		return -1;
 	for (size_t i = 0; i < r->manifest->nfiles; i++)
-		if (restore_file(&vc, s, r, &r->manifest->files[i], sv, &counts, v) < 0)
+		if (restore_file(s, r, &r->manifest->files[i], sv, &counts, v) < 0)
 			goto out;
-	rc = check_expected_count(&vc, sv, v);
+	rc = check_expected_count(c, sv, v);
 out:
 	rowcounts_free(&counts);
 	return rc;
@@ -409,13 +227,13 @@ int cmd_verify(const struct config *c, struct store *s, struct report *report,
 {
 	struct from_backup from;
 	struct catalog cat = {0};
-	struct servers servers;
+	struct engine_options o;
+	struct engine_servers *servers = NULL;
 	struct verdict v = {0, 0, 0, ""};
 	const struct backup_ref *r;
 	int rc = -1;
 
 	(void)operands;
-	memset(&servers, 0, sizeof(servers));
 	if (catalog_parse_choice("VERIFY_BACKUP", c->verify, &from) < 0 || from.kind == FROM_NONE) {
 		if (from.kind == FROM_NONE)
 			fail(EXIT_USAGE, "--verify needs latest or a timestamp");
@@ -433,11 +251,12 @@ int cmd_verify(const struct config *c, struct store *s, struct report *report,
 	}
 	log_info("test-restoring %s/%s", r->tier, r->stamp);
 	report_backup(report, r->stamp, r->size > 0 ? (uint64_t)r->size : 0);
+	engine_options_from(c, &o);
 	if (restore_verify(c, s, r) < 0)
 		snprintf(v.reason, sizeof(v.reason), "a file does not match its manifest");
-	else
-		rc = test_restore(c, s, r, &servers, &v);
-	stop_all(&servers);
+	else if ((servers = engine_servers_new(&o)) != NULL)
+		rc = test_restore(c, s, r, servers, &v);
+	engine_servers_free(servers);
 	/* Where no check said why, the first failure logged does. */
 	if (rc < 0 && v.reason[0] == '\0')
 		snprintf(v.reason, sizeof(v.reason), "%s", fail_reason());

@@ -1,10 +1,10 @@
 /* recover wal-fetch %f %p: PostgreSQL's restore_command. */
 #include "cmd/cmd.h"
-#include "engine/postgres/wal.h"
+#include "engine/engine.h"
 
 int cmd_wal_fetch(const struct config *c, struct store *s, struct report *r, char *const *operands)
 {
-	(void)r;
 	(void)c;
-	return wal_fetch(s, operands[0], operands[1]);
+	(void)r;
+	return engine_archive_fetch(s, operands[0], operands[1]);
 }

@@ -1,9 +1,12 @@
 /* backup wal-push %p: PostgreSQL's archive_command. */
 #include "cmd/cmd.h"
-#include "engine/postgres/wal.h"
+#include "engine/engine.h"
 
 int cmd_wal_push(const struct config *c, struct store *s, struct report *r, char *const *operands)
 {
+	struct engine_options o;
+
 	(void)r;
-	return wal_push(c, s, operands[0]);
+	engine_options_from(c, &o);
+	return engine_archive_push(&o, s, operands[0]);
 }

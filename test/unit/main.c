@@ -17,6 +17,7 @@ int main(void)
 	test_wal();
 	test_rowcounts();
 	test_writer();
+	test_engine();
 	printf("%d passed, %d failed\n", test_passed, test_failed);
 	return test_failed != 0;
 }

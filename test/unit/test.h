@@ -26,5 +26,6 @@ void test_pg_filter(void);
 void test_wal(void);
 void test_rowcounts(void);
 void test_writer(void);
+void test_engine(void);
 
 #endif

@@ -15,6 +15,7 @@
 #include "util/strlist.h"
 #include "engine/engine.h"
 #include "engine/mariadb/rowcount.h"
+#include "engine/mariadb/scratch.h"
 
 /* Schemas the server makes itself; never dumped as user data. */
 static int is_system_schema(const char *db)
@@ -268,7 +269,7 @@ static int mariadb_restore(struct engine *e, char *const *databases, size_t n_db
 
 	if (clear_conflicts(e, databases, n_dbs) < 0)
 		goto fail;
-	if (!e->conf->mysql_schema) {
+	if (!e->opts.mysql_schema) {
 		skipping = calloc(1, sizeof(*skipping));
 		if (skipping == NULL)
 			goto fail;
@@ -379,6 +380,17 @@ static int mariadb_count_rows(struct engine *e, const char *db, const char *tabl
 	return 0;
 }
 
+/* The environment's target: MYSQL_HOST, MYSQL_PORT, MYSQL_USER, MYSQL_PASSWORD. */
+static int mariadb_environment_target(const struct engine_options *o, struct target *t)
+{
+	return target_set_if_unset(&t->host, o->mysql_host) < 0 ||
+		       target_set_if_unset(&t->port, o->mysql_port) < 0 ||
+		       target_set_if_unset(&t->user, o->mysql_user) < 0 ||
+		       target_set_if_unset(&t->password, o->mysql_password) < 0
+		   ? -1
+		   : 0;
+}
+
 const struct engine_ops engine_mariadb_ops = {
     .name = "mariadb",
     .setup = mariadb_setup,
@@ -393,4 +405,6 @@ const struct engine_ops engine_mariadb_ops = {
     .row_counter = my_rowcount_sink,
     .maintenance =
 	(const char *const[]){"mysql", "sys", "performance_schema", "information_schema", NULL},
+    .environment_target = mariadb_environment_target,
+    .test = &my_test_ops,
 };

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/engine.h"
 #include "util/log.h"
 
 enum { START_SECONDS = 120 };
@@ -64,3 +65,9 @@ int my_scratch_start(struct scratch *s, const char *parent, const char *user)
 	s->target.user = strdup("root");
 	return 0;
 }
+
+const struct engine_test_ops my_test_ops = {
+    .title = "MariaDB",
+    .user = "mysql",
+    .start = my_scratch_start,
+};

@@ -9,11 +9,16 @@
 
 #include "engine/scratch.h"
 
+struct engine_test_ops;
+
 /*
  * Creates and starts a server under parent (VERIFY_DIR), as user (when we
  * are root); s->target reaches it as root through the socket. Returns 0, or
  * -1 after fail(); either way the caller calls scratch_stop(s).
  */
 int my_scratch_start(struct scratch *s, const char *parent, const char *user);
+
+/* Test-restores of MariaDB dumps: into a server my_scratch_start() makes. */
+extern const struct engine_test_ops my_test_ops;
 
 #endif

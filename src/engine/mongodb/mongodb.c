@@ -16,6 +16,7 @@
 #include "util/strlist.h"
 #include "engine/engine.h"
 #include "engine/mongodb/archive.h"
+#include "engine/scratch.h"
 
 
 enum { INSERT_BATCH = 1000 };
@@ -128,7 +129,7 @@ static int mongodb_check(struct engine *e)
 		return -1;
 	}
 	for (size_t i = 0; names[i] != NULL; i++)
-		if ((!is_system_database(names[i]) || e->conf->mongo_system) &&
+		if ((!is_system_database(names[i]) || e->opts.mongo_system) &&
 		    strlist_add(&all, &n, names[i]) < 0)
 			break;
 	bson_strfreev(names);
@@ -427,7 +428,7 @@ static int clear_collections(struct engine *e, struct collection *list, size_t n
 
 		int dropped = 1;
 
-		if (count > 0 && e->conf->force) {
+		if (count > 0 && e->opts.force) {
 			log_warn("dropping %s.%s on the target to replace it (--force)", list[i].db,
 				 list[i].name);
 			dropped = mongoc_collection_drop(coll, &err);
@@ -649,6 +650,29 @@ static int mongodb_count_databases(struct engine *e, long *count)
 	return 0;
 }
 
+/* The environment's target: MONGODB_URI. */
+static int mongodb_environment_target(const struct engine_options *o, struct target *t)
+{
+	return target_set_if_unset(&t->uri, o->mongo_uri);
+}
+
+/* No throwaway server: Debian has no mongod to start one with. */
+static void mongodb_why_not(const char *file, char *why, size_t len)
+{
+	char mongod[4096];
+
+	if (scratch_find_program("mongod", mongod, sizeof(mongod)) < 0)
+		snprintf(why, len,
+			 "%s holds a MongoDB dump: a test-restore needs a mongod server to restore "
+			 "into and none is installed (Debian has no package for it)",
+			 file);
+}
+
+static const struct engine_test_ops test = {
+    .title = "MongoDB",
+    .why_not = mongodb_why_not,
+};
+
 const struct engine_ops engine_mongodb_ops = {
     .name = "mongodb",
     .setup = mongodb_setup,
@@ -658,4 +682,6 @@ const struct engine_ops engine_mongodb_ops = {
     .dump = mongodb_dump,
     .restore = mongodb_restore,
     .count_databases = mongodb_count_databases,
+    .environment_target = mongodb_environment_target,
+    .test = &test,
 };

@@ -63,7 +63,7 @@ static int check_client_version(struct engine *e, PGconn *conn)
 /* Points libpq and the client tools at this engine's target. */
 static void activate(struct engine *e)
 {
-	pg_export_env(e->target, e->conf, e->priv);
+	pg_export_env(e->target, &e->opts, e->priv);
 }
 
 /* The superuser pg_dumpall needs, and a client as new as the server. */
@@ -150,7 +150,7 @@ static int postgres_restore(struct engine *e, char *const *databases, size_t n_d
 			    struct source *source)
 {
 	const char *argv[] = {"psql",  "--no-psqlrc",	  "--quiet",  "--no-password",
-			      "--set", "ON_ERROR_STOP=1", "--dbname", e->conf->pgdatabase,
+			      "--set", "ON_ERROR_STOP=1", "--dbname", e->opts.pgdatabase,
 			      NULL};
 	struct source *filtered = NULL;
 	char **roles = NULL;
@@ -160,7 +160,7 @@ static int postgres_restore(struct engine *e, char *const *databases, size_t n_d
 	int rc = -1;
 
 	activate(e);
-	conn = pg_connect(e->target, e->conf->pgdatabase);
+	conn = pg_connect(e->target, e->opts.pgdatabase);
 	if (conn == NULL)
 		goto out;
 	if (clear_conflicts(e, conn, databases, n_dbs) < 0 ||
@@ -199,4 +199,6 @@ const struct engine_ops engine_postgres_ops = {
     .count_rows = pg_count_rows,
     .row_counter = pg_rowcount_sink,
     .maintenance = pg_maintenance_databases,
+    .environment_target = pg_environment_target,
+    .test = &pg_test_ops,
 };

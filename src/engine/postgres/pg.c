@@ -55,12 +55,12 @@ int pg_password_file(const struct target *t, const char **path)
 	return *path != NULL ? 0 : -1;
 }
 
-void pg_export_env(const struct target *t, const struct config *c, const char *pgpass)
+void pg_export_env(const struct target *t, const struct engine_options *o, const char *pgpass)
 {
 	export("PGHOST", t->host);
 	export("PGPORT", t->port);
 	export("PGUSER", t->user);
-	export("PGPASSFILE", pgpass ? pgpass : c->pgpassfile);
+	export("PGPASSFILE", pgpass ? pgpass : o->pgpassfile);
 	/* The *_FILE variables are ours, not libpq's; the password goes in a file. */
 	unsetenv("PGPASSWORD");
 	unsetenv("PGPASSWORD_FILE");
@@ -196,7 +196,7 @@ static int count_query(struct engine *e, const char *db, const char *sql, const 
 	PGconn *conn;
 	int rc;
 
-	pg_export_env(e->target, e->conf, e->priv);
+	pg_export_env(e->target, &e->opts, e->priv);
 	conn = pg_connect(e->target, db);
 	if (conn == NULL)
 		return -1;
@@ -210,7 +210,7 @@ static int count_query(struct engine *e, const char *db, const char *sql, const 
 int pg_count_databases(struct engine *e, long *count)
 {
 	return count_query(
-	    e, e->conf->pgdatabase,
+	    e, e->opts.pgdatabase,
 	    "SELECT datname FROM pg_database WHERE NOT datistemplate AND datname <> 'postgres'",
 	    NULL, count);
 }
@@ -234,8 +234,8 @@ int pg_engine_check(struct engine *e, int (*checks)(struct engine *, PGconn *))
 	PGconn *conn;
 	int rc = -1;
 
-	pg_export_env(e->target, e->conf, e->priv);
-	conn = pg_connect(e->target, e->conf->pgdatabase);
+	pg_export_env(e->target, &e->opts, e->priv);
+	conn = pg_connect(e->target, e->opts.pgdatabase);
 	if (conn == NULL)
 		return -1;
 	snprintf(e->server_version, sizeof(e->server_version), "%s",
@@ -257,8 +257,8 @@ int pg_count_tables(struct engine *e, const char *db, long *count)
 	long exists = 0;
 
 	/* Asked first: connecting to a missing database would be a failure of its own. */
-	if (count_query(e, e->conf->pgdatabase,
-			"SELECT datname FROM pg_database WHERE datname = $1", db, &exists) < 0)
+	if (count_query(e, e->opts.pgdatabase, "SELECT datname FROM pg_database WHERE datname = $1",
+			db, &exists) < 0)
 		return -1;
 	*count = -1;
 	return exists == 0 ? 0 : count_query(e, db, sql, NULL, count);
@@ -277,7 +277,7 @@ int pg_count_rows(struct engine *e, const char *db, const char *table, uint64_t 
 		     table);
 		return -1;
 	}
-	pg_export_env(e->target, e->conf, e->priv);
+	pg_export_env(e->target, &e->opts, e->priv);
 	conn = pg_connect(e->target, db);
 	if (conn == NULL)
 		return -1;
@@ -290,4 +290,16 @@ int pg_count_rows(struct engine *e, const char *db, const char *table, uint64_t 
 	strlist_free(value, n);
 	PQfinish(conn);
 	return rc;
+}
+
+int pg_environment_target(const struct engine_options *o, struct target *t)
+{
+	/* bandr's admin password wins over libpq's own. */
+	return target_set_if_unset(&t->host, o->pghost) < 0 ||
+		       target_set_if_unset(&t->port, o->pgport) < 0 ||
+		       target_set_if_unset(&t->user, o->pguser) < 0 ||
+		       target_set_if_unset(&t->password,
+					   o->pgadminpass ? o->pgadminpass : o->pgpassword) < 0
+		   ? -1
+		   : 0;
 }

@@ -8,6 +8,9 @@
 
 #include "conf.h"
 
+struct engine_options;
+struct engine_test_ops;
+
 /*
  * Writes a target's password, if it has one, into a private 0600 pgpass file
  * (removed at exit; never argv, the environment or $HOME/.pgpass) and sets
@@ -20,7 +23,7 @@ int pg_password_file(const struct target *t, const char **path);
  * environment, with pgpass (or the configured PGPASSFILE) as password file.
  * The environment is the process's: call it before each use of a target.
  */
-void pg_export_env(const struct target *t, const struct config *c, const char *pgpass);
+void pg_export_env(const struct target *t, const struct engine_options *o, const char *pgpass);
 
 /* Connects to dbname, or fails naming the server and the likely fix for target t. */
 PGconn *pg_connect(const struct target *t, const char *dbname);
@@ -64,5 +67,11 @@ int pg_count_rows(struct engine *e, const char *db, const char *table, uint64_t 
 
 /* The number of user databases on e's server, for DATABASE_EXPECTED_COUNT. */
 int pg_count_databases(struct engine *e, long *count);
+
+/* The environment's target: PGHOST, PGPORT, PGUSER, PGADMINPASS or PGPASSWORD. */
+int pg_environment_target(const struct engine_options *o, struct target *t);
+
+/* Test-restores of logical dumps and of base backups (testrestore.c). */
+extern const struct engine_test_ops pg_test_ops, pg_physical_test_ops;
 
 #endif

@@ -18,6 +18,7 @@
 #include "engine/engine.h"
 #include "engine/postgres/pg.h"
 #include "engine/postgres/tar_watch.h"
+#include "engine/postgres/wal.h"
 
 /*
  * What the last dump found in its stream. One physical target per run (the
@@ -143,7 +144,7 @@ static int physical_dump(struct engine *e, struct sink *sink)
 		return -1;
 	memset(&found, 0, sizeof(found));
 	found.started = time(NULL);
-	pg_export_env(e->target, e->conf, e->priv);
+	pg_export_env(e->target, &e->opts, e->priv);
 	tar_watch_init(w, sink);
 	if (child_dump(argv, &w->base, NULL) < 0)
 		goto out;
@@ -180,12 +181,36 @@ static int physical_restore_op(struct engine *e, char *const *databases, size_t 
 {
 	(void)databases;
 	(void)n;
-	pg_export_env(e->target, e->conf, e->priv); /* --start logs in to watch the recovery */
-	return physical_restore(e->conf, e->target, source);
+	pg_export_env(e->target, &e->opts, e->priv); /* --start logs in to watch the recovery */
+	return physical_restore(&e->opts, e->target, source);
 }
+
+static int archive_newest(struct store *s, char *name, size_t len, time_t *pushed)
+{
+	char segment[WAL_SEGMENT_LEN + 1];
+	int rc = wal_newest(s, segment, pushed);
+
+	if (rc == 0)
+		snprintf(name, len, "%s", segment);
+	return rc;
+}
+
+/* The WAL archive, and point-in-time recovery from base backups and it. */
+static const struct engine_archive_ops archive = {
+    .push = wal_push,
+    .fetch = wal_fetch,
+    .retain = wal_retain,
+    .newest = archive_newest,
+    .is_base = physical_is_base,
+    .wanted = physical_wanted,
+    .check_settings = physical_check_settings,
+    .choose = physical_choose,
+};
 
 const struct engine_ops engine_pg_physical_ops = {
     .name = "postgres-physical",
+    /* PGDATA gets a cluster that runs only once started. */
+    .flags = ENGINE_RESTORE_OFFLINE | ENGINE_BY_METHOD,
     .setup = pg_engine_setup,
     .check = physical_check,
     .file_name = physical_file_name,
@@ -196,4 +221,7 @@ const struct engine_ops engine_pg_physical_ops = {
     .count_tables = pg_count_tables,
     .count_rows = pg_count_rows,
     .maintenance = pg_maintenance_databases,
+    .environment_target = pg_environment_target,
+    .test = &pg_physical_test_ops,
+    .archive = &archive,
 };

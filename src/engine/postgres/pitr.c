@@ -83,32 +83,32 @@ int physical_parse_time(const char *text, time_t *secs, long *usec)
 	return 0;
 }
 
-int physical_wanted(const struct config *c)
+int physical_wanted(const struct engine_options *o)
 {
-	return c->recovery_target_time != NULL || c->recovery_target != NULL;
+	return o->recovery_target_time != NULL || o->recovery_target != NULL;
 }
 
-int physical_check_settings(const struct config *c)
+int physical_check_settings(const struct engine_options *o)
 {
 	time_t secs;
 	long usec;
 
-	if (c->recovery_target_time != NULL && c->recovery_target != NULL) {
+	if (o->recovery_target_time != NULL && o->recovery_target != NULL) {
 		fail(EXIT_USAGE, "set RECOVERY_TARGET_TIME or RECOVERY_TARGET, not both");
 		return -1;
 	}
-	if (c->recovery_target_time != NULL &&
-	    physical_parse_time(c->recovery_target_time, &secs, &usec) < 0) {
+	if (o->recovery_target_time != NULL &&
+	    physical_parse_time(o->recovery_target_time, &secs, &usec) < 0) {
 		fail(EXIT_USAGE,
 		     "RECOVERY_TARGET_TIME='%s' is not a time: use 2026-11-22 10:30:00 (UTC) or "
 		     "add a zone, 2026-11-22T10:30:00.5+01:00",
-		     c->recovery_target_time);
+		     o->recovery_target_time);
 		return -1;
 	}
-	if (c->recovery_target != NULL && strcmp(c->recovery_target, "immediate") != 0 &&
-	    strcmp(c->recovery_target, "latest") != 0) {
+	if (o->recovery_target != NULL && strcmp(o->recovery_target, "immediate") != 0 &&
+	    strcmp(o->recovery_target, "latest") != 0) {
 		fail(EXIT_USAGE, "RECOVERY_TARGET='%s' is not immediate or latest",
-		     c->recovery_target);
+		     o->recovery_target);
 		return -1;
 	}
 	return 0;
@@ -121,18 +121,18 @@ int physical_is_base(const struct manifest *m)
 }
 
 const struct backup_ref *physical_choose(const struct catalog *cat, const struct from_backup *from,
-					 const struct config *c)
+					 const struct engine_options *o)
 {
 	time_t target = 0;
 	long usec = 0;
 	char when[TS_LEN + 1];
 
-	if (c->recovery_target_time != NULL)
-		physical_parse_time(c->recovery_target_time, &target, &usec);
+	if (o->recovery_target_time != NULL)
+		physical_parse_time(o->recovery_target_time, &target, &usec);
 	/* latest means the newest that serves the target, as no FROM_BACKUP does. */
 	if (from->kind == FROM_TIMESTAMP) {
 		const struct backup_ref *r =
-		    catalog_select(cat, from, "FROM_BACKUP", c->from_backup);
+		    catalog_select(cat, from, "FROM_BACKUP", o->from_backup);
 
 		if (r == NULL)
 			return NULL;
@@ -364,7 +364,7 @@ static int write_owned(const char *path, const char *text, int append, uid_t uid
 }
 
 /* recovery.signal and the recovery settings, after what the backup's postgresql.auto.conf holds. */
-static int write_recovery(const struct config *c, const char *pgdata, uid_t uid, gid_t gid)
+static int write_recovery(const struct engine_options *o, const char *pgdata, uid_t uid, gid_t gid)
 {
 	char command[3 * PATH_MAX], text[8 * PATH_MAX], path[PATH_MAX + 32], stamp[TS_LEN + 1];
 
@@ -375,20 +375,20 @@ static int write_recovery(const struct config *c, const char *pgdata, uid_t uid,
 		 "\n# recover (tierdump), %s: replay the WAL archive\nrestore_command = ", stamp);
 	conf_quote(text, sizeof(text), command);
 	strncat(text, "\n", sizeof(text) - strlen(text) - 1);
-	if (c->recovery_target_time != NULL) {
+	if (o->recovery_target_time != NULL) {
 		time_t secs;
 		long usec;
 		struct tm tm;
 		char when[64];
 
-		physical_parse_time(c->recovery_target_time, &secs, &usec);
+		physical_parse_time(o->recovery_target_time, &secs, &usec);
 		gmtime_r(&secs, &tm);
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
 		snprintf(
 		    text + strlen(text), sizeof(text) - strlen(text),
 		    "recovery_target_time = '%s.%06ld+00'\nrecovery_target_action = 'promote'\n",
 		    when, usec);
-	} else if (c->recovery_target != NULL && strcmp(c->recovery_target, "immediate") == 0) {
+	} else if (o->recovery_target != NULL && strcmp(o->recovery_target, "immediate") == 0) {
 		strncat(text, "recovery_target = 'immediate'\nrecovery_target_action = 'promote'\n",
 			sizeof(text) - strlen(text) - 1);
 	}
@@ -429,7 +429,7 @@ static int promoted(const struct target *t)
 	return rc;
 }
 
-static int start_server(const struct config *c, const struct target *t, const char *pgdata,
+static int start_server(const struct engine_options *o, const struct target *t, const char *pgdata,
 			uid_t uid, gid_t gid)
 {
 	char bindir[PATH_MAX], pg_ctl[PATH_MAX + 16], log[PATH_MAX + 32],
@@ -454,9 +454,9 @@ static int start_server(const struct config *c, const struct target *t, const ch
 	if (t->host != NULL && t->host[0] == '/')
 		snprintf(options + strlen(options), sizeof(options) - strlen(options),
 			 "-c unix_socket_directories=%s ", t->host);
-	if (c->server_options != NULL)
+	if (o->server_options != NULL)
 		snprintf(options + strlen(options), sizeof(options) - strlen(options), "%s",
-			 c->server_options);
+			 o->server_options);
 	{
 		const char *argv[] = {pg_ctl, "start",	   "--pgdata",	pgdata,	 "--log",
 				      log,    "--no-wait", "--options", options, NULL};
@@ -466,8 +466,8 @@ static int start_server(const struct config *c, const struct target *t, const ch
 			return -1;
 	}
 	log_info("started PostgreSQL on %s; waiting up to %ld s for recovery to end (log: %s)",
-		 pgdata, c->start_timeout, log);
-	for (long waited = 0; waited < c->start_timeout * 10; waited++) {
+		 pgdata, o->start_timeout, log);
+	for (long waited = 0; waited < o->start_timeout * 10; waited++) {
 		int rc;
 
 		if (signals_check("waiting for the recovered server") < 0)
@@ -491,37 +491,37 @@ static int start_server(const struct config *c, const struct target *t, const ch
 	}
 	fail(EXIT_RESTORE,
 	     "the recovered server is still recovering after RECOVER_START_TIMEOUT=%ld s: see %s",
-	     c->start_timeout, log);
+	     o->start_timeout, log);
 	return -1;
 }
 
-int physical_restore(const struct config *c, const struct target *t, struct source *source)
+int physical_restore(const struct engine_options *o, const struct target *t, struct source *source)
 {
 	uid_t uid = 0;
 	gid_t gid = 0;
 	int rc = -1;
 
-	if (c->pgdata == NULL) {
+	if (o->pgdata == NULL) {
 		fail(EXIT_CONFIG, "this is a physical base backup: set PGDATA to an empty "
 				  "directory to restore it into");
 		goto out;
 	}
-	if (prepare_pgdata(c->pgdata, &uid, &gid) < 0)
+	if (prepare_pgdata(o->pgdata, &uid, &gid) < 0)
 		goto out;
-	log_info("extracting the base backup into %s", c->pgdata);
-	rc = extract(c->pgdata, source, uid, gid);
-	if (rc < 0 || write_recovery(c, c->pgdata, uid, gid) < 0) {
-		clear_pgdata(c->pgdata, uid, gid);
+	log_info("extracting the base backup into %s", o->pgdata);
+	rc = extract(o->pgdata, source, uid, gid);
+	if (rc < 0 || write_recovery(o, o->pgdata, uid, gid) < 0) {
+		clear_pgdata(o->pgdata, uid, gid);
 		rc = -1;
 		goto out;
 	}
-	if (c->recover_start)
-		rc = start_server(c, t, c->pgdata, uid, gid);
+	if (o->start)
+		rc = start_server(o, t, o->pgdata, uid, gid);
 	else
 		log_info("%s is ready: start PostgreSQL on it (pg_ctl start -D %s); it replays the "
 			 "archive%s and is promoted",
-			 c->pgdata, c->pgdata,
-			 c->recovery_target_time ? " up to RECOVERY_TARGET_TIME" : "");
+			 o->pgdata, o->pgdata,
+			 o->recovery_target_time ? " up to RECOVERY_TARGET_TIME" : "");
 out:
 	source_close(source);
 	return rc;

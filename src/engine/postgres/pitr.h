@@ -11,7 +11,7 @@
 #include <time.h>
 
 #include "backup/catalog.h"
-#include "conf.h"
+#include "engine/engine.h"
 #include "util/stream.h"
 
 #define PHYSICAL_ENGINE "postgres-physical"
@@ -29,10 +29,10 @@ int physical_is_base(const struct manifest *m);
 int physical_parse_time(const char *text, time_t *secs, long *usec);
 
 /* Validates RECOVERY_TARGET_TIME and RECOVERY_TARGET. Returns 0 or -1 after fail(). */
-int physical_check_settings(const struct config *c);
+int physical_check_settings(const struct engine_options *o);
 
 /* Whether the settings ask for a point-in-time recovery. */
-int physical_wanted(const struct config *c);
+int physical_wanted(const struct engine_options *o);
 
 /*
  * The base backup a recovery starts from: the one FROM_BACKUP names, which
@@ -40,7 +40,7 @@ int physical_wanted(const struct config *c);
  * FROM_BACKUP the newest that is. NULL after fail().
  */
 const struct backup_ref *physical_choose(const struct catalog *cat, const struct from_backup *from,
-					 const struct config *c);
+					 const struct engine_options *o);
 
 /*
  * Extracts a base backup's tar (source, which it closes) into PGDATA, which
@@ -48,6 +48,6 @@ const struct backup_ref *physical_choose(const struct catalog *cat, const struct
  * server and waits until it is promoted. t says where the started server
  * listens and how to log in. Returns 0 or -1 after fail().
  */
-int physical_restore(const struct config *c, const struct target *t, struct source *source);
+int physical_restore(const struct engine_options *o, const struct target *t, struct source *source);
 
 #endif

@@ -104,7 +104,7 @@ static int hash_file(int fd, const char *path, char *hex, uint64_t *size)
  * commits, and hashes it as PostgreSQL wrote it on the same single read
  * (into sha256; stats->raw_bytes is its size).
  */
-static int store_file(const struct config *c, struct store *s, int fd, const char *path,
+static int store_file(const struct engine_options *o, struct store *s, int fd, const char *path,
 		      const char *name, const struct codec *codec, struct pipeline_stats *stats,
 		      char *sha256)
 {
@@ -114,13 +114,13 @@ static int store_file(const struct config *c, struct store *s, int fd, const cha
 	char key[KEY_MAX];
 	ssize_t n;
 	long level =
-	    c->compression_level == CONF_UNSET ? codec->default_level : c->compression_level;
+	    o->compression_level == CONF_UNSET ? codec->default_level : o->compression_level;
 
 	key_wal(key, name, codec->suffix);
 	if (digest_begin(&raw) < 0)
 		return -1;
 	if (store_put(s, key, &sink) < 0 ||
-	    (sink = pipeline_sink(sink, codec, (int)level, (int)c->threads, name, stats)) == NULL) {
+	    (sink = pipeline_sink(sink, codec, (int)level, (int)o->threads, name, stats)) == NULL) {
 		digest_discard(&raw);
 		return -1;
 	}
@@ -141,10 +141,10 @@ static int store_file(const struct config *c, struct store *s, int fd, const cha
 	return 0;
 }
 
-int wal_push(const struct config *c, struct store *s, const char *path)
+int wal_push(const struct engine_options *o, struct store *s, const char *path)
 {
 	const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-	const struct codec *codec = codec_find(c->compression);
+	const struct codec *codec = codec_find(o->compression);
 	char sha256[DIGEST_HEX_LEN + 1], key[KEY_MAX], stamp[TS_LEN + 1], text[512];
 	struct pipeline_stats stats;
 	struct wal_meta old;
@@ -182,7 +182,7 @@ int wal_push(const struct config *c, struct store *s, const char *path)
 		}
 		goto out;
 	}
-	if (store_file(c, s, fd, path, name, codec, &stats, sha256) < 0)
+	if (store_file(o, s, fd, path, name, codec, &stats, sha256) < 0)
 		goto out;
 	size = stats.raw_bytes;
 	ts_format(time(NULL), stamp);

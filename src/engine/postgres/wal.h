@@ -10,7 +10,7 @@
 
 #include <time.h>
 
-#include "conf.h"
+#include "engine/engine.h"
 #include "store/store.h"
 #include "engine/postgres/wal_name.h"
 
@@ -19,7 +19,7 @@
  * 0 only once it is durable. A file archived already with the same content
  * succeeds again; different content fails. Returns 0 or -1 after fail().
  */
-int wal_push(const struct config *c, struct store *s, const char *path);
+int wal_push(const struct engine_options *o, struct store *s, const char *path);
 
 /*
  * restore_command (recover wal-fetch %f %p): writes the archived file name
