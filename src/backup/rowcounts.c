@@ -2,11 +2,11 @@
 
 #include <ctype.h>
 #include <inttypes.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/digest.h"
 #include "util/log.h"
 
 #define HEADER "# tierdump row counts at dump time: file, database, table, rows (tab-separated)\n"
@@ -152,15 +152,9 @@ int rowcounts_parse(const char *text, struct rowcounts *rc, char *err, size_t er
 	return status;
 }
 
-void rowcounts_sha256(const char *text, char hex[SHA256_HEX_LEN + 1])
+void rowcounts_sha256(const char *text, char hex[DIGEST_HEX_LEN + 1])
 {
-	unsigned char digest[EVP_MAX_MD_SIZE];
-	unsigned int len = 0;
-
-	EVP_Digest(text, strlen(text), digest, &len, EVP_sha256(), NULL);
-	for (unsigned int i = 0; i < len; i++)
-		sprintf(hex + 2 * i, "%02x", digest[i]);
-	hex[2 * len] = '\0';
+	digest_of(text, strlen(text), hex);
 }
 
 void rowcounts_free(struct rowcounts *rc)

@@ -9,10 +9,7 @@
 #include "report.h"
 #include "util/log.h"
 #include "util/signals.h"
-
-#ifndef TIERDUMP_VERSION
-#define TIERDUMP_VERSION "unknown"
-#endif
+#include "util/version.h"
 
 enum { OPT_HELP = 1000, OPT_VERSION, OPT_SETTING };
 

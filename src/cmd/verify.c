@@ -31,10 +31,7 @@
 #include "backup/rowcounts.h"
 #include "util/log.h"
 #include "util/strlist.h"
-
-#ifndef TIERDUMP_VERSION
-#define TIERDUMP_VERSION "unknown"
-#endif
+#include "util/version.h"
 
 #define VERIFIED_NAME "verified"
 
@@ -263,7 +260,7 @@ static int check_rows(struct engine *e, const struct manifest_file *f,
 /* The row counts recorded beside the manifest, checked against its checksum. */
 static int load_counts(struct store *s, const struct backup_ref *r, struct rowcounts *counts)
 {
-	char key[600], sha[SHA256_HEX_LEN + 1], err[256], *text;
+	char key[600], sha[DIGEST_HEX_LEN + 1], err[256], *text;
 	int rc = -1;
 
 	if (r->manifest->rowcounts_sha256[0] == '\0')

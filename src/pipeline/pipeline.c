@@ -179,7 +179,7 @@ struct sink *pipeline_sink(struct sink *store, const struct codec *codec, int le
 int pipeline_verify(struct source *source, const struct manifest_file *f, const char *label)
 {
 	static unsigned char buf[READ_CHUNK];
-	char hex[SHA256_HEX_LEN + 1];
+	char hex[DIGEST_HEX_LEN + 1];
 	struct digest md = {NULL};
 	uint64_t size = 0;
 	ssize_t n;

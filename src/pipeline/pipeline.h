@@ -17,7 +17,7 @@
 struct pipeline_stats {
 	uint64_t raw_bytes;    /* what the engine wrote */
 	uint64_t stored_bytes; /* what reached the store */
-	char sha256[SHA256_HEX_LEN + 1];
+	char sha256[DIGEST_HEX_LEN + 1];
 	struct timespec began;
 };
 

@@ -13,12 +13,9 @@
 #include "util/log.h"
 #include "util/signals.h"
 #include "util/strlist.h"
+#include "util/version.h"
 #include "engine/engine.h"
 #include "engine/mongodb/archive.h"
-
-#ifndef TIERDUMP_VERSION
-#define TIERDUMP_VERSION "unknown"
-#endif
 
 enum { INSERT_BATCH = 1000 };
 

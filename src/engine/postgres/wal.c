@@ -117,14 +117,13 @@ static int store_file(const struct config *c, struct store *s, int fd, const cha
 	struct digest raw;
 	char key[128];
 	ssize_t n;
-	long level =
-	    c->compression_level == CONF_UNSET ? codec->default_level : c->compression_level;
+	int level = codec_level(codec, c->compression_level);
 
 	object_key(name, codec->suffix, key, sizeof(key));
-	if (digest_begin(&raw) < 0)
+	if (level < 0 || digest_begin(&raw) < 0)
 		return -1;
 	if (s->ops->put(s, key, &sink) < 0 ||
-	    (sink = pipeline_sink(sink, codec, (int)level, (int)c->threads, name, stats)) == NULL) {
+	    (sink = pipeline_sink(sink, codec, level, (int)c->threads, name, stats)) == NULL) {
 		digest_discard(&raw);
 		return -1;
 	}
