@@ -1,0 +1,5 @@
+#include "test.h"
+
+void test_compress_none(void)
+{
+}
