@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include "backup/rowcounts.h"
+#include "compress/codec.h"
 
 #include "test.h"
 
@@ -194,4 +195,48 @@ long rows_of(const struct rowcounts *rc, const char *db, const char *table)
 		    strcmp(rc->items[i].table, table) == 0)
 			return (long)rc->items[i].rows;
 	return -1;
+}
+
+int compress_into(const struct codec *codec, int level, int threads, const void *data, size_t len,
+		  size_t write, struct buffer *out)
+{
+	struct sink *s = codec->sink(buffer_sink(out), level, threads, "unit");
+
+	if (s == NULL)
+		return -1;
+	for (size_t off = 0; off < len; off += write)
+		if (sink_write(s, (const char *)data + off, len - off < write ? len - off : write) <
+		    0) {
+			sink_abort(s);
+			return -1;
+		}
+	return sink_commit(s);
+}
+
+int decompress_into(const struct codec *codec, const void *data, size_t len, size_t step,
+		    struct buffer *out)
+{
+	struct source *src = codec->source(bytes_source(data, len, step), "unit");
+
+	return src != NULL ? read_all(src, out, 64 * 1024) : -1;
+}
+
+char *dump_text(size_t len)
+{
+	char *text = malloc(len + 1);
+	unsigned seed = 12345;
+	size_t off = 0;
+
+	while (off < len) {
+		char line[96];
+		int n;
+
+		seed = seed * 1103515245u + 12345u;
+		n = snprintf(line, sizeof(line), "%u\tcustomer %u\t%s\n", seed >> 8,
+			     (seed >> 4) % 977, (seed & 0x100) ? "paid" : "open");
+		memcpy(text + off, line, len - off < (size_t)n ? len - off : (size_t)n);
+		off += len - off < (size_t)n ? len - off : (size_t)n;
+	}
+	text[len] = '\0';
+	return text;
 }

@@ -65,6 +65,22 @@ struct source *bytes_source(const void *data, size_t len, size_t step);
 /* Reads src to its end into out, chunk bytes a read, and closes it. Returns 0 or -1. */
 int read_all(struct source *src, struct buffer *out, size_t chunk);
 
+struct codec;
+
+/*
+ * Compresses len bytes at data with codec through its sink (written in
+ * pieces of write bytes) into out. Returns what the sink's commit returned.
+ */
+int compress_into(const struct codec *codec, int level, int threads, const void *data, size_t len,
+		  size_t write, struct buffer *out);
+
+/* Decompresses len bytes at data with codec's source into out. Returns 0 or -1. */
+int decompress_into(const struct codec *codec, const void *data, size_t len, size_t step,
+		    struct buffer *out);
+
+/* len bytes of a dump-like text (newline-ended lines, numbers from a fixed seed). */
+char *dump_text(size_t len);
+
 struct rowcounts;
 
 /* Streams text through a row counter step bytes at a time, as the pipeline would. */
