@@ -14,7 +14,7 @@
 /* The files every backup may hold besides its dumps. */
 #define KEY_MANIFEST "manifest"
 #define KEY_ROWCOUNTS "rowcounts" /* beside the manifest, which records its checksum */
-#define KEY_VERIFIED "verified"   /* the last test-restore's result; written anew each time */
+#define KEY_VERIFIED "verified"	  /* the last test-restore's result; written anew each time */
 
 /* Where PostgreSQL's archived WAL lives, beside the tiers. */
 #define KEY_WAL_AREA "wal"
