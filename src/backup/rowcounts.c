@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/array.h"
 #include "util/digest.h"
 #include "util/log.h"
 
@@ -14,17 +15,11 @@
 int rowcounts_add(struct rowcounts *rc, const char *file, const char *database, const char *table,
 		  uint64_t rows)
 {
-	struct rowcount *r;
+	struct rowcount *r, *grown = array_grow(rc->items, &rc->cap, rc->n, sizeof(*r));
 
-	if (rc->n == rc->cap) {
-		size_t cap = rc->cap ? rc->cap * 2 : 64;
-		struct rowcount *grown = realloc(rc->items, cap * sizeof(*grown));
-
-		if (grown == NULL)
-			return -1;
-		rc->items = grown;
-		rc->cap = cap;
-	}
+	if (grown == NULL)
+		return -1;
+	rc->items = grown;
 	r = &rc->items[rc->n];
 	r->file = strdup(file);
 	r->database = strdup(database);

@@ -24,6 +24,7 @@ int main(void)
 	    test_engine_postgres_pitr,
 	    test_engine_postgres_rowcount,
 	    test_engine_postgres_wal_name,
+	    test_util_array,
 	    test_util_timestamp,
 	};
 

@@ -28,6 +28,7 @@ extern int test_passed, test_failed;
 /* One entry point per tested module, named after its path under src/. */
 void test_tier(void);
 void test_conf(void);
+void test_util_array(void);
 void test_util_timestamp(void);
 void test_backup_manifest(void);
 void test_backup_rowcounts(void);

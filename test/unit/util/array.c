@@ -1,0 +1,33 @@
+#include <stdlib.h>
+
+#include "util/array.h"
+
+#include "test.h"
+
+void test_util_array(void)
+{
+	int *items = NULL, *grown;
+	size_t cap = 0, moves = 0, i;
+	int in_order = 1;
+
+	for (i = 0; i < 1000; i++) {
+		grown = array_grow(items, &cap, i, sizeof(*items));
+		if (grown == NULL)
+			break;
+		moves += grown != items || i == 0;
+		items = grown;
+		items[i] = (int)i * 3;
+	}
+	CHECK(i == 1000, "appended %zu", i);
+	CHECK(cap == 1024, "capacity doubled from 64: %zu", cap);
+	CHECK(moves == 5, "grown 5 times (64, 128, 256, 512, 1024): %zu", moves);
+	for (i = 0; i < 1000; i++)
+		in_order &= items[i] == (int)i * 3;
+	CHECK(in_order, "the items survive each growth");
+	CHECK(array_grow(items, &cap, 1000, sizeof(*items)) == items && cap == 1024,
+	      "no growth while there is room");
+	free(items);
+	cap = (size_t)-1 / 8 + 1;
+	CHECK(array_grow(NULL, &cap, cap, 8) == NULL && cap == (size_t)-1 / 8 + 1,
+	      "a size past SIZE_MAX is refused, cap unchanged");
+}
