@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "tier.h"
 #include "util/fs.h"
 #include "util/log.h"
 
@@ -398,12 +399,7 @@ static void merge(struct config *dst, struct config *src, int only_unset)
 
 int conf_tier_is_valid(const char *tier)
 {
-	static const char *const tiers[] = {"hourly", "daily", "weekly", "monthly"};
-
-	for (size_t i = 0; i < sizeof(tiers) / sizeof(*tiers); i++)
-		if (strcmp(tier, tiers[i]) == 0)
-			return 1;
-	return 0;
+	return tier_index(tier) >= 0;
 }
 
 /* The tier policy directory: the setting, the installed one, or ../tiers beside the binary. */

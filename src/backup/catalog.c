@@ -8,6 +8,7 @@
 
 #include "backup/keys.h"
 #include "backup/manifest.h"
+#include "util/array.h"
 #include "util/log.h"
 
 struct scan {
@@ -22,17 +23,11 @@ struct scan {
 static struct backup_ref *add_ref(struct catalog *c, const char *tier, const char *name, time_t ts,
 				  int legacy)
 {
-	struct backup_ref *r;
+	struct backup_ref *r, *grown = array_grow(c->refs, &c->cap, c->n, sizeof(*r));
 
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 64;
-		struct backup_ref *grown = realloc(c->refs, cap * sizeof(*grown));
-
-		if (grown == NULL)
-			return NULL;
-		c->refs = grown;
-		c->cap = cap;
-	}
+	if (grown == NULL)
+		return NULL;
+	c->refs = grown;
 	r = &c->refs[c->n++];
 	memset(r, 0, sizeof(*r));
 	snprintf(r->tier, sizeof(r->tier), "%s", tier);

@@ -282,7 +282,7 @@ static int valid_sha256(const char *value)
 	for (i = 0; value[i] != '\0'; i++)
 		if (!isxdigit((unsigned char)value[i]) || isupper((unsigned char)value[i]))
 			return 0;
-	return i == SHA256_HEX_LEN;
+	return i == DIGEST_HEX_LEN;
 }
 
 static int on_file_key(struct manifest *m, const char *section, const char *name, const char *value)

@@ -11,8 +11,6 @@
 
 #include "util/digest.h"
 
-#define SHA256_HEX_LEN DIGEST_HEX_LEN
-
 struct manifest_file {
 	char *name;
 	char *target;	  /* the target it holds; NULL for the environment's single target */
@@ -21,7 +19,7 @@ struct manifest_file {
 	size_t ndatabases;
 	uint64_t size;	   /* bytes stored */
 	uint64_t raw_size; /* bytes the engine produced, before compression */
-	char sha256[SHA256_HEX_LEN + 1];
+	char sha256[DIGEST_HEX_LEN + 1];
 };
 
 struct manifest {
@@ -46,7 +44,7 @@ struct manifest {
 	struct manifest_file *files;
 	size_t nfiles;
 	/* The rowcounts file beside the manifest; "" when the backup has none. */
-	char rowcounts_sha256[SHA256_HEX_LEN + 1];
+	char rowcounts_sha256[DIGEST_HEX_LEN + 1];
 };
 
 /* Adds a database name (copied). Returns 0 or -1 (out of memory). */

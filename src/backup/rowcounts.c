@@ -2,11 +2,12 @@
 
 #include <ctype.h>
 #include <inttypes.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/array.h"
+#include "util/digest.h"
 #include "util/log.h"
 
 #define HEADER "# tierdump row counts at dump time: file, database, table, rows (tab-separated)\n"
@@ -14,17 +15,11 @@
 int rowcounts_add(struct rowcounts *rc, const char *file, const char *database, const char *table,
 		  uint64_t rows)
 {
-	struct rowcount *r;
+	struct rowcount *r, *grown = array_grow(rc->items, &rc->cap, rc->n, sizeof(*r));
 
-	if (rc->n == rc->cap) {
-		size_t cap = rc->cap ? rc->cap * 2 : 64;
-		struct rowcount *grown = realloc(rc->items, cap * sizeof(*grown));
-
-		if (grown == NULL)
-			return -1;
-		rc->items = grown;
-		rc->cap = cap;
-	}
+	if (grown == NULL)
+		return -1;
+	rc->items = grown;
 	r = &rc->items[rc->n];
 	r->file = strdup(file);
 	r->database = strdup(database);
@@ -152,15 +147,9 @@ int rowcounts_parse(const char *text, struct rowcounts *rc, char *err, size_t er
 	return status;
 }
 
-void rowcounts_sha256(const char *text, char hex[SHA256_HEX_LEN + 1])
+void rowcounts_sha256(const char *text, char hex[DIGEST_HEX_LEN + 1])
 {
-	unsigned char digest[EVP_MAX_MD_SIZE];
-	unsigned int len = 0;
-
-	EVP_Digest(text, strlen(text), digest, &len, EVP_sha256(), NULL);
-	for (unsigned int i = 0; i < len; i++)
-		sprintf(hex + 2 * i, "%02x", digest[i]);
-	hex[2 * len] = '\0';
+	digest_of(text, strlen(text), hex);
 }
 
 void rowcounts_free(struct rowcounts *rc)

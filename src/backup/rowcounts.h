@@ -42,7 +42,7 @@ char *rowcounts_render(const struct rowcounts *rc);
 int rowcounts_parse(const char *text, struct rowcounts *rc, char *err, size_t errlen);
 
 /* The SHA-256 of text, as lowercase hex, into hex. */
-void rowcounts_sha256(const char *text, char hex[SHA256_HEX_LEN + 1]);
+void rowcounts_sha256(const char *text, char hex[DIGEST_HEX_LEN + 1]);
 
 /*
  * Where a scanner is in the dump: the first member of every scanner's state,

@@ -49,18 +49,12 @@ static int pick_timestamp(struct store *s, const char *tier, char *stamp)
 static const struct codec *choose_codec(const struct config *c, struct manifest *m)
 {
 	const struct codec *codec = codec_find(c->compression);
-	long level;
+	int level;
 
-	if (codec == NULL)
+	if (codec == NULL || (level = codec_level(codec, c->compression_level)) < 0)
 		return NULL;
-	level = c->compression_level == CONF_UNSET ? codec->default_level : c->compression_level;
-	if (level < codec->min_level || level > codec->max_level) {
-		fail(EXIT_CONFIG, "BACKUP_COMPRESSION_LEVEL=%ld is out of range for %s (%d to %d)",
-		     level, codec->name, codec->min_level, codec->max_level);
-		return NULL;
-	}
 	m->compression = strdup(codec->name);
-	m->compression_level = (int)level;
+	m->compression_level = level;
 	return codec;
 }
 

@@ -120,7 +120,7 @@ static int check_rows(struct engine *e, const struct manifest_file *f,
 /* The row counts recorded beside the manifest, checked against its checksum. */
 static int load_counts(struct store *s, const struct backup_ref *r, struct rowcounts *counts)
 {
-	char key[KEY_MAX], sha[SHA256_HEX_LEN + 1], err[256], *text;
+	char key[KEY_MAX], sha[DIGEST_HEX_LEN + 1], err[256], *text;
 	int rc = -1;
 
 	if (r->manifest->rowcounts_sha256[0] == '\0')

@@ -14,3 +14,15 @@ const struct codec *codec_find(const char *name)
 	fail(EXIT_CONFIG, "unknown compression '%s' (use gzip, zstd or none)", name);
 	return NULL;
 }
+
+int codec_level(const struct codec *codec, long requested)
+{
+	if (requested < 0)
+		return codec->default_level;
+	if (requested < codec->min_level || requested > codec->max_level) {
+		fail(EXIT_CONFIG, "BACKUP_COMPRESSION_LEVEL=%ld is out of range for %s (%d to %d)",
+		     requested, codec->name, codec->min_level, codec->max_level);
+		return -1;
+	}
+	return (int)requested;
+}

@@ -28,6 +28,13 @@ struct codec {
 /* The codec called name, or NULL after fail(). */
 const struct codec *codec_find(const char *name);
 
+/*
+ * The level to compress at: requested (BACKUP_COMPRESSION_LEVEL), or the
+ * codec's default when requested is negative (not set). Returns it, or -1
+ * after fail() when requested is out of the codec's range.
+ */
+int codec_level(const struct codec *codec, long requested);
+
 extern const struct codec codec_gzip, codec_zstd, codec_none;
 
 #endif

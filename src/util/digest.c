@@ -21,15 +21,20 @@ void digest_add(struct digest *d, const void *buf, size_t len)
 	EVP_DigestUpdate(d->md, buf, len);
 }
 
+static void to_hex(const unsigned char *digest, unsigned int len, char *hex)
+{
+	for (unsigned int i = 0; i < len; i++)
+		sprintf(hex + 2 * i, "%02x", digest[i]);
+	hex[2 * len] = '\0';
+}
+
 void digest_end(struct digest *d, char *hex)
 {
 	unsigned char digest[EVP_MAX_MD_SIZE];
 	unsigned int len = 0;
 
 	EVP_DigestFinal_ex(d->md, digest, &len);
-	for (unsigned int i = 0; i < len; i++)
-		sprintf(hex + 2 * i, "%02x", digest[i]);
-	hex[2 * len] = '\0';
+	to_hex(digest, len, hex);
 	digest_discard(d);
 }
 
@@ -37,4 +42,13 @@ void digest_discard(struct digest *d)
 {
 	EVP_MD_CTX_free(d->md);
 	d->md = NULL;
+}
+
+void digest_of(const void *buf, size_t len, char *hex)
+{
+	unsigned char digest[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+
+	EVP_Digest(buf, len, digest, &n, EVP_sha256(), NULL);
+	to_hex(digest, n, hex);
 }

@@ -17,5 +17,7 @@ void digest_add(struct digest *d, const void *buf, size_t len);
 void digest_end(struct digest *d, char *hex);
 /* Frees the state without a result; harmless after digest_end(). */
 void digest_discard(struct digest *d);
+/* The digest of len bytes at buf, into hex (DIGEST_HEX_LEN + 1 bytes), in one call. */
+void digest_of(const void *buf, size_t len, char *hex);
 
 #endif

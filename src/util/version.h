@@ -1,4 +1,4 @@
-/* The version compiled in by the GNUmakefile, with one fallback for other builds. */
+/* The version the build passes in (-DTIERDUMP_VERSION), with one fallback. */
 #ifndef TIERDUMP_VERSION_H
 #define TIERDUMP_VERSION_H
 

@@ -7,17 +7,33 @@ int test_passed, test_failed;
 
 int main(void)
 {
+	/* In the order of src/: top-level files, then each folder's modules. */
+	static void (*const tests[])(void) = {
+	    test_conf,
+	    test_tier,
+	    test_backup_catalog,
+	    test_backup_keys,
+	    test_backup_manifest,
+	    test_backup_rowcounts,
+	    test_backup_writer,
+	    test_compress_codec,
+	    test_compress_gzip,
+	    test_compress_none,
+	    test_compress_zstd,
+	    test_engine_engine,
+	    test_engine_mariadb_rowcount,
+	    test_engine_postgres_filter,
+	    test_engine_postgres_pitr,
+	    test_engine_postgres_rowcount,
+	    test_engine_postgres_wal_name,
+	    test_util_array,
+	    test_util_timestamp,
+	};
+
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	log_init("unit");
-	test_timestamp();
-	test_tier();
-	test_manifest();
-	test_conf();
-	test_pg_filter();
-	test_wal();
-	test_rowcounts();
-	test_writer();
-	test_engine();
+	for (size_t i = 0; i < sizeof(tests) / sizeof(*tests); i++)
+		tests[i]();
 	printf("%d passed, %d failed\n", test_passed, test_failed);
 	return test_failed != 0;
 }

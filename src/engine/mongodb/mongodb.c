@@ -18,7 +18,6 @@
 #include "engine/mongodb/archive.h"
 #include "engine/scratch.h"
 
-
 enum { INSERT_BATCH = 1000 };
 
 struct mongo {

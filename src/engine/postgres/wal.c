@@ -113,14 +113,13 @@ static int store_file(const struct engine_options *o, struct store *s, int fd, c
 	struct digest raw;
 	char key[KEY_MAX];
 	ssize_t n;
-	long level =
-	    o->compression_level == CONF_UNSET ? codec->default_level : o->compression_level;
+	int level = codec_level(codec, o->compression_level);
 
 	key_wal(key, name, codec->suffix);
-	if (digest_begin(&raw) < 0)
+	if (level < 0 || digest_begin(&raw) < 0)
 		return -1;
 	if (store_put(s, key, &sink) < 0 ||
-	    (sink = pipeline_sink(sink, codec, (int)level, (int)o->threads, name, stats)) == NULL) {
+	    (sink = pipeline_sink(sink, codec, level, (int)o->threads, name, stats)) == NULL) {
 		digest_discard(&raw);
 		return -1;
 	}

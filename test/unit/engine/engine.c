@@ -101,7 +101,7 @@ static void test_servers(void)
 	engine_servers_free(sv);
 }
 
-void test_engine(void)
+void test_engine_engine(void)
 {
 	test_environment_target();
 	test_capabilities();

@@ -2,48 +2,18 @@
 #include <string.h>
 
 #include "engine/postgres/filter.h"
+
 #include "test.h"
-
-/* A source over a string, handing out at most step bytes a read. */
-struct string_source {
-	struct source base;
-	const char *text;
-	size_t off, step;
-};
-
-static ssize_t string_read(struct source *s, void *buf, size_t len)
-{
-	struct string_source *ss = (struct string_source *)s;
-	size_t n = strlen(ss->text + ss->off);
-
-	if (n > len)
-		n = len;
-	if (n > ss->step)
-		n = ss->step;
-	memcpy(buf, ss->text + ss->off, n);
-	ss->off += n;
-	return (ssize_t)n;
-}
-
-static void string_close(struct source *s)
-{
-	free(s);
-}
 
 static char *filter_all(const char *text, size_t step)
 {
-	struct string_source *ss = calloc(1, sizeof(*ss));
 	char *roles[] = {"dbadmin", "Weird \"Role\""};
 	struct source *f;
 	char *out = calloc(1, 65536);
 	size_t len = 0;
 	ssize_t n;
 
-	ss->base.read = string_read;
-	ss->base.close = string_close;
-	ss->text = text;
-	ss->step = step;
-	f = pg_filter_source(&ss->base, roles, 2, "dbadmin");
+	f = pg_filter_source(bytes_source(text, strlen(text), step), roles, 2, "dbadmin");
 	while ((n = source_read(f, out + len, 7)) > 0)
 		len += (size_t)n;
 	source_close(f);
@@ -71,7 +41,7 @@ static const char expected[] =
     "COPY t FROM stdin;\n1\tdbadmin\n\\.\n"
     "ALTER ROLE dbadmin WITH SUPERUSER LOGIN PASSWORD 'SCRAM-SHA-256$y';\n";
 
-void test_pg_filter(void)
+void test_engine_postgres_filter(void)
 {
 	static const size_t steps[] = {1, 3, 17, 4096};
 

@@ -53,7 +53,7 @@ static int hidden_entries(const char *root, const char *tier)
 	return n;
 }
 
-void test_writer(void)
+void test_backup_writer(void)
 {
 	char root[] = "/tmp/tierdump-unit-writer-XXXXXX", key[KEY_MAX];
 	struct manifest m = {0}, promoted = {0};

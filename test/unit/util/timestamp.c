@@ -1,10 +1,10 @@
 #include <string.h>
 
-#include "test.h"
-#include "tier.h"
 #include "util/timestamp.h"
 
-void test_timestamp(void)
+#include "test.h"
+
+void test_util_timestamp(void)
 {
 	static const char *const bad[] = {
 	    "",
