@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "report.h"
+#include "engine/engine.h"
 #include "util/log.h"
 #include "util/signals.h"
 
@@ -102,8 +103,11 @@ int cli_main(int argc, char **argv, const struct cli_command *cmd)
 	case CLI_ERROR:
 		break;
 	case CLI_RUN:
-		if (conf_resolve(&conf, &flags, cmd->need_tier) == 0)
-			rc = cmd->run(&conf, argv + optind);
+		if (conf_resolve(&conf, &flags, cmd->need_tier) < 0)
+			break;
+		/* The environment has become settings; from here on it is read-only. */
+		engine_startup();
+		rc = cmd->run(&conf, argv + optind);
 		break;
 	}
 	status = log_finish(rc < 0, termination_log(&conf));

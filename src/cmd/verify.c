@@ -70,7 +70,7 @@ static int create_roles(struct store *s, const struct backup_ref *r, const struc
 
 	if (src == NULL || pg_collect_roles(src, &roles, &n) < 0)
 		goto out;
-	conn = pg_connect(t, "postgres");
+	conn = pg_connect(t, NULL, "postgres"); /* trust on its private socket */
 	if (conn == NULL)
 		goto out;
 	rc = 0;

@@ -3,12 +3,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/env.h"
 #include "util/log.h"
 #include "util/strlist.h"
 
 static const struct engine_ops *const engines[] = {
     &engine_postgres_ops, &engine_mariadb_ops, &engine_mongodb_ops, &engine_pg_physical_ops, NULL,
 };
+
+void engine_startup(void)
+{
+	for (size_t i = 0; engines[i] != NULL; i++)
+		if (engines[i]->environment != NULL)
+			env_remove_at_startup(engines[i]->environment);
+}
 
 struct engine *engine_new(const char *name, const struct target *target, const struct config *conf)
 {

@@ -65,7 +65,22 @@ struct engine_ops {
 	struct sink *(*row_counter)(struct sink *inner, struct rowcounts *counts, const char *file);
 	/* Databases the server makes itself: a test-restore need not find tables in them. */
 	const char *const *maintenance;
+	/*
+	 * Optional: variables that are this engine's settings and that its
+	 * library (libpq's PGHOST) or client tools (MYSQL_PWD) would read as
+	 * defaults. Read at start-up, they then leave our environment
+	 * (engine_startup()): each target passes its own values, as connection
+	 * parameters or in the environment its children are started with.
+	 */
+	const char *const *environment;
 };
+
+/*
+ * Start-up only, once the settings are read and before any thread runs:
+ * removes every engine's environment variables from ours, which nothing
+ * changes afterwards.
+ */
+void engine_startup(void);
 
 /*
  * The engine called name, set up to reach target, or NULL after fail().

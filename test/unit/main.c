@@ -16,6 +16,8 @@ int main(void)
 	test_pg_filter();
 	test_wal();
 	test_rowcounts();
+	test_env();
+	test_pg();
 	printf("%d passed, %d failed\n", test_passed, test_failed);
 	return test_failed != 0;
 }

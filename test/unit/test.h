@@ -25,5 +25,7 @@ void test_conf(void);
 void test_pg_filter(void);
 void test_wal(void);
 void test_rowcounts(void);
+void test_env(void);
+void test_pg(void);
 
 #endif
