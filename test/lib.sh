@@ -125,6 +125,20 @@ use_pg() {
 	export PGHOST=127.0.0.1 PGPORT=$1 PGPASSWORD=$2 PGUSER=${3:-dbadmin}
 }
 
+# as_postgres COMMAND...: runs a command as the postgres user, not root, with
+# the environment kept: as the server runs archive_command and
+# restore_command, and as an operator or a Kubernetes Job with a non-root uid
+# runs recover and backup. The store must be that user's to read (and to
+# write for what writes into it): give_store postgres.
+as_postgres() {
+	runuser -u postgres -- "$@"
+}
+
+# give_store USER: hands $BACKUP_DIR and everything in it to USER.
+give_store() {
+	chown -R "$1:$1" "$BACKUP_DIR"
+}
+
 # sql DB QUERY: one value, unaligned, from the current server.
 sql() {
 	psql -X -qAt -v ON_ERROR_STOP=1 -d "$1" -c "$2"

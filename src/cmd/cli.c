@@ -12,6 +12,7 @@
 
 #include "cmd/cmd.h"
 #include "report.h"
+#include "engine/engine.h"
 #include "util/log.h"
 #include "util/signals.h"
 #include "util/strlist.h"
@@ -235,6 +236,8 @@ int cmd_main(const char *binary, int argc, char **argv)
 	case CLI_RUN:
 		if (conf_resolve(&conf, &flags, (needs_of(binary, word) & CMD_TIER) != 0) < 0)
 			break;
+		/* The environment has become settings; from here on it is read-only. */
+		engine_startup();
 		cmd = choose(binary, word, &conf);
 		if (cmd != NULL && check_flags(cmd, given, ngiven) == 0)
 			rc = run(cmd, &conf, report, argv + optind);

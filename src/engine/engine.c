@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "engine/scratch.h"
+#include "util/env.h"
 #include "util/log.h"
 #include "util/strlist.h"
 
@@ -27,6 +28,13 @@ static const struct engine_ops *find(const char *name)
 		if (strcmp(engines[i]->name, name) == 0)
 			return engines[i];
 	return NULL;
+}
+
+void engine_startup(void)
+{
+	for (size_t i = 0; engines[i] != NULL; i++)
+		if (engines[i]->environment != NULL)
+			env_remove_at_startup(engines[i]->environment);
 }
 
 const char *engine_default(void)

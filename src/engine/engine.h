@@ -182,6 +182,14 @@ struct engine_ops {
 	const struct engine_test_ops *test;
 	/* The log archive and point-in-time recovery. */
 	const struct engine_archive_ops *archive;
+	/*
+	 * Optional: variables that are this engine's settings and that its
+	 * library (libpq's PGHOST) or client tools (MYSQL_PWD) would read as
+	 * defaults. Read at start-up, they then leave our environment
+	 * (engine_startup()): each target passes its own values, as connection
+	 * parameters or in the environment its children are started with.
+	 */
+	const char *const *environment;
 };
 
 /* ------------------------------------------------------------ one target */
@@ -194,6 +202,13 @@ const char *engine_default(void);
 
 /* The options engines read, from the settings c (which must outlive them). */
 void engine_options_from(const struct config *c, struct engine_options *o);
+
+/*
+ * Start-up only, once the settings are read and before any thread runs:
+ * removes every engine's environment variables from ours, which nothing
+ * changes afterwards.
+ */
+void engine_startup(void);
 
 /*
  * The engine called name, set up to reach target, or NULL after fail().

@@ -2,7 +2,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -83,7 +82,7 @@ int scratch_run(struct scratch *s, const char *const argv[])
 {
 	struct child c;
 
-	if (child_start_as(&c, argv, 0, s->uid, s->gid) < 0)
+	if (child_start_as(&c, argv, NULL, 0, s->uid, s->gid) < 0)
 		return -1;
 	return child_finish(&c, EXIT_CHECK);
 }
@@ -129,8 +128,10 @@ int scratch_spawn(struct scratch *s, const char *const argv[], const char *log,
 {
 	struct timespec pause = {0, 100 * 1000 * 1000};
 	char why[512];
-	int fd;
+	int fd, must_switch = child_must_switch(argv[0], s->uid);
 
+	if (must_switch < 0)
+		return -1;
 	if (strlen(socket_path) >= sizeof(((struct sockaddr_un *)0)->sun_path)) {
 		fail(EXIT_CONFIG,
 		     "VERIFY_DIR is too deep for a Unix socket path (%s): choose a shorter one",
@@ -162,8 +163,7 @@ int scratch_spawn(struct scratch *s, const char *const argv[], const char *log,
 		dup2(devnull, 0);
 		dup2(fd, 1);
 		dup2(fd, 2);
-		if (s->uid != (uid_t)-1 &&
-		    (setgroups(0, NULL) < 0 || setgid(s->gid) < 0 || setuid(s->uid) < 0)) {
+		if (must_switch && child_become(s->uid, s->gid) < 0) {
 			dprintf(2, "cannot run %s as uid %d: %s\n", argv[0], (int)s->uid,
 				strerror(errno));
 			_exit(126);

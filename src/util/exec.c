@@ -5,11 +5,14 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <grp.h>
+#include <pwd.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "util/env.h"
 #include "util/log.h"
 #include "util/signals.h"
 
@@ -22,14 +25,52 @@ static void close_fd(int *fd)
 	*fd = -1;
 }
 
-int child_start(struct child *c, const char *const argv[], int flags)
+int child_start(struct child *c, const char *const argv[], const struct child_env *env, int flags)
 {
-	return child_start_as(c, argv, flags, (uid_t)-1, (gid_t)-1);
+	return child_start_as(c, argv, env, flags, (uid_t)-1, (gid_t)-1);
 }
 
-int child_start_as(struct child *c, const char *const argv[], int flags, uid_t uid, gid_t gid)
+const char *child_user_name(uid_t uid, char *buf, size_t len)
 {
-	int in[2] = {-1, -1}, out[2] = {-1, -1}, err[2] = {-1, -1}, devnull;
+	struct passwd pw, *found = NULL;
+	char strings[1024];
+
+	if (getpwuid_r(uid, &pw, strings, sizeof(strings), &found) == 0 && found != NULL)
+		snprintf(buf, len, "%s", pw.pw_name);
+	else
+		snprintf(buf, len, "uid %d", (int)uid);
+	return buf;
+}
+
+int child_must_switch(const char *program, uid_t uid)
+{
+	char wanted[64], me[64];
+
+	if (uid == (uid_t)-1 || uid == geteuid())
+		return 0;
+	if (geteuid() == 0)
+		return 1;
+	child_user_name(uid, wanted, sizeof(wanted));
+	fail(EXIT_CONFIG,
+	     "cannot run %s as %s (uid %d): %s runs as %s, and only root can switch users: run "
+	     "%s as %s (runuser -u %s -- %s ...) or as root",
+	     program, wanted, (int)uid, program_invocation_short_name,
+	     child_user_name(geteuid(), me, sizeof(me)), program_invocation_short_name, wanted,
+	     wanted, program_invocation_short_name);
+	return -1;
+}
+
+int child_become(uid_t uid, gid_t gid)
+{
+	return setgroups(0, NULL) < 0 || setgid(gid) < 0 || setuid(uid) < 0 ? -1 : 0;
+}
+
+int child_start_as(struct child *c, const char *const argv[], const struct child_env *env,
+		   int flags, uid_t uid, gid_t gid)
+{
+	int in[2] = {-1, -1}, out[2] = {-1, -1}, err[2] = {-1, -1}, devnull = -1;
+	char **envp = NULL;
+	int must_switch;
 	pid_t pid;
 
 	memset(c, 0, sizeof(*c));
@@ -37,6 +78,13 @@ int child_start_as(struct child *c, const char *const argv[], int flags, uid_t u
 	c->in_fd = c->out_fd = c->err_fd = -1;
 	snprintf(c->name, sizeof(c->name), "%s", argv[0]);
 	log_debug("running %s%s%s", argv[0], argv[1] ? " " : "", argv[1] ? argv[1] : "");
+	must_switch = child_must_switch(argv[0], uid);
+	if (must_switch < 0)
+		return -1;
+	/* Built before fork: a child of a threaded process may not allocate. */
+	envp = child_env_build(env);
+	if (envp == NULL)
+		return -1;
 	devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (devnull < 0 || pipe2(err, O_CLOEXEC) < 0 ||
 	    ((flags & CHILD_STDIN) && pipe2(in, O_CLOEXEC) < 0) ||
@@ -57,16 +105,16 @@ int child_start_as(struct child *c, const char *const argv[], int flags, uid_t u
 		dup2((flags & CHILD_STDIN) ? in[0] : devnull, 0);
 		dup2((flags & CHILD_STDOUT) ? out[1] : devnull, 1);
 		dup2(err[1], 2);
-		if (uid != (uid_t)-1 &&
-		    (setgroups(0, NULL) < 0 || setgid(gid) < 0 || setuid(uid) < 0)) {
+		if (must_switch && child_become(uid, gid) < 0) {
 			dprintf(2, "cannot run %s as uid %d: %s\n", argv[0], (int)uid,
 				strerror(errno));
 			_exit(126);
 		}
-		execvp(argv[0], (char *const *)argv);
+		execvpe(argv[0], (char *const *)argv, envp);
 		dprintf(2, "cannot run %s: %s\n", argv[0], strerror(errno));
 		_exit(127);
 	}
+	free(envp);
 	c->pid = pid;
 	close(devnull);
 	close(err[1]);
@@ -84,6 +132,7 @@ int child_start_as(struct child *c, const char *const argv[], int flags, uid_t u
 	}
 	return 0;
 fail:
+	free(envp);
 	if (devnull >= 0)
 		close(devnull);
 	for (int i = 0; i < 2; i++) {
@@ -287,15 +336,15 @@ static int capture_write(struct sink *s, const void *buf, size_t len)
 	return 0;
 }
 
-int child_capture(const char *const argv[], char *buf, size_t len, enum exit_code code,
-		  enum exit_code (*classify)(const char *last_line))
+int child_capture(const char *const argv[], const struct child_env *env, char *buf, size_t len,
+		  enum exit_code code, enum exit_code (*classify)(const char *last_line))
 {
 	struct capture_sink out = {{capture_write, NULL, NULL}, buf, len, 0};
 	struct child c;
 	uint64_t bytes = 0;
 
 	buf[0] = '\0';
-	if (child_start(&c, argv, CHILD_STDOUT) < 0)
+	if (child_start(&c, argv, env, CHILD_STDOUT) < 0)
 		return -1;
 	c.classify = classify;
 	if (child_drain_to(&c, &out.base, &bytes) < 0) {
@@ -305,13 +354,13 @@ int child_capture(const char *const argv[], char *buf, size_t len, enum exit_cod
 	return child_finish(&c, code);
 }
 
-int child_dump(const char *const argv[], struct sink *sink,
+int child_dump(const char *const argv[], const struct child_env *env, struct sink *sink,
 	       enum exit_code (*classify)(const char *last_line))
 {
 	struct child c;
 	uint64_t bytes = 0;
 
-	if (child_start(&c, argv, CHILD_STDOUT) < 0)
+	if (child_start(&c, argv, env, CHILD_STDOUT) < 0)
 		return -1;
 	c.classify = classify;
 	if (child_drain_to(&c, sink, &bytes) < 0) {

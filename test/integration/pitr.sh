@@ -45,6 +45,8 @@ wait_promoted() { # wait_promoted PORT SOCKETDIR: until the server accepts write
 sql postgres "CREATE TABLE ticks (n int PRIMARY KEY, at timestamptz NOT NULL DEFAULT clock_timestamp())" >/dev/null
 insert 1 5
 check "the first segments are archived through backup wal-push" switch_and_wait
+check "archive_command ran backup wal-push as postgres, not root" \
+	sh -c "ls '$WAL'/*.meta >/dev/null && test -z \"\$(find '$WAL' ! -user postgres)\""
 
 # --- a base backup ---------------------------------------------------------
 check "a physical base backup in the hourly tier" "$BACKUP"
@@ -103,6 +105,33 @@ check "exactly the 10 rows inserted before T are back" \
 	test "$(psql -X -qAt -h "$TMP/pitr" -p 25602 -d postgres -c 'SELECT count(*) || '"' '"' || max(n) FROM ticks')" = "10 10"
 check "it fetched segments through recover wal-fetch" grep -q "restored [0-9A-F]* from the archive" "$TMP/pitr-log/log"
 kill -INT "$(head -1 "$TMP/pitr/postmaster.pid")"
+
+# --- the same, as postgres: recover runs as the owner of PGDATA, not root -------
+# (runuser -u postgres -- recover, or a Kubernetes Job's non-root uid): the
+# files are its own, so no child switches user. The store is postgres's.
+give_store postgres
+mkdir "$TMP/pitr-pg"
+chown postgres:postgres "$TMP/pitr-pg"
+check "as postgres: recover lists the base backup" \
+	sh -c "runuser -u postgres -- '$RECOVER' | grep -E '^hourly +$base1 .* \[base backup\] postgres'"
+check "as postgres: recover to RECOVERY_TARGET_TIME=T into a PGDATA postgres owns" \
+	as_postgres env PGDATA="$TMP/pitr-pg" RECOVERY_TARGET_TIME="$T" "$RECOVER"
+check "as postgres: every restored file is postgres's" test -z "$(find "$TMP/pitr-pg" ! -user postgres)"
+check "as postgres: the recovered server starts" as_postgres "$PGBIN/pg_ctl" -D "$TMP/pitr-pg" \
+	-l "$TMP/pitr-log/pg.log" -w -t 120 -o "-p 25606 -k $TMP/pitr-pg -c archive_mode=off" start
+PIDS+=("$(head -1 "$TMP/pitr-pg/postmaster.pid" 2>/dev/null)")
+check "as postgres: it replays the archive through recover wal-fetch and is promoted" wait_promoted 25606 "$TMP/pitr-pg"
+check "as postgres: exactly the 10 rows inserted before T are back" \
+	test "$(psql -X -qAt -h "$TMP/pitr-pg" -p 25606 -d postgres -c 'SELECT count(*) || '"' '"' || max(n) FROM ticks')" = "10 10"
+check "as postgres: recover wal-fetch restores a segment" as_postgres "$RECOVER" wal-fetch "$start1" "$TMP/pitr-log/$start1"
+kill -INT "$(head -1 "$TMP/pitr-pg/postmaster.pid")"
+mkdir "$TMP/not-postgres"
+chown nobody "$TMP/not-postgres"
+chmod 777 "$TMP/not-postgres"
+expect_exit "as postgres: a PGDATA another user owns is refused, naming the user to run as" 80 \
+	"PGDATA .*not-postgres belongs to nobody, and recover runs as postgres.*runuser -u nobody" \
+	as_postgres env PGDATA="$TMP/not-postgres" RECOVERY_TARGET=immediate "$RECOVER"
+check "and nothing was written into it" test -z "$(ls -A "$TMP/not-postgres")"
 
 # --- refusals ---------------------------------------------------------------
 expect_exit "a non-empty PGDATA is refused" 80 "is not empty.*nothing was changed" \
@@ -178,6 +207,9 @@ check "backup --check passes once archiving works" env METRICS_FILE="$TMP/metric
 check "it reports both ages" grep -q "newest archived WAL segment" "$TMP/check.out"
 check "and puts them in the metrics" grep -Eq '^tierdump_wal_archive_age_seconds\{tier="check"\} [0-9]+$' "$TMP/metrics.prom"
 check "both of them" grep -Eq '^tierdump_base_backup_age_seconds\{tier="check"\} [0-9]+$' "$TMP/metrics.prom"
+give_store postgres
+check "as postgres: backup --check passes" as_postgres "$BACKUP" --check
+check "as postgres: it reports both ages" grep -q "newest archived WAL segment" "$TMP/check.out"
 expect_exit "--check fails when the newest base backup is too old" 81 "more than CHECK_BASE_BACKUP_MAX_AGE=0" \
 	env CHECK_BASE_BACKUP_MAX_AGE=0 "$BACKUP" --check
 
@@ -203,6 +235,16 @@ check "it recovered the cluster and found its tables and rows" \
 	grep -qE "restores: 1 database\(s\), 1 table\(s\)" "$TMP/check.out"
 check "its verified record says ok" grep -qx 'result = ok' "$BACKUP_DIR/hourly/$base2/verified"
 check "the throwaway cluster is gone" test -z "$(ls -A "$TMP/verify")"
+# Not root: the throwaway cluster runs as postgres itself, VERIFY_USER aside.
+give_store postgres
+mkdir -p "$TMP/verify-pg"
+chown postgres:postgres "$TMP/verify-pg"
+check "as postgres: backup --verify test-restores a base backup" \
+	as_postgres env VERIFY_DIR="$TMP/verify-pg" VERIFY_USER=postgres "$BACKUP" --verify "$base2"
+check "as postgres: it recovered the cluster and found its tables and rows" \
+	grep -qE "restores: 1 database\(s\), 1 table\(s\)" "$TMP/check.out"
+check "as postgres: its verified record says ok" grep -qx 'result = ok' "$BACKUP_DIR/hourly/$base2/verified"
+check "as postgres: the throwaway cluster is gone" test -z "$(ls -A "$TMP/verify-pg")"
 check "it archived nothing into the store (no new timeline)" sh -c "! ls '$WAL' | grep -q history"
 
 # --- recovery to the latest WAL, with --start ---------------------------------
@@ -219,6 +261,16 @@ check "it waited until the server was promoted" grep -q "recovery ended: the ser
 check "every row is back" test "$(psql -X -qAt -h "$TMP/sock" -p 25603 -d postgres -c 'SELECT count(*) FROM ticks')" = 20
 check "the base backup it started from is the newest" grep -q "base backup hourly/$base2 is the newest" "$TMP/start.out"
 check "DATABASE_EXPECTED_COUNT is checked on the started server" grep -q "the restored server has 1 database(s)" "$TMP/start.out"
+# As postgres: pg_ctl runs as recover's own user.
+give_store postgres
+mkdir -p "$TMP/latest-pg"
+chown postgres:postgres "$TMP/latest-pg"
+check "as postgres: recover RECOVERY_TARGET=latest --start" as_postgres env PGDATA="$TMP/latest-pg" \
+	PGHOST="$TMP/latest-pg" PGPORT=25607 RECOVERY_TARGET=latest "$RECOVER" --start
+PIDS+=("$(head -1 "$TMP/latest-pg/postmaster.pid" 2>/dev/null)")
+check "as postgres: it waited until the server was promoted" grep -q "recovery ended: the server (pid [0-9]*) is promoted" "$TMP/check.out"
+check "as postgres: every row is back" \
+	test "$(psql -X -qAt -h "$TMP/latest-pg" -p 25607 -d postgres -c 'SELECT count(*) FROM ticks')" = 20
 
 # --- the archive on S3 and FTPS ------------------------------------------------
 check "a segment to push elsewhere" "$RECOVER" wal-fetch "$start2" "$TMP/$start2"

@@ -71,3 +71,13 @@ check "a single-database backup restores" env FROM_BACKUP="$(newest hourly)" "$R
 check "the single database is back" test "$(sql shop "SELECT count(*) FROM sales.orders")" = 500
 check "the listing shows both backups" sh -c "'$RECOVER' | grep -c sha256 | grep -qx 2"
 check "--json lists the same backups" sh -c "'$RECOVER' --json | grep -c '\"tier\": \"hourly\"' | grep -qx 2"
+
+# Not root: listing and a logical restore need the store to read and the
+# server's credentials, nothing of root's.
+give_store postgres
+check "as postgres: recover lists both backups" sh -c "runuser -u postgres -- '$RECOVER' | grep -c sha256 | grep -qx 2"
+check "as postgres: recover --json lists them too" sh -c "runuser -u postgres -- '$RECOVER' --json | grep -c '\"tier\": \"hourly\"' | grep -qx 2"
+sql postgres "DROP DATABASE shop" >/dev/null
+check "as postgres: a logical restore" as_postgres env FROM_BACKUP="$(newest hourly)" "$RECOVER"
+check "as postgres: the database is back" test "$(sql shop "SELECT count(*) FROM sales.orders")" = 500
+check "as postgres: recover --force replaces it" as_postgres env FROM_BACKUP="$(newest hourly)" "$RECOVER" --force

@@ -45,6 +45,27 @@ check "the backup verifies" verify_backup "$dir"
 check "per-target metrics: every target succeeded" sh -c "test \$(grep -c '^tierdump_target_last_status{tier=\"hourly\",target=\"[a-z]*\"} 0$' '$TMP/metrics.prom') = 3"
 check "per-target metrics: bytes of each target" grep -qE '^tierdump_target_last_backup_bytes\{tier="hourly",target="shop"\} [1-9]' "$TMP/metrics.prom"
 
+# Each target's tools get its settings in the environment they are started
+# with; our own is changed only at start-up, before any thread runs (the pipe
+# thread and libcurl read it meanwhile). test/envguard.c logs both, and
+# decoys in our environment must reach neither libpq nor a tool.
+cc -shared -fPIC -o "$TMP/envguard.so" "$ROOT/test/envguard.c" -ldl
+check "with decoy PG* and MYSQL_* variables in its environment, the run backs up every target" \
+	env PGHOST=192.0.2.1 PGPORT=1 PGUSER=decoy PGPASSWORD=decoy-pw MYSQL_HOST=192.0.2.1 MYSQL_PWD=decoy-pw \
+	ENVGUARD_LOG="$TMP/envguard.log" LD_PRELOAD="$TMP/envguard.so" \
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
+	"$BACKUP" --backup-dir "$TMP/guarded"
+check "the guard watched the run" grep -q '^backup [0-9]* exec ' "$TMP/envguard.log"
+check "the environment was changed only while one thread ran" sh -c "! grep ' change ' '$TMP/envguard.log' | grep -v ' threads=1\$'"
+check "and never once a child had been started" sh -c "! sed -n '/ exec /,\$p' '$TMP/envguard.log' | grep ' change '"
+check "app's pg_dump got app's host and port" grep -q '^backup [0-9]* exec pg_dump PGHOST=127.0.0.1 PGPORT=25491 PGUSER=dbadmin PGPASSFILE=/' "$TMP/envguard.log"
+check "billing's pg_dump got billing's" grep -q '^backup [0-9]* exec pg_dump PGHOST=localhost PGPORT=25492 PGUSER=dbadmin PGPASSFILE=/' "$TMP/envguard.log"
+check "each with its own password file" \
+	test "$(grep ' exec pg_dump ' "$TMP/envguard.log" | grep -o 'PGPASSFILE=/[^ ]*' | sort -u | wc -l)" = 2
+check "no tool got a password variable or a decoy" \
+	sh -c "! grep ' exec ' '$TMP/envguard.log' | grep -e 'PGPASSWORD=[^-]' -e 'PGADMINPASS=[^-]' -e 'MYSQL_PWD=[^-]' -e '192.0.2.1' -e decoy"
+check "mariadb-dump ran, without MYSQL_HOST or MYSQL_PWD" grep -q ' exec mariadb-dump .*MYSQL_PWD=- MYSQL_HOST=-$' "$TMP/envguard.log"
+
 # One target down: the run fails, the others' files are kept as a partial backup.
 sleep 1
 pg_stop pg2

@@ -34,6 +34,16 @@ check "a verified record sits beside the manifest" grep -qx 'result = ok' "$BACK
 check "the manifest is untouched" verify_backup "$BACKUP_DIR/hourly/$good"
 check "recover lists the backup as verified" sh -c "'$RECOVER' | grep -E '^hourly +$good .* complete +ok '"
 check "--json says verified ok" sh -c "'$RECOVER' --json | grep -q '\"verified\": \"ok\"'"
+# Not root: the throwaway server runs as backup's own user, VERIFY_USER aside.
+give_store postgres
+mkdir -p "$TMP/verify-pg"
+chown postgres:postgres "$TMP/verify-pg"
+check "as postgres: backup --verify latest passes" \
+	as_postgres env VERIFY_DIR="$TMP/verify-pg" VERIFY_USER=postgres "$BACKUP" --verify latest
+check "as postgres: it checked the databases and their tables" grep -qE "restores: [0-9]+ database\(s\), [0-9]+ table\(s\) checked" "$TMP/check.out"
+check "as postgres: the throwaway server ran as postgres, no switch needed" sh -c "! grep -q 'runs as postgres (uid' '$TMP/check.out'"
+check "as postgres: its files are gone" test -z "$(ls -A "$TMP/verify-pg")"
+check "as postgres: recover lists the backup as verified" sh -c "runuser -u postgres -- '$RECOVER' | grep -E '^hourly +$good .* complete +ok '"
 
 # Row counts: recorded from the dump stream beside the manifest, compared after the restore.
 d=$BACKUP_DIR/hourly/$good

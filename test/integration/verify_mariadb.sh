@@ -66,6 +66,15 @@ check "it listened on no TCP port" sh -c "! grep -q '^tcp' '$TMP/seen'"
 check "it was stopped and its files removed" no_scratch_left
 check "a verified record says ok" grep -qx 'result = ok' "$d/verified"
 check "recover lists the backup as verified" sh -c "'$RECOVER' | grep -E '^hourly +$good .* complete +ok '"
+# Not root: the throwaway mariadbd runs as backup's own user, mysql here.
+give_store mysql
+mkdir -p "$TMP/verify-my"
+chown mysql:mysql "$TMP/verify-my"
+check "as mysql: backup --verify latest passes" \
+	runuser -u mysql -- env VERIFY_DIR="$TMP/verify-my" VERIFY_USER=mysql "$BACKUP" --verify latest
+check "as mysql: it checked 2 databases, 4 tables, each with its row count" \
+	grep -qE "restores: 2 database\(s\), 4 table\(s\) checked, 4 with their row count" "$TMP/check.out"
+check "as mysql: its files are gone" test -z "$(ls -A "$TMP/verify-my")"
 
 # Failures: each exits non-zero, says why, records it, and cleans up.
 my_root src -e "CREATE DATABASE hollow"

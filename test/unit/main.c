@@ -23,10 +23,12 @@ int main(void)
 	    test_engine_engine,
 	    test_engine_mariadb_rowcount,
 	    test_engine_postgres_filter,
+	    test_engine_postgres_pg,
 	    test_engine_postgres_pitr,
 	    test_engine_postgres_rowcount,
 	    test_engine_postgres_wal_name,
 	    test_util_array,
+	    test_util_env,
 	    test_util_timestamp,
 	};
 

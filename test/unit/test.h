@@ -28,6 +28,8 @@ extern int test_passed, test_failed;
 /* One entry point per tested module, named after its path under src/. */
 void test_tier(void);
 void test_conf(void);
+void test_util_env(void);
+void test_engine_postgres_pg(void);
 void test_backup_writer(void);
 void test_engine_engine(void);
 void test_util_array(void);

@@ -1,8 +1,10 @@
 /*
  * The MariaDB engine: mariadb-dump out, the mariadb client in (it stops at
  * the first error). Connection settings and the password reach both through
- * a private 0600 defaults file, never argv; MYSQL_PWD is taken out of the
- * children's environment.
+ * a private 0600 defaults file, never argv. The MYSQL_* variables the
+ * client would read where that file is silent (the password, the server)
+ * leave our environment at start-up (engine_startup()), so a child never
+ * gets them.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +25,14 @@ static int is_system_schema(const char *db)
 	return strcmp(db, "information_schema") == 0 || strcmp(db, "performance_schema") == 0 ||
 	       strcmp(db, "sys") == 0;
 }
+
+/*
+ * Settings the client reads where the defaults file is silent: a target
+ * without a host gets the local socket, never the environment's server, and
+ * the password is in the file alone.
+ */
+static const char *const client_variables[] = {"MYSQL_PWD", "MYSQL_PWD_FILE", "MYSQL_HOST",
+					       "MYSQL_TCP_PORT", NULL};
 
 static void append_option(char *buf, size_t len, const char *key, const char *value)
 {
@@ -66,8 +76,6 @@ static int mariadb_setup(struct engine *e)
 	explicit_bzero(text, sizeof(text));
 	if (path == NULL)
 		return -1;
-	unsetenv("MYSQL_PWD");
-	unsetenv("MYSQL_PWD_FILE");
 	/* --defaults-file first: it replaces every other option file. */
 	if (asprintf(&arg, "--defaults-file=%s", path) < 0)
 		return -1;
@@ -96,7 +104,7 @@ static int run_sql(struct engine *e, const char *sql, char *out, size_t len)
 	const char *argv[] = {"mariadb",   e->priv, "--batch", "--skip-column-names",
 			      "--execute", sql,	    NULL};
 
-	return child_capture(argv, out, len, EXIT_RESTORE, classify);
+	return child_capture(argv, NULL, out, len, EXIT_RESTORE, classify);
 }
 
 /* The databases a server has, system schemas left out. */
@@ -138,7 +146,7 @@ static int check_client_version(struct engine *e)
 	int client, server = version_number(e->server_version);
 	char out[256];
 
-	if (child_capture(argv, out, sizeof(out), EXIT_CONFIG, NULL) < 0) {
+	if (child_capture(argv, NULL, out, sizeof(out), EXIT_CONFIG, NULL) < 0) {
 		log_error("mariadb-dump is needed: install the MariaDB client (mariadb-client)");
 		return -1;
 	}
@@ -202,7 +210,7 @@ static int mariadb_dump(struct engine *e, struct sink *sink)
 		argv[argc++] = "--all-databases";
 	}
 	argv[argc] = NULL;
-	rc = child_dump(argv, sink, classify);
+	rc = child_dump(argv, NULL, sink, classify);
 	free(argv);
 	return rc;
 }
@@ -277,7 +285,7 @@ static int mariadb_restore(struct engine *e, char *const *databases, size_t n_db
 		if (source == NULL)
 			return -1;
 	}
-	if (child_start(&c, argv, CHILD_STDIN) < 0)
+	if (child_start(&c, argv, NULL, CHILD_STDIN) < 0)
 		goto fail;
 	c.classify = classify;
 	if (child_feed_from(&c, source) < 0) {
@@ -407,4 +415,5 @@ const struct engine_ops engine_mariadb_ops = {
 	(const char *const[]){"mysql", "sys", "performance_schema", "information_schema", NULL},
     .environment_target = mariadb_environment_target,
     .test = &my_test_ops,
+    .environment = client_variables,
 };

@@ -1,7 +1,7 @@
 /*
  * The PostgreSQL engine: pg_dumpall (or pg_dump --create for DATABASE) out,
  * psql with ON_ERROR_STOP in. Connection settings reach both through the
- * environment (pg_export_env), never through argv.
+ * environment each is started with (pg_child_env), never through argv.
  */
 #include <libpq-fe.h>
 #include <stdio.h>
@@ -60,12 +60,6 @@ static int check_client_version(struct engine *e, PGconn *conn)
 	return 0;
 }
 
-/* Points libpq and the client tools at this engine's target. */
-static void activate(struct engine *e)
-{
-	pg_export_env(e->target, &e->opts, e->priv);
-}
-
 /* The superuser pg_dumpall needs, and a client as new as the server. */
 static int postgres_checks(struct engine *e, PGconn *conn)
 {
@@ -106,16 +100,24 @@ static int postgres_dump(struct engine *e, struct sink *sink)
 	const char *dumpall[] = {"pg_dumpall", "--no-password", NULL};
 	char dbname[1024];
 	const char *dump[] = {"pg_dump", "--no-password", "--create", dbname, NULL};
+	struct child_env env = {0};
+	int rc = -1;
 
-	activate(e);
-	if (e->target->ndatabases == 0)
-		return child_dump(dumpall, sink, NULL);
+	if (pg_child_env(e->target, pg_passfile(e), &env) < 0)
+		return -1;
+	if (e->target->ndatabases == 0) {
+		rc = child_dump(dumpall, &env, sink, NULL);
+		goto out;
+	}
 	for (size_t i = 0; i < e->target->ndatabases; i++) {
 		snprintf(dbname, sizeof(dbname), "--dbname=%s", e->target->databases[i]);
-		if (child_dump(dump, sink, NULL) < 0)
-			return -1;
+		if (child_dump(dump, &env, sink, NULL) < 0)
+			goto out;
 	}
-	return 0;
+	rc = 0;
+out:
+	child_env_free(&env);
+	return rc;
 }
 
 static int drop_database(struct engine *e, const char *db, void *arg)
@@ -153,14 +155,14 @@ static int postgres_restore(struct engine *e, char *const *databases, size_t n_d
 			      "--set", "ON_ERROR_STOP=1", "--dbname", e->opts.pgdatabase,
 			      NULL};
 	struct source *filtered = NULL;
+	struct child_env env = {0};
 	char **roles = NULL;
 	size_t nroles = 0;
 	struct child c;
 	PGconn *conn;
 	int rc = -1;
 
-	activate(e);
-	conn = pg_connect(e->target, e->opts.pgdatabase);
+	conn = pg_connect(e->target, pg_passfile(e), e->opts.pgdatabase);
 	if (conn == NULL)
 		goto out;
 	if (clear_conflicts(e, conn, databases, n_dbs) < 0 ||
@@ -172,7 +174,8 @@ static int postgres_restore(struct engine *e, char *const *databases, size_t n_d
 		goto out;
 	PQfinish(conn);
 	conn = NULL;
-	if (child_start(&c, argv, CHILD_STDIN) < 0)
+	if (pg_child_env(e->target, pg_passfile(e), &env) < 0 ||
+	    child_start(&c, argv, &env, CHILD_STDIN) < 0)
 		goto out;
 	if (child_feed_from(&c, filtered) < 0) {
 		child_kill(&c);
@@ -180,6 +183,7 @@ static int postgres_restore(struct engine *e, char *const *databases, size_t n_d
 	}
 	rc = child_finish(&c, EXIT_RESTORE);
 out:
+	child_env_free(&env);
 	source_close(filtered);
 	source_close(source);
 	strlist_free(roles, nroles);
@@ -201,4 +205,5 @@ const struct engine_ops engine_postgres_ops = {
     .maintenance = pg_maintenance_databases,
     .environment_target = pg_environment_target,
     .test = &pg_test_ops,
+    .environment = pg_environment,
 };

@@ -31,15 +31,6 @@ static char *pgpass_line(const char *password)
 	return line;
 }
 
-/* Sets name to value, or removes it so that one target's value never leaks into the next. */
-static void export(const char *name, const char *value)
-{
-	if (value != NULL)
-		setenv(name, value, 1);
-	else
-		unsetenv(name);
-}
-
 int pg_password_file(const struct target *t, const char **path)
 {
 	char *line;
@@ -55,17 +46,27 @@ int pg_password_file(const struct target *t, const char **path)
 	return *path != NULL ? 0 : -1;
 }
 
-void pg_export_env(const struct target *t, const struct engine_options *o, const char *pgpass)
+const char *pg_passfile(const struct engine *e)
 {
-	export("PGHOST", t->host);
-	export("PGPORT", t->port);
-	export("PGUSER", t->user);
-	export("PGPASSFILE", pgpass ? pgpass : o->pgpassfile);
-	/* The *_FILE variables are ours, not libpq's; the password goes in a file. */
-	unsetenv("PGPASSWORD");
-	unsetenv("PGPASSWORD_FILE");
-	unsetenv("PGADMINPASS_FILE");
-	unsetenv("PGADMINPASS");
+	return e->priv != NULL ? (const char *)e->priv : e->opts.pgpassfile;
+}
+
+int pg_child_env(const struct target *t, const char *passfile, struct child_env *env)
+{
+	/* Absent settings are removed, so that the tool's default applies, never another's. */
+	if (child_env_set(env, "PGHOST", t->host) < 0 ||
+	    child_env_set(env, "PGPORT", t->port) < 0 ||
+	    child_env_set(env, "PGUSER", t->user) < 0 ||
+	    child_env_set(env, "PGPASSFILE", passfile) < 0)
+		goto fail;
+	/* The password goes in the file; the *_FILE variables are ours, not libpq's. */
+	for (size_t i = 0; pg_secret_variables[i] != NULL; i++)
+		if (child_env_set(env, pg_secret_variables[i], NULL) < 0)
+			goto fail;
+	return 0;
+fail:
+	child_env_free(env);
+	return -1;
 }
 
 /* libpq's message without its trailing newline, first line only. */
@@ -75,27 +76,27 @@ static void first_line(const char *msg, char *buf, size_t len)
 	buf[strcspn(buf, "\n")] = '\0';
 }
 
-PGconn *pg_connect(const struct target *t, const char *dbname)
+PGconn *pg_connect(const struct target *t, const char *passfile, const char *dbname)
 {
-	/* The target's own settings win over the environment, which may be another's. */
-	const char *keys[] = {
-	    "dbname", "fallback_application_name", "connect_timeout", "host", "port", "user", NULL};
-	const char *values[] = {dbname, "tierdump", "15", t->host, t->port, t->user, NULL};
-	const char *host = t->host ? t->host : getenv("PGHOST");
-	const char *port = t->port ? t->port : getenv("PGPORT");
-	const char *user = t->user ? t->user : getenv("PGUSER");
+	/*
+	 * Everything as parameters: libpq's variables left our environment at
+	 * start-up (pg_environment), so one the target lacks takes libpq's default.
+	 */
+	const char *optional[][2] = {
+	    {"host", t->host}, {"port", t->port}, {"user", t->user}, {"passfile", passfile}};
+	const char *keys[8] = {"dbname", "fallback_application_name", "connect_timeout"};
+	const char *values[8] = {dbname, "tierdump", "15"};
+	const char *host = t->host, *port = t->port, *user = t->user;
 	char msg[512];
 	PGconn *conn;
 	int n = 3;
 
-	/* Only the settings the target has: a NULL would end the list early. */
-	for (int i = 3; i < 6; i++)
-		if (values[i] != NULL) {
-			keys[n] = keys[i];
-			values[n++] = values[i];
+	/* Only the settings the target has, the list ending in NULL. */
+	for (size_t i = 0; i < sizeof(optional) / sizeof(*optional); i++)
+		if (optional[i][1] != NULL) {
+			keys[n] = optional[i][0];
+			values[n++] = optional[i][1];
 		}
-	keys[n] = NULL;
-	values[n] = NULL;
 	conn = PQconnectdbParams(keys, values, 1);
 	if (conn != NULL && PQstatus(conn) == CONNECTION_OK)
 		return conn;
@@ -170,7 +171,7 @@ int pg_tool_major(const char *tool)
 	const char *digits;
 	char out[256];
 
-	if (child_capture(argv, out, sizeof(out), EXIT_CONFIG, NULL) < 0) {
+	if (child_capture(argv, NULL, out, sizeof(out), EXIT_CONFIG, NULL) < 0) {
 		log_error("%s is needed: install the PostgreSQL client (postgresql-client)", tool);
 		return -1;
 	}
@@ -187,6 +188,12 @@ int pg_tool_major(const char *tool)
 
 const char *const pg_maintenance_databases[] = {"postgres", "template1", NULL};
 
+const char *const pg_environment[] = {"PGHOST",	    "PGPORT",	   "PGUSER", "PGPASSWORD",
+				      "PGPASSFILE", "PGADMINPASS", NULL};
+
+const char *const pg_secret_variables[] = {"PGPASSWORD", "PGPASSWORD_FILE", "PGADMINPASS",
+					   "PGADMINPASS_FILE", NULL};
+
 /* Runs a one-column query on db of e's server and counts its rows. */
 static int count_query(struct engine *e, const char *db, const char *sql, const char *param,
 		       long *count)
@@ -196,8 +203,7 @@ static int count_query(struct engine *e, const char *db, const char *sql, const 
 	PGconn *conn;
 	int rc;
 
-	pg_export_env(e->target, &e->opts, e->priv);
-	conn = pg_connect(e->target, db);
+	conn = pg_connect(e->target, pg_passfile(e), db);
 	if (conn == NULL)
 		return -1;
 	rc = pg_query_column(conn, sql, param, &rows, &n);
@@ -234,8 +240,7 @@ int pg_engine_check(struct engine *e, int (*checks)(struct engine *, PGconn *))
 	PGconn *conn;
 	int rc = -1;
 
-	pg_export_env(e->target, &e->opts, e->priv);
-	conn = pg_connect(e->target, e->opts.pgdatabase);
+	conn = pg_connect(e->target, pg_passfile(e), e->opts.pgdatabase);
 	if (conn == NULL)
 		return -1;
 	snprintf(e->server_version, sizeof(e->server_version), "%s",
@@ -277,8 +282,7 @@ int pg_count_rows(struct engine *e, const char *db, const char *table, uint64_t 
 		     table);
 		return -1;
 	}
-	pg_export_env(e->target, &e->opts, e->priv);
-	conn = pg_connect(e->target, db);
+	conn = pg_connect(e->target, pg_passfile(e), db);
 	if (conn == NULL)
 		return -1;
 	snprintf(sql, sizeof(sql), "SELECT count(*)::text FROM %s", table);

@@ -7,6 +7,9 @@
 #include <stdint.h>
 
 #include "conf.h"
+#include "util/env.h"
+
+struct engine;
 
 struct engine_options;
 struct engine_test_ops;
@@ -18,15 +21,22 @@ struct engine_test_ops;
  */
 int pg_password_file(const struct target *t, const char **path);
 
-/*
- * Hands a target's connection settings to libpq and to children through the
- * environment, with pgpass (or the configured PGPASSFILE) as password file.
- * The environment is the process's: call it before each use of a target.
- */
-void pg_export_env(const struct target *t, const struct engine_options *o, const char *pgpass);
+/* The password file of e's target: its private pgpass file, or the configured PGPASSFILE. */
+const char *pg_passfile(const struct engine *e);
 
-/* Connects to dbname, or fails naming the server and the likely fix for target t. */
-PGconn *pg_connect(const struct target *t, const char *dbname);
+/*
+ * The environment a client tool (pg_dump, psql, pg_basebackup) needs for
+ * target t, as changes to ours: its host, port and user, passfile as
+ * PGPASSFILE, each removed when absent, and no password variable. Our own
+ * environment is never changed. Returns 0, or -1 after fail() with env freed.
+ */
+int pg_child_env(const struct target *t, const char *passfile, struct child_env *env);
+
+/*
+ * Connects to dbname of target t, every setting passed as a parameter, or
+ * fails naming the server and the likely fix.
+ */
+PGconn *pg_connect(const struct target *t, const char *passfile, const char *dbname);
 
 /*
  * Runs sql, with param as $1 when sql has one (NULL is SQL NULL), and
@@ -43,10 +53,20 @@ int pg_command(PGconn *conn, const char *sql);
  */
 int pg_tool_major(const char *tool);
 
-struct engine;
-
 /* Databases every cluster has, which may rightly be empty. */
 extern const char *const pg_maintenance_databases[];
+
+/*
+ * The variables libpq reads as defaults for every connection in this
+ * process, and the passwords. They are settings (PGHOST is the environment
+ * target's host), so they leave our environment at start-up: a connection
+ * gets its target's values as parameters, a tool in its environment, and a
+ * listed target without a host gets libpq's default, never another's.
+ */
+extern const char *const pg_environment[];
+
+/* Variables holding a password or naming its file: never a client tool's. */
+extern const char *const pg_secret_variables[];
 
 /* An engine's setup: the target's password into a private pgpass file (e->priv). */
 int pg_engine_setup(struct engine *e);

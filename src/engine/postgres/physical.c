@@ -138,15 +138,15 @@ static int physical_dump(struct engine *e, struct sink *sink)
 	    "pg_basebackup",	  "--no-password",     "--pgdata=-",	   "--format=tar",
 	    "--wal-method=fetch", "--checkpoint=fast", "--label=tierdump", NULL};
 	struct tar_watch *w = calloc(1, sizeof(*w));
+	struct child_env env = {0};
 	int rc = -1;
 
-	if (w == NULL)
-		return -1;
+	if (w == NULL || pg_child_env(e->target, pg_passfile(e), &env) < 0)
+		goto out;
 	memset(&found, 0, sizeof(found));
 	found.started = time(NULL);
-	pg_export_env(e->target, &e->opts, e->priv);
 	tar_watch_init(w, sink);
-	if (child_dump(argv, &w->base, NULL) < 0)
+	if (child_dump(argv, &env, &w->base, NULL) < 0)
 		goto out;
 	/* The backup is consistent once pg_basebackup is done: round up to be safe. */
 	found.stopped = time(NULL) + 1;
@@ -159,6 +159,7 @@ static int physical_dump(struct engine *e, struct sink *sink)
 		 found.stop_lsn, found.timeline, found.start_segment);
 	rc = 0;
 out:
+	child_env_free(&env);
 	free(w);
 	return rc;
 }
@@ -181,8 +182,8 @@ static int physical_restore_op(struct engine *e, char *const *databases, size_t 
 {
 	(void)databases;
 	(void)n;
-	pg_export_env(e->target, &e->opts, e->priv); /* --start logs in to watch the recovery */
-	return physical_restore(&e->opts, e->target, source);
+	/* --start logs in to watch the recovery */
+	return physical_restore(&e->opts, e->target, pg_passfile(e), source);
 }
 
 static int archive_newest(struct store *s, char *name, size_t len, time_t *pushed)
@@ -224,4 +225,5 @@ const struct engine_ops engine_pg_physical_ops = {
     .environment_target = pg_environment_target,
     .test = &pg_physical_test_ops,
     .archive = &archive,
+    .environment = pg_environment,
 };

@@ -217,9 +217,26 @@ static int prepare_pgdata(const char *pgdata, uid_t *uid, gid_t *gid)
 		}
 	}
 	closedir(dir);
+	/* Only root can hand the files to another user: say so before anything is written. */
+	if (geteuid() != 0 && st.st_uid != geteuid()) {
+		char owner[64], me[64];
+
+		child_user_name(st.st_uid, owner, sizeof(owner));
+		fail(EXIT_RESTORE,
+		     "PGDATA %s belongs to %s, and recover runs as %s: only root can restore files "
+		     "for another user; run recover as %s (runuser -u %s -- recover) or as root; "
+		     "nothing was changed",
+		     pgdata, owner, child_user_name(geteuid(), me, sizeof(me)), owner, owner);
+		return -1;
+	}
 	*uid = st.st_uid;
 	*gid = st.st_gid;
-	return chmod(pgdata, 0700);
+	if (chmod(pgdata, 0700) < 0) {
+		fail(EXIT_RESTORE, "cannot make PGDATA %s private (mode 0700): %s", pgdata,
+		     strerror(errno));
+		return -1;
+	}
+	return 0;
 }
 
 /* PGDATA was empty: a failed restore leaves it so, not half a cluster. */
@@ -240,7 +257,7 @@ static int extract(const char *pgdata, struct source *source, uid_t uid, gid_t g
 			      "--directory", pgdata,	  NULL};
 	struct child c;
 
-	if (child_start_as(&c, argv, CHILD_STDIN, uid, gid) < 0)
+	if (child_start_as(&c, argv, NULL, CHILD_STDIN, uid, gid) < 0)
 		return -1;
 	if (child_feed_from(&c, source) < 0) {
 		child_kill(&c);
@@ -407,7 +424,7 @@ static int write_recovery(const struct engine_options *o, const char *pgdata, ui
 /* ------------------------------------------------------------------- --start */
 
 /* Whether the server answers and has left recovery: 1 yes, 0 not yet, -1 gone wrong. */
-static int promoted(const struct target *t)
+static int promoted(const struct target *t, const char *passfile)
 {
 	const char *keys[] = {"host", "port", "dbname", "connect_timeout", NULL};
 	const char *values[] = {t->host, t->port, "postgres", "5", NULL};
@@ -418,7 +435,7 @@ static int promoted(const struct target *t)
 
 	if (PQpingParams(keys, values, 0) != PQPING_OK)
 		return 0;
-	conn = pg_connect(t, "postgres");
+	conn = pg_connect(t, passfile, "postgres");
 	if (conn == NULL)
 		return -1;
 	rc = pg_query_column(conn, "SELECT pg_is_in_recovery()::text", NULL, &rows, &n);
@@ -429,8 +446,8 @@ static int promoted(const struct target *t)
 	return rc;
 }
 
-static int start_server(const struct engine_options *o, const struct target *t, const char *pgdata,
-			uid_t uid, gid_t gid)
+static int start_server(const struct engine_options *o, const struct target *t,
+			const char *passfile, const char *pgdata, uid_t uid, gid_t gid)
 {
 	char bindir[PATH_MAX], pg_ctl[PATH_MAX + 16], log[PATH_MAX + 32],
 	    options[3 * PATH_MAX] = "";
@@ -461,7 +478,7 @@ static int start_server(const struct engine_options *o, const struct target *t, 
 		const char *argv[] = {pg_ctl, "start",	   "--pgdata",	pgdata,	 "--log",
 				      log,    "--no-wait", "--options", options, NULL};
 
-		if (child_start_as(&child, argv, 0, uid, gid) < 0 ||
+		if (child_start_as(&child, argv, NULL, 0, uid, gid) < 0 ||
 		    child_finish(&child, EXIT_RESTORE) < 0)
 			return -1;
 	}
@@ -479,7 +496,7 @@ static int start_server(const struct engine_options *o, const struct target *t, 
 			     log);
 			return -1;
 		}
-		rc = promoted(t);
+		rc = promoted(t, passfile);
 		if (rc != 0) {
 			if (rc > 0)
 				log_info("recovery ended: the server (pid %d) is promoted and "
@@ -495,7 +512,8 @@ static int start_server(const struct engine_options *o, const struct target *t, 
 	return -1;
 }
 
-int physical_restore(const struct engine_options *o, const struct target *t, struct source *source)
+int physical_restore(const struct engine_options *o, const struct target *t, const char *passfile,
+		     struct source *source)
 {
 	uid_t uid = 0;
 	gid_t gid = 0;
@@ -516,7 +534,7 @@ int physical_restore(const struct engine_options *o, const struct target *t, str
 		goto out;
 	}
 	if (o->start)
-		rc = start_server(o, t, o->pgdata, uid, gid);
+		rc = start_server(o, t, passfile, o->pgdata, uid, gid);
 	else
 		log_info("%s is ready: start PostgreSQL on it (pg_ctl start -D %s); it replays the "
 			 "archive%s and is promoted",

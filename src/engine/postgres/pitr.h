@@ -46,8 +46,10 @@ const struct backup_ref *physical_choose(const struct catalog *cat, const struct
  * Extracts a base backup's tar (source, which it closes) into PGDATA, which
  * must be empty, and writes the recovery settings; with --start starts the
  * server and waits until it is promoted. t says where the started server
- * listens and how to log in. Returns 0 or -1 after fail().
+ * listens and how to log in, with passfile as its password file. Returns 0
+ * or -1 after fail().
  */
-int physical_restore(const struct engine_options *o, const struct target *t, struct source *source);
+int physical_restore(const struct engine_options *o, const struct target *t, const char *passfile,
+		     struct source *source);
 
 #endif

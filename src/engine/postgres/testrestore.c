@@ -28,7 +28,7 @@ static int create_roles(const struct target *t, struct source *dump)
 
 	if (pg_collect_roles(dump, &roles, &n) < 0)
 		goto out;
-	conn = pg_connect(t, "postgres");
+	conn = pg_connect(t, NULL, "postgres");
 	if (conn == NULL)
 		goto out;
 	rc = 0;
