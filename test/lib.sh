@@ -19,6 +19,8 @@ unset BACKUP_DIR BACKUP_TYPE BACKUP_COUNT BACKUP_PRIOR_TYPE BACKUP_PRIOR_COUNT D
 	LATEST_BACKUP_MAXIMUM_AGE_H DATABASE_EXPECTED_COUNT
 
 TMP=$(mktemp -d /tmp/tierdump-test.XXXXXX)
+# FTPS tests log in as a system user named after this run's directory.
+FTP_TEST_USER=tdftp-$(basename "$TMP" | cut -d. -f2 | tr 'A-Z' 'a-z')
 chmod 755 "$TMP" # the postgres user must reach its data directories
 PIDS=()
 MOUNTS=()
@@ -283,7 +285,7 @@ s3_stop() {
 }
 
 # ftps_start NAME PORT [TLS]: vsftpd on 127.0.0.1:PORT with a self-signed
-# certificate ($TMP/NAME/cert.pem) for the system user tdftp-test (password
+# certificate ($TMP/NAME/cert.pem) for the system user $FTP_TEST_USER (password
 # ftp-pw, home $TMP/NAME/home), removed again at the end. TLS=NO serves plain FTP.
 ftps_start() {
 	local name=$1 port=$2 tls=${3:-YES} dir=$TMP/$1
@@ -294,13 +296,13 @@ ftps_start() {
 		-e "s/^pasv_min_port=.*/pasv_min_port=$((port + 100))/" -e "s/^pasv_max_port=.*/pasv_max_port=$((port + 199))/" \
 		"$ROOT/test/vsftpd.conf" >"$dir/vsftpd.conf"
 	[ "$tls" = NO ] && sed -i -e '/^force_local/d' -e '/^require_ssl_reuse/d' "$dir/vsftpd.conf"
-	if ! id tdftp-test >/dev/null 2>&1; then
-		useradd -M -d "$TMP/ftp-home" tdftp-test || return 1
-		CLEANUP+=("userdel tdftp-test")
+	# A user of this run's own (users are machine-wide: two runs at once must not share one).
+	if ! id "$FTP_TEST_USER" >/dev/null 2>&1; then
+		useradd -M -d "$TMP/ftp-home" "$FTP_TEST_USER" || return 1
+		CLEANUP+=("userdel $FTP_TEST_USER")
 	fi
-	usermod -d "$TMP/ftp-home" tdftp-test
-	mkdir -p "$TMP/ftp-home" && chown tdftp-test "$TMP/ftp-home"
-	echo "tdftp-test:ftp-pw" | chpasswd
+	mkdir -p "$TMP/ftp-home" && chown "$FTP_TEST_USER" "$TMP/ftp-home"
+	echo "$FTP_TEST_USER:ftp-pw" | chpasswd
 	vsftpd "$dir/vsftpd.conf" >"$dir/out.log" 2>&1 &
 	PIDS+=("$!")
 	for _ in $(seq 50); do

@@ -271,11 +271,6 @@ out:
 
 int cmd_hourly(const struct config *c, struct store *s, struct report *r, char *const *operands)
 {
-	char stamp[TS_LEN + 1];
-
 	(void)operands;
-	log_info("%s run, store %s, keeping %ld", c->tier, store_location(c), c->count);
-	if (job_hourly(c, s, stamp, r) < 0)
-		return -1;
-	return job_mirror(c, s, stamp);
+	return job_with_mirrors(c, s, r, job_hourly);
 }

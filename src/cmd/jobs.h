@@ -29,6 +29,14 @@ int job_promote(const struct config *c, struct store *s, char *stamp, struct rep
 int job_mirror(const struct config *c, struct store *primary, const char *stamp);
 
 /*
+ * A tier's run: job (job_hourly or job_promote), then the mirrors of what it
+ * made or holds. Returns 0, or -1 after fail().
+ */
+int job_with_mirrors(const struct config *c, struct store *s, struct report *r,
+		     int (*job)(const struct config *, struct store *, char *stamp,
+				struct report *));
+
+/*
  * Removes the oldest complete backups of tier until keep remain, then the
  * archived WAL no kept base backup needs. Reports how many remain to r: the
  * primary store's report, NULL for a mirror.

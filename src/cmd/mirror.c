@@ -98,3 +98,15 @@ int job_mirror(const struct config *c, struct store *primary, const char *stamp)
 	free(list);
 	return failed ? -1 : 0;
 }
+
+int job_with_mirrors(const struct config *c, struct store *s, struct report *r,
+		     int (*job)(const struct config *, struct store *, char *stamp,
+				struct report *))
+{
+	char stamp[TS_LEN + 1];
+
+	log_info("%s run, store %s, keeping %ld", c->tier, store_location(c), c->count);
+	if (job(c, s, stamp, r) < 0)
+		return -1;
+	return job_mirror(c, s, stamp);
+}

@@ -89,11 +89,6 @@ out:
 
 int cmd_promote(const struct config *c, struct store *s, struct report *r, char *const *operands)
 {
-	char stamp[TS_LEN + 1];
-
 	(void)operands;
-	log_info("%s run, store %s, keeping %ld", c->tier, store_location(c), c->count);
-	if (job_promote(c, s, stamp, r) < 0)
-		return -1;
-	return job_mirror(c, s, stamp);
+	return job_with_mirrors(c, s, r, job_promote);
 }

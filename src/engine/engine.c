@@ -181,13 +181,14 @@ int engine_choose_databases(struct engine *e, char *const *all, size_t n, const 
 	return 0;
 }
 
-int engine_clear_conflicts(struct engine *e, char *const *databases, size_t n,
-			   char *const *existing, size_t nexisting, const char *const keep[],
+int engine_clear_conflicts(struct engine *e, char *const *databases, size_t n, char **existing,
+			   size_t nexisting, const char *const keep[],
 			   int (*drop)(struct engine *, const char *db, void *arg), void *arg)
 {
 	char conflicts[4096] = "";
+	int rc = 0;
 
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n && rc == 0; i++) {
 		const char *db = databases[i];
 		int kept = 0;
 
@@ -199,18 +200,18 @@ int engine_clear_conflicts(struct engine *e, char *const *databases, size_t n,
 			 "%s%s", conflicts[0] ? ", " : "", db);
 		if (e->opts.force) {
 			log_warn("dropping database %s on the target to replace it (--force)", db);
-			if (drop(e, db, arg) < 0)
-				return -1;
+			rc = drop(e, db, arg);
 		}
 	}
-	if (conflicts[0] != '\0' && !e->opts.force) {
+	strlist_free(existing, nexisting);
+	if (rc == 0 && conflicts[0] != '\0' && !e->opts.force) {
 		fail(EXIT_RESTORE,
 		     "the target server already has database(s) %s: drop them first, or run "
 		     "recover with --force (RECOVER_FORCE=1) to replace them",
 		     conflicts);
 		return -1;
 	}
-	return 0;
+	return rc;
 }
 
 /* ------------------------------------------------------- the log archive */

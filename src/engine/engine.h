@@ -237,10 +237,10 @@ int engine_choose_databases(struct engine *e, char *const *all, size_t n, const 
  * Before a restore: the backup's databases (those in keep excepted, which
  * every server has) that the server already has (existing) make it refuse,
  * naming them, unless opts.force, when drop(e, name, arg) drops each.
- * Returns 0, or -1 after fail().
+ * Frees existing (a strlist). Returns 0, or -1 after fail().
  */
-int engine_clear_conflicts(struct engine *e, char *const *databases, size_t n,
-			   char *const *existing, size_t nexisting, const char *const keep[],
+int engine_clear_conflicts(struct engine *e, char *const *databases, size_t n, char **existing,
+			   size_t nexisting, const char *const keep[],
 			   int (*drop)(struct engine *, const char *db, void *arg), void *arg);
 
 /* Whether the target names exactly one database, and which. */

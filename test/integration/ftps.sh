@@ -11,7 +11,7 @@ ftps_start plain 25564 NO || exit 1
 use_pg 25561 pw
 sql postgres "CREATE DATABASE app" >/dev/null
 sql app "CREATE TABLE t (v text); INSERT INTO t VALUES ('over ftps')" >/dev/null
-export BACKUP_STORE=ftps://127.0.0.1:25563/backups FTP_USER=tdftp-test FTP_PASSWORD=ftp-pw \
+export BACKUP_STORE=ftps://127.0.0.1:25563/backups FTP_USER=$FTP_TEST_USER FTP_PASSWORD=ftp-pw \
 	FTP_CA_FILE=$TMP/ftps/cert.pem
 unset BACKUP_DIR
 

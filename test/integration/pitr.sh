@@ -277,7 +277,7 @@ check "a segment to push elsewhere" "$RECOVER" wal-fetch "$start2" "$TMP/$start2
 s3_start s3 25604 || exit 1
 ftps_start ftps 25605 || exit 1
 S3="BACKUP_STORE=s3://backups/pitr AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER AWS_ENDPOINT_URL=http://127.0.0.1:25604 STORE_RETRIES=1"
-FTPS="BACKUP_STORE=ftps://127.0.0.1:25605/pitr FTP_USER=tdftp-test FTP_PASSWORD=ftp-pw FTP_INSECURE=1"
+FTPS="BACKUP_STORE=ftps://127.0.0.1:25605/pitr FTP_USER=$FTP_TEST_USER FTP_PASSWORD=ftp-pw FTP_INSECURE=1"
 for store in S3 FTPS; do
 	settings=${!store}
 	check "$store: wal-push stores the segment" env $settings "$BACKUP" wal-push "$TMP/$start2"

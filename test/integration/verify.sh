@@ -29,7 +29,7 @@ good=$(newest hourly)
 check "backup --verify latest passes" "$BACKUP" --verify latest
 check "it checked the databases and their tables" grep -qE "restores: [0-9]+ database\(s\), [0-9]+ table\(s\) checked" "$TMP/check.out"
 check "the throwaway server's files are gone" test -z "$(ls -A "$VERIFY_DIR")"
-check "no throwaway server is left running" sh -c "! pgrep -f 'tierdump-verif[y]-' >/dev/null"
+check "no throwaway server is left running" sh -c "! pgrep -f '$TMP/verify[^ ]*/tierdump-verif[y]-' >/dev/null"
 check "a verified record sits beside the manifest" grep -qx 'result = ok' "$BACKUP_DIR/hourly/$good/verified"
 check "the manifest is untouched" verify_backup "$BACKUP_DIR/hourly/$good"
 check "recover lists the backup as verified" sh -c "'$RECOVER' | grep -E '^hourly +$good .* complete +ok '"
@@ -111,7 +111,7 @@ expect_exit "missing row counts are refused, naming the file" 66 "hourly/$lossy/
 expect_exit "a timestamp that matches nothing" 66 "no complete backup matches VERIFY_BACKUP" "$BACKUP" --verify 2001-01-01
 expect_exit "a malformed value is refused" 64 "VERIFY_BACKUP='../x' is not" "$BACKUP" --verify ../x
 check "after every failure the throwaway files are gone" test -z "$(ls -A "$VERIFY_DIR")"
-check "and no throwaway server runs" sh -c "! pgrep -f 'tierdump-verif[y]-' >/dev/null"
+check "and no throwaway server runs" sh -c "! pgrep -f '$TMP/verify[^ ]*/tierdump-verif[y]-' >/dev/null"
 
 # A backup whose manifest is gone is no backup: --verify cannot pick it.
 check "a backup to lose the manifest of" "$BACKUP"

@@ -29,7 +29,7 @@ SQL
 export MYSQL_HOST=127.0.0.1 MYSQL_TCP_PORT=25681 MYSQL_USER=bk MYSQL_PWD=bk-pw
 
 no_scratch_left() {
-	test -z "$(ls -A "$VERIFY_DIR")" && ! pgrep -f 'tierdump-verif[y]-' >/dev/null
+	test -z "$(ls -A "$VERIFY_DIR")" && ! pgrep -f "$TMP/verify[^ ]*/tierdump-verif[y]-" >/dev/null
 }
 
 check "a MariaDB backup to verify" "$BACKUP"
@@ -49,7 +49,7 @@ check "the manifest records their checksum" \
 pid=$!
 : >"$TMP/seen"
 while kill -0 "$pid" 2>/dev/null; do
-	for p in $(pgrep -f 'mariadbd.*tierdump-verif[y]-'); do
+	for p in $(pgrep -f "mariadbd.*$TMP/verify[^ ]*/tierdump-verif[y]-"); do
 		echo "user $(ps -o user= -p "$p")" >>"$TMP/seen"
 		ss -Hltnp 2>/dev/null | grep -q "pid=$p," && echo "tcp $p" >>"$TMP/seen"
 	done

@@ -259,13 +259,11 @@ static int clear_conflicts(struct engine *e, char *const *databases, size_t n_db
 	static const char *const builtin[] = {"mysql", NULL};
 	char **existing = NULL;
 	size_t n = 0;
-	int rc;
 
 	if (list_databases(e, &existing, &n, NULL, 0) < 0)
 		return -1;
-	rc = engine_clear_conflicts(e, databases, n_dbs, existing, n, builtin, drop_database, NULL);
-	strlist_free(existing, n);
-	return rc;
+	return engine_clear_conflicts(e, databases, n_dbs, existing, n, builtin, drop_database,
+				      NULL);
 }
 
 static int mariadb_restore(struct engine *e, char *const *databases, size_t n_dbs,

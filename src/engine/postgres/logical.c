@@ -139,13 +139,11 @@ static int clear_conflicts(struct engine *e, PGconn *conn, char *const *database
 	static const char *const builtin[] = {"postgres", "template1", NULL};
 	char **existing = NULL;
 	size_t n = 0;
-	int rc;
 
 	if (pg_query_column(conn, "SELECT datname FROM pg_database", NULL, &existing, &n) < 0)
 		return -1;
-	rc = engine_clear_conflicts(e, databases, n_dbs, existing, n, builtin, drop_database, conn);
-	strlist_free(existing, n);
-	return rc;
+	return engine_clear_conflicts(e, databases, n_dbs, existing, n, builtin, drop_database,
+				      conn);
 }
 
 static int postgres_restore(struct engine *e, char *const *databases, size_t n_dbs,
