@@ -133,6 +133,7 @@ char *manifest_render(const struct manifest *m, char *err, size_t errlen)
 	put_field(out, "tool_version", m->tool_version);
 	put_field(out, "engine", m->engine);
 	put_field(out, "server_version", m->server_version);
+	put_field(out, "client", m->client);
 	put_field(out, "tier", m->tier);
 	put_field(out, "promoted_from", m->promoted_from);
 	put_field(out, "compression", m->compression);
@@ -223,6 +224,7 @@ static int on_backup_key(struct manifest *m, const char *name, const char *value
 	    {"tool_version", offsetof(struct manifest, tool_version)},
 	    {"engine", offsetof(struct manifest, engine)},
 	    {"server_version", offsetof(struct manifest, server_version)},
+	    {"client", offsetof(struct manifest, client)},
 	    {"tier", offsetof(struct manifest, tier)},
 	    {"promoted_from", offsetof(struct manifest, promoted_from)},
 	    {"compression", offsetof(struct manifest, compression)},
@@ -401,6 +403,7 @@ void manifest_free(struct manifest *m)
 	free(m->tool_version);
 	free(m->engine);
 	free(m->server_version);
+	free(m->client);
 	free(m->tier);
 	free(m->promoted_from);
 	free(m->compression);

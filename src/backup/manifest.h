@@ -27,6 +27,7 @@ struct manifest {
 	char *tool_version;
 	char *engine;
 	char *server_version;
+	char *client; /* the client tool that dumped, its version and folder; NULL: not recorded */
 	char *tier;
 	char *promoted_from; /* NULL for a backup made by a dump */
 	char *compression;   /* gzip, zstd or none; NULL (old manifests) means gzip */

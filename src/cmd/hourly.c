@@ -132,6 +132,8 @@ static int start_manifest(struct engine **engines, size_t n, struct manifest *m)
 		if (m->engine == NULL) {
 			m->engine = strdup(engines[i]->ops->name);
 			m->server_version = strdup(engines[i]->server_version);
+			if (engines[i]->client[0] != '\0')
+				m->client = strdup(engines[i]->client);
 		}
 		for (size_t d = 0; d < engines[i]->ndatabases; d++)
 			if (!strlist_has(m->databases, m->ndatabases, engines[i]->databases[d]) &&

@@ -252,6 +252,7 @@ int cmd_verify(const struct config *c, struct store *s, struct report *report,
 	log_info("test-restoring %s/%s", r->tier, r->stamp);
 	report_backup(report, r->stamp, r->size > 0 ? (uint64_t)r->size : 0);
 	engine_options_from(c, &o);
+	o.backup_server_version = r->manifest->server_version; /* the throwaway server's major */
 	if (restore_verify(c, s, r) < 0)
 		snprintf(v.reason, sizeof(v.reason), "a file does not match its manifest");
 	else if ((servers = engine_servers_new(&o)) != NULL)

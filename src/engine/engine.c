@@ -48,6 +48,7 @@ void engine_options_from(const struct config *c, struct engine_options *o)
 	    .force = c->force != 0,
 	    .mysql_schema = c->mysql_schema != 0,
 	    .pgdatabase = c->pgdatabase,
+	    .pg_bindir = c->pg_bindir,
 	    .mongo_system = c->mongo_system != 0,
 	    .compression = c->compression,
 	    .compression_level = c->compression_level,
@@ -369,7 +370,8 @@ struct engine *engine_servers_restore(struct engine_servers *sv, const char *nam
 	}
 	if (sv->state[k] == 0)
 		sv->state[k] = t->start(&sv->scratch[k], sv->opts.verify_dir,
-					sv->opts.verify_user ? sv->opts.verify_user : t->user) == 0
+					sv->opts.verify_user ? sv->opts.verify_user : t->user,
+					sv->opts.backup_server_version) == 0
 				   ? 1
 				   : -1;
 	if (sv->state[k] != 1)

@@ -20,6 +20,7 @@ static void test_round_trip(void)
 	m.tool_version = strdup("tierdump 0.1.0");
 	m.engine = strdup("postgres");
 	m.server_version = strdup("15.18 (Debian 15.18-0+deb12u1)");
+	m.client = strdup("pg_dumpall 17.12 (/usr/lib/postgresql/17/bin)");
 	m.tier = strdup("hourly");
 	m.compression = strdup("gzip");
 	m.started = 1795255620;
@@ -50,6 +51,8 @@ static void test_round_trip(void)
 	CHECK(back.started == m.started && back.finished == m.finished, "times survive");
 	CHECK(strcmp(back.server_version, m.server_version) == 0, "server version survives: %s",
 	      back.server_version);
+	CHECK(back.client != NULL && strcmp(back.client, m.client) == 0, "client survives: %s",
+	      back.client ? back.client : "(none)");
 	CHECK(back.promoted_from == NULL, "no promoted_from on a dump");
 	CHECK(manifest_size(&back) == 12345, "size");
 	free(text);
