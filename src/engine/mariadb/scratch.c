@@ -10,8 +10,7 @@
 
 enum { START_SECONDS = 120 };
 
-int my_scratch_start(struct scratch *s, const char *parent, const char *user,
-		     const char *version)
+int my_scratch_start(struct scratch *s, const char *parent, const char *user, const char *version)
 {
 	char install[PATH_MAX], mariadbd[PATH_MAX], datadir[PATH_MAX + 16], socket[PATH_MAX + 16];
 	char pidfile[PATH_MAX + 16], log[PATH_MAX + 8];

@@ -103,15 +103,17 @@ int pg_client_choose(const char *root, const char *bindir, const char *tool, int
 		return choose_in(bindir, tool, server, out);
 	n = installed(root, tool, majors, sizeof(majors) / sizeof(*majors));
 	if (n == 0) {
-		fail(EXIT_CONFIG, "no PostgreSQL client has %s under %s: install postgresql-client-%d",
-		     tool, root, server > 0 ? server : 17);
+		fail(EXIT_CONFIG,
+		     "no PostgreSQL client has %s under %s: install postgresql-client-%d", tool,
+		     root, server > 0 ? server : 17);
 		return -1;
 	}
 	for (size_t i = 0; i < n; i++)
 		if (majors[i] >= server) {
 			/* The same major, or else the lowest newer: the first at least as new. */
 			out->major = majors[i];
-			snprintf(out->path, sizeof(out->path), "%s/%d/bin/%s", root, majors[i], tool);
+			snprintf(out->path, sizeof(out->path), "%s/%d/bin/%s", root, majors[i],
+				 tool);
 			return 0;
 		}
 	fail(EXIT_CONFIG,
@@ -134,8 +136,9 @@ int pg_server_choose(const char *root, int want, int exact, struct pg_client *ou
 			return 0;
 		}
 	if (n == 0)
-		fail(EXIT_CONFIG, "no PostgreSQL server programs (initdb, pg_ctl) under %s: install "
-				  "postgresql-%d",
+		fail(EXIT_CONFIG,
+		     "no PostgreSQL server programs (initdb, pg_ctl) under %s: install "
+		     "postgresql-%d",
 		     root, want > 0 ? want : 17);
 	else
 		fail(EXIT_CONFIG,

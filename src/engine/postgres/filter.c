@@ -85,9 +85,8 @@ static int role_exists(struct pg_filter *f, const char *ident, size_t len)
 }
 
 /* What may follow SET without being a parameter's name. */
-static const char *const set_keywords[] = {
-    "session", "local", "role", "time", "transaction", "constraints", "schema", "names", "xml",
-    NULL};
+static const char *const set_keywords[] = {"session",	  "local",  "role",  "time", "transaction",
+					   "constraints", "schema", "names", "xml",  NULL};
 
 /*
  * The parameter a statement line sets, into name (len bytes): "SET name =

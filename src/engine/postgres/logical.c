@@ -145,9 +145,10 @@ static int check_target_major(struct engine *e, int target)
 	if (backup <= target)
 		return 0;
 	if (e->opts.force) {
-		log_warn("restoring a backup of PostgreSQL %s into an older PostgreSQL %d (--force): "
-			 "what %d alone has will fail",
-			 e->opts.backup_server_version, target, backup);
+		log_warn(
+		    "restoring a backup of PostgreSQL %s into an older PostgreSQL %d (--force): "
+		    "what %d alone has will fail",
+		    e->opts.backup_server_version, target, backup);
 		return 0;
 	}
 	fail(EXIT_RESTORE,

@@ -128,9 +128,14 @@ static int read_manifest_tail(const char *tail)
 static int physical_dump(struct engine *e, struct sink *sink)
 {
 	struct pg_client tool;
-	const char *argv[] = {
-	    tool.path,		  "--no-password",     "--pgdata=-",	   "--format=tar",
-	    "--wal-method=fetch", "--checkpoint=fast", "--label=tierdump", NULL};
+	const char *argv[] = {tool.path,
+			      "--no-password",
+			      "--pgdata=-",
+			      "--format=tar",
+			      "--wal-method=fetch",
+			      "--checkpoint=fast",
+			      "--label=tierdump",
+			      NULL};
 	struct tar_watch *w = calloc(1, sizeof(*w));
 	struct child_env env = {0};
 	int rc = -1;

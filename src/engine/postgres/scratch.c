@@ -27,8 +27,7 @@ pid_t pg_postmaster_pid(const char *datadir)
 	return (pid_t)pid;
 }
 
-int pg_scratch_start(struct scratch *s, const char *parent, const char *user,
-		     const char *version)
+int pg_scratch_start(struct scratch *s, const char *parent, const char *user, const char *version)
 {
 	char initdb[PATH_MAX + 16], pg_ctl[PATH_MAX + 16], data[PATH_MAX + 8];
 	char log[PATH_MAX + 8], options[PATH_MAX + 64];

@@ -8,7 +8,6 @@
 
 #include "engine/scratch.h"
 
-
 /* The PID in a data directory's postmaster.pid, or 0. */
 pid_t pg_postmaster_pid(const char *datadir);
 
@@ -19,8 +18,7 @@ pid_t pg_postmaster_pid(const char *datadir);
  * reaches it. Returns 0, or -1 after fail(); either way the caller calls
  * scratch_stop(s).
  */
-int pg_scratch_start(struct scratch *s, const char *parent, const char *user,
-		     const char *version);
+int pg_scratch_start(struct scratch *s, const char *parent, const char *user, const char *version);
 
 /*
  * Only the private directory and where the server will listen, for a
