@@ -13,9 +13,11 @@
 
 struct manifest_file {
 	char *name;
-	char *target;	  /* the target it holds; NULL for the environment's single target */
-	char *engine;	  /* NULL: the backup's engine */
-	char **databases; /* NULL: the backup's databases */
+	char *target;	      /* the target it holds; NULL for the environment's single target */
+	char *engine;	      /* NULL: the backup's engine */
+	char *server_version; /* the server it was dumped from; NULL: the backup's */
+	char *client;	      /* the client tool that dumped it; NULL: not recorded */
+	char **databases;     /* NULL: the backup's databases */
 	size_t ndatabases;
 	uint64_t size;	   /* bytes stored */
 	uint64_t raw_size; /* bytes the engine produced, before compression */

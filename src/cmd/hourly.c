@@ -65,6 +65,10 @@ static int describe_file(struct manifest_file *f, const struct engine *e)
 		return -1;
 	if ((f->engine = strdup(e->ops->name)) == NULL)
 		return -1;
+	/* Each target's own: a backup of several servers may span versions. */
+	if ((f->server_version = strdup(e->server_version)) == NULL ||
+	    (e->client[0] != '\0' && (f->client = strdup(e->client)) == NULL))
+		return -1;
 	for (size_t i = 0; i < e->ndatabases; i++)
 		if (strlist_add(&f->databases, &f->ndatabases, e->databases[i]) < 0)
 			return -1;

@@ -266,14 +266,16 @@ struct engine_servers *engine_servers_new(const struct engine_options *o);
 
 /*
  * Restores one file of a backup, holding databases, into the throwaway
- * server of engine name (started on first use). open(arg) opens the file
- * anew, decompressed, each time it is called. Returns an engine on that
- * server for the checks (free with engine_free()), or NULL after fail(),
- * which for an engine with no throwaway server says why.
+ * server of engine name (started on first use, for a backup of a server
+ * of version: the newest of the backup's files of that engine; NULL when
+ * unknown). open(arg) opens the file anew, decompressed, each time it is
+ * called. Returns an engine on that server for the checks (free with
+ * engine_free()), or NULL after fail(), which for an engine with no
+ * throwaway server says why.
  */
-struct engine *engine_servers_restore(struct engine_servers *sv, const char *name, const char *file,
-				      char *const *databases, size_t n,
-				      struct source *(*open)(void *arg), void *arg);
+struct engine *engine_servers_restore(struct engine_servers *sv, const char *name,
+				      const char *version, const char *file, char *const *databases,
+				      size_t n, struct source *(*open)(void *arg), void *arg);
 
 /* The user databases over every server started. Returns 0, or -1 after fail(). */
 int engine_servers_count_databases(struct engine_servers *sv, long *total);

@@ -21,8 +21,10 @@ check "the manifest names the client" grep -qx "client = pg_dumpall $version ($P
 check "recover --json lists the client" sh -c "'$RECOVER' --json | grep -q '\"client\": \"pg_dumpall $version ($PGBIN)\"'"
 check "recover --json lists the server version" sh -c "'$RECOVER' --json | grep -q '\"server_version\": \"15\\.'"
 
-# A newer pg_dump's settings, as 17 writes them: transaction_timeout after each statement_timeout.
-gunzip -c "$b/dumpall.sql.gz" | sed 's/^SET statement_timeout = 0;$/&\nSET transaction_timeout = 0;\nSELECT pg_catalog.set_config('"'"'future_parameter'"'"', '"'"'x'"'"', false);/' |
+# A newer pg_dump's settings, as 17 writes them: transaction_timeout after each statement_timeout,
+# and the version it names at the start of each database.
+gunzip -c "$b/dumpall.sql.gz" | sed -e 's/^SET statement_timeout = 0;$/&\nSET transaction_timeout = 0;\nSELECT pg_catalog.set_config('"'"'future_parameter'"'"', '"'"'x'"'"', false);/' \
+	-e 's/^-- Dumped by pg_dump version .*/-- Dumped by pg_dump version 17.12/' |
 	gzip >"$TMP/newer.gz"
 sets=$(gunzip -c "$TMP/newer.gz" | grep -c '^SET transaction_timeout = 0;$')
 check "the edited dump sets transaction_timeout $sets times outside COPY data" test "$sets" -ge 3

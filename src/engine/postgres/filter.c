@@ -22,6 +22,7 @@ struct pg_filter {
 	char **skipped; /* the parameters left out, each once, for the log */
 	size_t nskipped;
 	unsigned long nskipped_lines;
+	int target_major;
 	int past_head; /* after the first \connect: no more roles */
 	int in_copy;   /* inside COPY ... FROM stdin data, up to its "\." */
 };
@@ -150,6 +151,9 @@ static int copy_line(struct pg_filter *f, const char *line, size_t len)
 	return 0;
 }
 
+/* The first line of each database's dump that names the pg_dump which wrote it. */
+static const char dumped_by[] = "-- Dumped by pg_dump version ";
+
 /* Decides what becomes of one line of the script. */
 static int filter_line(void *state, const char *line, size_t len, struct line_out *out,
 		       int *rest_as_is)
@@ -161,6 +165,9 @@ static int filter_line(void *state, const char *line, size_t len, struct line_ou
 
 	if (copy_line(f, line, len))
 		return line_emit(out, line, len);
+	if (len > sizeof(dumped_by) && memcmp(line, dumped_by, sizeof(dumped_by) - 1) == 0 &&
+	    atoi(line + sizeof(dumped_by) - 1) <= f->target_major)
+		*rest_as_is = 1; /* it wrote only what the target knows; roles came before */
 	if (f->nsettings > 0 && (line[0] == 'S') && set_parameter(line, len, name, sizeof(name)) &&
 	    unknown_parameter(f, name)) {
 		f->nskipped_lines++;
@@ -235,12 +242,14 @@ static const struct line_filter_ops pg_filter_ops = {
 };
 
 struct source *pg_filter_source(struct source *inner, char *const *roles, size_t nroles,
-				const char *current_user, char *const *settings, size_t nsettings)
+				const char *current_user, char *const *settings, size_t nsettings,
+				int target_major)
 {
 	struct pg_filter *f = calloc(1, sizeof(*f));
 
 	if (f == NULL || (f->current_user = strdup(current_user)) == NULL)
 		goto fail;
+	f->target_major = target_major;
 	for (size_t i = 0; i < nroles; i++)
 		if (strlist_add(&f->roles, &f->nroles, roles[i]) < 0)
 			goto fail;

@@ -17,7 +17,9 @@
  * "SET name = ...;" or "SELECT pg_catalog.set_config('name', ...);" on a
  * line of its own outside COPY data, is left out, and the names are logged
  * once at the end. Custom parameters (with a dot) are accepted by every
- * server and always kept.
+ * server and always kept. A dump made by a pg_dump no newer than the
+ * target ("-- Dumped by pg_dump version N" at the start of each database)
+ * sets only what the target knows: from that line on it passes untouched.
  */
 #ifndef TIERDUMP_PG_FILTER_H
 #define TIERDUMP_PG_FILTER_H
@@ -28,12 +30,13 @@
 
 /*
  * Wraps inner (which the filter owns) given the target's roles, the user
- * the restore connects as and the parameters the target knows (pg_settings;
- * none: every parameter is kept). Returns NULL after fail(), having closed
- * inner.
+ * the restore connects as, the parameters the target knows (pg_settings;
+ * none: every parameter is kept) and its major version. Returns NULL after
+ * fail(), having closed inner.
  */
 struct source *pg_filter_source(struct source *inner, char *const *roles, size_t nroles,
-				const char *current_user, char *const *settings, size_t nsettings);
+				const char *current_user, char *const *settings, size_t nsettings,
+				int target_major);
 
 /*
  * Whether ident, as pg_dumpall writes an identifier (bare, or in double

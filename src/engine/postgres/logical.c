@@ -187,7 +187,8 @@ static int postgres_restore(struct engine *e, char *const *databases, size_t n_d
 	    pg_query_column(conn, "SELECT rolname FROM pg_roles", NULL, &roles, &nroles) < 0 ||
 	    pg_query_column(conn, "SELECT name FROM pg_settings", NULL, &settings, &nsettings) < 0)
 		goto out;
-	filtered = pg_filter_source(source, roles, nroles, PQuser(conn), settings, nsettings);
+	filtered =
+	    pg_filter_source(source, roles, nroles, PQuser(conn), settings, nsettings, target);
 	source = NULL; /* the filter owns it now */
 	if (filtered == NULL)
 		goto out;
