@@ -49,7 +49,7 @@ seed() { # PORT
 	q "$1" app "CREATE TABLE t (id int PRIMARY KEY, note text, doc jsonb); INSERT INTO t SELECT g, md5(g::text), jsonb_build_object('g', g) FROM generate_series(1, 5000) g" >/dev/null
 }
 
-rm -rf "$D13$STORE"; mkdir -p "$D13$STORE"
+rm -rf "$D13$STORE"; mkdir -p "$D13$STORE"; DIRS+=("$D13$STORE")
 say "servers: 15 on the host :26015 (source) and :26115 (target); 17 in $D13 :26017 (source) and :26117 (target); 18 in $SID :26018 (target)"
 start "" 15 26015 && start "" 15 26115 && start "$D13" 17 26017 && start "$D13" 17 26117 && start "$SID" 18 26018 || exit 1
 seed 26015; seed 26017
@@ -107,6 +107,19 @@ say "5. --verify in the Debian 13 root: a 15 backup gets the nearest newer serve
 d13 BACKUP_TYPE=hourly $SRC/build/d13/backup --verify "$b3" 2>"$W/build/pgc-5.log"
 try "5a. the test-restore passes" test $? = 0
 try "5b. it says which server" grep -q "throwaway PostgreSQL 17 in .* for a backup of PostgreSQL 15 (its own major is not installed)" "$W/build/pgc-5.log"
+
+say "6. a physical base backup of 17 with pg_basebackup 18, recovered and started with 17's server (its PG_VERSION)"
+d13 PGPORT=26017 BACKUP_DIR=/srv/pgc-pstore BACKUP_TYPE=hourly BACKUP_METHOD=physical \
+	PG_BINDIR=/usr/lib/postgresql/18/bin $SRC/build/d13/backup 2>"$W/build/pgc-6.log"
+try "6a. the base backup exits 0 and names pg_basebackup 18" grep -q "using the client pg_basebackup 18\." "$W/build/pgc-6.log"
+rm -rf "$D13/srv/pgc-restored"; mkdir -m 700 "$D13/srv/pgc-restored"; DIRS+=("$D13/srv/pgc-restored" "$D13/srv/pgc-pstore")
+chroot "$D13" chown -R postgres: /srv/pgc-restored /srv/pgc-pstore
+d13 PGPORT=26217 PGHOST=/srv/pgc-restored BACKUP_DIR=/srv/pgc-pstore PGDATA=/srv/pgc-restored RECOVERY_TARGET=immediate \
+	runuser -u postgres -- $SRC/build/d13/recover --start 2>"$W/build/pgc-6r.log"
+try "6b. recover --start promotes it" test $? = 0
+PIDS+=("$(head -1 "$D13/srv/pgc-restored/postmaster.pid" 2>/dev/null)")
+try "6c. under 17's server, with the data" test "$(/usr/lib/postgresql/15/bin/psql -X -qAt -h "$D13/srv/pgc-restored" -p 26217 -U postgres -d app \
+	-c "SELECT current_setting('server_version_num')::int / 10000 || ':' || count(*) FROM t")" = "17:5000"
 
 echo; printf '%s\n' "${results[@]}"
 echo "$(printf '%s\n' "${results[@]}" | grep -c '^ok') passed, $(printf '%s\n' "${results[@]}" | grep -c '^FAIL') failed"
