@@ -105,6 +105,9 @@ const struct setting conf_settings[] = {
     {"PGUSER", "pguser", NULL, SETTING_STRING, 0, F(pguser), "PostgreSQL user"},
     {"PGPASSWORD", "pgpassword", NULL, SETTING_STRING, 1, F(pgpassword), "PostgreSQL password"},
     {"PGPASSFILE", "pgpassfile", NULL, SETTING_STRING, 0, F(pgpassfile), "libpq password file"},
+    {"PG_BINDIR", "pg_bindir", NULL, SETTING_STRING, 0, F(pg_bindir),
+     "the one directory PostgreSQL's client tools are taken from (default: the client of each "
+     "server's major under /usr/lib/postgresql, or the lowest newer one)"},
     {"PGADMINPASS", "pgadminpass", NULL, SETTING_STRING, 1, F(pgadminpass),
      "PostgreSQL admin password (bandr)"},
     {"PGDATABASE", "pgdatabase", NULL, SETTING_STRING, 0, F(pgdatabase),

@@ -27,6 +27,7 @@ struct config {
 	long threads;		/* BACKUP_THREADS: compression threads; default online CPUs */
 	char *engine;		/* BACKUP_ENGINE: postgres, mariadb */
 	char *pghost, *pgport, *pguser, *pgpassword, *pgpassfile, *pgadminpass;
+	char *pg_bindir; /* PG_BINDIR: the PostgreSQL client tools' one directory */
 	char *mysql_host, *mysql_port, *mysql_user, *mysql_password;
 	long mysql_schema; /* RECOVER_MYSQL_SCHEMA: restore MariaDB's mysql schema too */
 	char *store;	   /* BACKUP_STORE: a path, file:///path or s3://bucket/prefix */

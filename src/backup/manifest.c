@@ -133,6 +133,7 @@ char *manifest_render(const struct manifest *m, char *err, size_t errlen)
 	put_field(out, "tool_version", m->tool_version);
 	put_field(out, "engine", m->engine);
 	put_field(out, "server_version", m->server_version);
+	put_field(out, "client", m->client);
 	put_field(out, "tier", m->tier);
 	put_field(out, "promoted_from", m->promoted_from);
 	put_field(out, "compression", m->compression);
@@ -163,6 +164,8 @@ char *manifest_render(const struct manifest *m, char *err, size_t errlen)
 		fprintf(out, "]\n");
 		put_field(out, "target", f->target);
 		put_field(out, "engine", f->engine);
+		put_field(out, "server_version", f->server_version);
+		put_field(out, "client", f->client);
 		for (size_t d = 0; d < f->ndatabases; d++)
 			put_field(out, "database", f->databases[d]);
 		fprintf(out, "size = %" PRIu64 "\nraw_size = %" PRIu64 "\nsha256 = %s\n", f->size,
@@ -223,6 +226,7 @@ static int on_backup_key(struct manifest *m, const char *name, const char *value
 	    {"tool_version", offsetof(struct manifest, tool_version)},
 	    {"engine", offsetof(struct manifest, engine)},
 	    {"server_version", offsetof(struct manifest, server_version)},
+	    {"client", offsetof(struct manifest, client)},
 	    {"tier", offsetof(struct manifest, tier)},
 	    {"promoted_from", offsetof(struct manifest, promoted_from)},
 	    {"compression", offsetof(struct manifest, compression)},
@@ -312,6 +316,10 @@ static int on_file_key(struct manifest *m, const char *section, const char *name
 		return set_string(&f->target, value);
 	if (strcmp(name, "engine") == 0)
 		return set_string(&f->engine, value);
+	if (strcmp(name, "server_version") == 0)
+		return set_string(&f->server_version, value);
+	if (strcmp(name, "client") == 0)
+		return set_string(&f->client, value);
 	if (strcmp(name, "database") == 0)
 		return add_unescaped(&f->databases, &f->ndatabases, value);
 	return 0;
@@ -401,6 +409,7 @@ void manifest_free(struct manifest *m)
 	free(m->tool_version);
 	free(m->engine);
 	free(m->server_version);
+	free(m->client);
 	free(m->tier);
 	free(m->promoted_from);
 	free(m->compression);
@@ -414,6 +423,8 @@ void manifest_free(struct manifest *m)
 		free(m->files[i].name);
 		free(m->files[i].target);
 		free(m->files[i].engine);
+		free(m->files[i].server_version);
+		free(m->files[i].client);
 		strlist_free(m->files[i].databases, m->files[i].ndatabases);
 	}
 	free(m->files);

@@ -13,9 +13,11 @@
 
 struct manifest_file {
 	char *name;
-	char *target;	  /* the target it holds; NULL for the environment's single target */
-	char *engine;	  /* NULL: the backup's engine */
-	char **databases; /* NULL: the backup's databases */
+	char *target;	      /* the target it holds; NULL for the environment's single target */
+	char *engine;	      /* NULL: the backup's engine */
+	char *server_version; /* the server it was dumped from; NULL: the backup's */
+	char *client;	      /* the client tool that dumped it; NULL: not recorded */
+	char **databases;     /* NULL: the backup's databases */
 	size_t ndatabases;
 	uint64_t size;	   /* bytes stored */
 	uint64_t raw_size; /* bytes the engine produced, before compression */
@@ -27,6 +29,7 @@ struct manifest {
 	char *tool_version;
 	char *engine;
 	char *server_version;
+	char *client; /* the client tool that dumped, its version and folder; NULL: not recorded */
 	char *tier;
 	char *promoted_from; /* NULL for a backup made by a dump */
 	char *compression;   /* gzip, zstd or none; NULL (old manifests) means gzip */

@@ -65,6 +65,10 @@ static int describe_file(struct manifest_file *f, const struct engine *e)
 		return -1;
 	if ((f->engine = strdup(e->ops->name)) == NULL)
 		return -1;
+	/* Each target's own: a backup of several servers may span versions. */
+	if ((f->server_version = strdup(e->server_version)) == NULL ||
+	    (e->client[0] != '\0' && (f->client = strdup(e->client)) == NULL))
+		return -1;
 	for (size_t i = 0; i < e->ndatabases; i++)
 		if (strlist_add(&f->databases, &f->ndatabases, e->databases[i]) < 0)
 			return -1;
@@ -132,6 +136,8 @@ static int start_manifest(struct engine **engines, size_t n, struct manifest *m)
 		if (m->engine == NULL) {
 			m->engine = strdup(engines[i]->ops->name);
 			m->server_version = strdup(engines[i]->server_version);
+			if (engines[i]->client[0] != '\0')
+				m->client = strdup(engines[i]->client);
 		}
 		for (size_t d = 0; d < engines[i]->ndatabases; d++)
 			if (!strlist_has(m->databases, m->ndatabases, engines[i]->databases[d]) &&

@@ -87,6 +87,16 @@ void listing_print_json(const struct catalog *c, FILE *out)
 				     : "complete");
 		fputs(", \"engine\": ", out);
 		json_string(out, m ? m->engine : engine_default());
+		fputs(", \"server_version\": ", out);
+		if (m != NULL && m->server_version != NULL)
+			json_string(out, m->server_version);
+		else
+			fputs("null", out);
+		fputs(", \"client\": ", out);
+		if (m != NULL && m->client != NULL)
+			json_string(out, m->client);
+		else
+			fputs("null", out);
 		fputs(", \"verified\": ", out);
 		if (r->verified[0] != '\0')
 			json_string(out, r->verified);

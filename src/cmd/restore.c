@@ -143,6 +143,8 @@ static int restore_file(const struct config *c, struct store *s, const struct ba
 	int rc = -1;
 
 	engine_options_from(c, &o);
+	/* A restore into an older major than the file's server is refused. */
+	o.backup_server_version = f->server_version ? f->server_version : m->server_version;
 	if (codec == NULL || (e = engine_new(step->engine, step->target, &o)) == NULL)
 		return -1;
 	file_key(r, f->name, key);

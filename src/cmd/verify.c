@@ -162,6 +162,35 @@ static int check_expected_count(const struct config *c, struct engine_servers *s
 	return 0;
 }
 
+/* A file's engine and the version of the server it was dumped from. */
+static const char *file_engine(const struct manifest *m, const struct manifest_file *f)
+{
+	return f->engine ? f->engine : m->engine;
+}
+
+static const char *file_version(const struct manifest *m, const struct manifest_file *f)
+{
+	return f->server_version ? f->server_version : m->server_version;
+}
+
+/*
+ * The newest server version among the files of engine: the throwaway
+ * server of that engine is of its major or newer, so every file loads.
+ */
+static const char *newest_version(const struct manifest *m, const char *engine)
+{
+	const char *newest = NULL;
+
+	for (size_t i = 0; i < m->nfiles; i++) {
+		const char *v = file_version(m, &m->files[i]);
+
+		if (strcmp(file_engine(m, &m->files[i]), engine) == 0 && v != NULL &&
+		    (newest == NULL || atoi(v) > atoi(newest)))
+			newest = v;
+	}
+	return newest;
+}
+
 /* Restores one file into a server of its engine and checks what came back. */
 static int restore_file(struct store *s, const struct backup_ref *r, const struct manifest_file *f,
 			struct engine_servers *sv, const struct rowcounts *counts,
@@ -172,8 +201,8 @@ static int restore_file(struct store *s, const struct backup_ref *r, const struc
 	struct engine *e;
 	int rc;
 
-	e = engine_servers_restore(sv, f->engine ? f->engine : m->engine, f->name,
-				   f->databases ? f->databases : m->databases,
+	e = engine_servers_restore(sv, file_engine(m, f), newest_version(m, file_engine(m, f)),
+				   f->name, f->databases ? f->databases : m->databases,
 				   f->databases ? f->ndatabases : m->ndatabases, open_file, &ref);
 	if (e == NULL)
 		return -1;

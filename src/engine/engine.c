@@ -48,6 +48,7 @@ void engine_options_from(const struct config *c, struct engine_options *o)
 	    .force = c->force != 0,
 	    .mysql_schema = c->mysql_schema != 0,
 	    .pgdatabase = c->pgdatabase,
+	    .pg_bindir = c->pg_bindir,
 	    .mongo_system = c->mongo_system != 0,
 	    .compression = c->compression,
 	    .compression_level = c->compression_level,
@@ -348,9 +349,9 @@ static void refuse(const char *file, const char *name, const struct engine_test_
 	fail(EXIT_CONFIG, "%s holds a %s dump: test-restores handle %s only", file, name, titles);
 }
 
-struct engine *engine_servers_restore(struct engine_servers *sv, const char *name, const char *file,
-				      char *const *databases, size_t n,
-				      struct source *(*open)(void *arg), void *arg)
+struct engine *engine_servers_restore(struct engine_servers *sv, const char *name,
+				      const char *version, const char *file, char *const *databases,
+				      size_t n, struct source *(*open)(void *arg), void *arg)
 {
 	const struct engine_test_ops *t;
 	struct engine_options own = sv->opts;
@@ -368,10 +369,11 @@ struct engine *engine_servers_restore(struct engine_servers *sv, const char *nam
 		return NULL;
 	}
 	if (sv->state[k] == 0)
-		sv->state[k] = t->start(&sv->scratch[k], sv->opts.verify_dir,
-					sv->opts.verify_user ? sv->opts.verify_user : t->user) == 0
-				   ? 1
-				   : -1;
+		sv->state[k] =
+		    t->start(&sv->scratch[k], sv->opts.verify_dir,
+			     sv->opts.verify_user ? sv->opts.verify_user : t->user, version) == 0
+			? 1
+			: -1;
 	if (sv->state[k] != 1)
 		return NULL;
 	scratch = &sv->scratch[k];
@@ -381,6 +383,7 @@ struct engine *engine_servers_restore(struct engine_servers *sv, const char *nam
 	log_info("restoring %s into the throwaway %s", file, scratch->what);
 	if (t->settings != NULL && t->settings(scratch, &own) < 0)
 		return NULL;
+	own.backup_server_version = version;
 	e = engine_new(name, &scratch->target, &own);
 	if (e == NULL)
 		return NULL;

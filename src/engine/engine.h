@@ -32,6 +32,10 @@ struct engine_options {
 	int force;		/* RECOVER_FORCE: replace what the target already has */
 	int mysql_schema;	/* RECOVER_MYSQL_SCHEMA: restore MariaDB's mysql schema too */
 	const char *pgdatabase; /* the maintenance database PostgreSQL clients connect to */
+	/* The server version of the backup being restored (its manifest's); NULL: unknown. */
+	const char *backup_server_version;
+	/* Dumps and restores. */
+	const char *pg_bindir; /* PG_BINDIR: PostgreSQL's client tools from this one directory */
 	/* Dumps. */
 	int mongo_system; /* MONGODB_SYSTEM_DATABASES: dump admin, local and config too */
 	/* The log archive (wal-push): how the archived files are compressed. */
@@ -62,6 +66,7 @@ struct engine {
 	struct engine_options opts;  /* a copy: the caller's may go */
 	const struct target *target; /* the server, its databases and secret */
 	char server_version[64];     /* set by check() */
+	char client[160];	     /* set by check(): the client tool, its version and path */
 	char **databases;	     /* what check() found to dump */
 	size_t ndatabases;
 	void *priv;
@@ -79,11 +84,12 @@ struct engine_test_ops {
 	/* The user Debian's server package runs the server as, without VERIFY_USER. */
 	const char *user;
 	/*
-	 * Creates and starts a server under parent, as user (when we are root);
-	 * s->target reaches it. Returns 0, or -1 after fail(); either way the
-	 * caller stops it (scratch_stop()).
+	 * Creates and starts a server under parent, as user (when we are root),
+	 * for a backup of a server of version (NULL: unknown); s->target reaches
+	 * it. Returns 0, or -1 after fail(); either way the caller stops it
+	 * (scratch_stop()).
 	 */
-	int (*start)(struct scratch *s, const char *parent, const char *user);
+	int (*start)(struct scratch *s, const char *parent, const char *user, const char *version);
 	/* Before a dump's restore: readies the server t reaches (dump: read, then closed). */
 	int (*prepare)(const struct target *t, struct source *dump);
 	/* Changes the options the restore runs with (o holds the run's). Returns 0 or -1. */
@@ -260,14 +266,16 @@ struct engine_servers *engine_servers_new(const struct engine_options *o);
 
 /*
  * Restores one file of a backup, holding databases, into the throwaway
- * server of engine name (started on first use). open(arg) opens the file
- * anew, decompressed, each time it is called. Returns an engine on that
- * server for the checks (free with engine_free()), or NULL after fail(),
- * which for an engine with no throwaway server says why.
+ * server of engine name (started on first use, for a backup of a server
+ * of version: the newest of the backup's files of that engine; NULL when
+ * unknown). open(arg) opens the file anew, decompressed, each time it is
+ * called. Returns an engine on that server for the checks (free with
+ * engine_free()), or NULL after fail(), which for an engine with no
+ * throwaway server says why.
  */
-struct engine *engine_servers_restore(struct engine_servers *sv, const char *name, const char *file,
-				      char *const *databases, size_t n,
-				      struct source *(*open)(void *arg), void *arg);
+struct engine *engine_servers_restore(struct engine_servers *sv, const char *name,
+				      const char *version, const char *file, char *const *databases,
+				      size_t n, struct source *(*open)(void *arg), void *arg);
 
 /* The user databases over every server started. Returns 0, or -1 after fail(). */
 int engine_servers_count_databases(struct engine_servers *sv, long *total);

@@ -75,6 +75,14 @@ const char *fail_reason(void)
 	return reason;
 }
 
+void fail_clear(void)
+{
+	pthread_mutex_lock(&reason_lock);
+	reason[0] = '\0';
+	reason_code = EXIT_OK;
+	pthread_mutex_unlock(&reason_lock);
+}
+
 void fail_summary(enum exit_code code, const char *fmt, ...)
 {
 	va_list ap, copy;

@@ -35,6 +35,9 @@ enum exit_code fail_code(void);
 /* The run's one-line reason so far, or "" when nothing failed. */
 const char *fail_reason(void);
 
+/* Forgets the recorded failure, so that unit tests can check each failure's reason. */
+void fail_clear(void);
+
 /*
  * Ends the run: on failure prints the reason as the last stderr line and
  * writes it to the termination log. Returns the exit status for main().

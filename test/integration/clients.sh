@@ -18,15 +18,28 @@ SH
 ln -s "$(command -v mariadb)" "$TMP/old/mariadb"
 chmod +x "$TMP/old/pg_dumpall" "$TMP/old/mariadb-dump"
 
-expect_exit "pg_dumpall older than the server is refused" 78 "pg_dumpall 14 cannot dump a PostgreSQL 15 server: install postgresql-client-15" \
-	env PATH="$TMP/old:$PATH" "$BACKUP"
-expect_exit "a missing pg_dumpall is named with its package" 78 "install the PostgreSQL client" \
-	env PATH="$TMP/empty" "$BACKUP"
+# PostgreSQL's tools come from /usr/lib/postgresql/N/bin, the server's major or the lowest
+# newer one; PG_BINDIR names one directory instead, which must hold them.
+mkdir -p "$TMP/partial"
+ln -s "$PGBIN/pg_dump" "$TMP/partial/pg_dump"
+ln -s "$PGBIN/psql" "$TMP/partial/psql"
+expect_exit "PG_BINDIR with a pg_dumpall older than the server is refused, naming the package" 78 \
+	"old/pg_dumpall is PostgreSQL 14's and cannot serve a PostgreSQL 15 server: install postgresql-client-15" \
+	env PG_BINDIR="$TMP/old" "$BACKUP"
+expect_exit "an empty PG_BINDIR is named with the tool it lacks" 78 \
+	"PG_BINDIR $TMP/empty has no pg_dumpall" env PG_BINDIR="$TMP/empty" "$BACKUP"
+expect_exit "a PG_BINDIR without pg_dumpall is named with the tool it lacks" 78 \
+	"PG_BINDIR $TMP/partial has no pg_dumpall" env PG_BINDIR="$TMP/partial" "$BACKUP"
 check "nothing was written by the refused runs" sh -c "! ls '$BACKUP_DIR/hourly' 2>/dev/null | grep -q ."
+# The /usr/bin wrapper is never what runs: PATH may lack every client.
+check "a backup with an empty PATH takes the client by its full path" env PATH="$TMP/empty" "$BACKUP"
+check "a PG_BINDIR holding pg_dump is enough for one database" \
+	env PG_BINDIR="$TMP/partial" DATABASE=postgres "$BACKUP"
 
+before=$(count_backups hourly)
 my_start my 25482 || exit 1
 expect_exit "mariadb-dump older than the server is refused" 78 "mariadb-dump 9.9 cannot be trusted with a MariaDB 10.11" \
 	env PATH="$TMP/old:$PATH" BACKUP_ENGINE=mariadb MYSQL_HOST=127.0.0.1 MYSQL_TCP_PORT=25482 MYSQL_USER=bk MYSQL_PWD=bk-pw "$BACKUP"
 expect_exit "a missing mariadb client is named" 78 "mariadb" \
 	env PATH="$TMP/empty" BACKUP_ENGINE=mariadb MYSQL_HOST=127.0.0.1 MYSQL_TCP_PORT=25482 MYSQL_USER=bk MYSQL_PWD=bk-pw "$BACKUP"
-check "still nothing written" sh -c "! ls '$BACKUP_DIR/hourly' 2>/dev/null | grep -q ."
+check "still nothing written" test "$(count_backups hourly)" = "$before"

@@ -58,10 +58,10 @@ check "with decoy PG* and MYSQL_* variables in its environment, the run backs up
 check "the guard watched the run" grep -q '^backup [0-9]* exec ' "$TMP/envguard.log"
 check "the environment was changed only while one thread ran" sh -c "! grep ' change ' '$TMP/envguard.log' | grep -v ' threads=1\$'"
 check "and never once a child had been started" sh -c "! sed -n '/ exec /,\$p' '$TMP/envguard.log' | grep ' change '"
-check "app's pg_dump got app's host and port" grep -q '^backup [0-9]* exec pg_dump PGHOST=127.0.0.1 PGPORT=25491 PGUSER=dbadmin PGPASSFILE=/' "$TMP/envguard.log"
-check "billing's pg_dump got billing's" grep -q '^backup [0-9]* exec pg_dump PGHOST=localhost PGPORT=25492 PGUSER=dbadmin PGPASSFILE=/' "$TMP/envguard.log"
+check "app's pg_dump got app's host and port" grep -q '^backup [0-9]* exec [^ ]*/pg_dump PGHOST=127.0.0.1 PGPORT=25491 PGUSER=dbadmin PGPASSFILE=/' "$TMP/envguard.log"
+check "billing's pg_dump got billing's" grep -q '^backup [0-9]* exec [^ ]*/pg_dump PGHOST=localhost PGPORT=25492 PGUSER=dbadmin PGPASSFILE=/' "$TMP/envguard.log"
 check "each with its own password file" \
-	test "$(grep ' exec pg_dump ' "$TMP/envguard.log" | grep -o 'PGPASSFILE=/[^ ]*' | sort -u | wc -l)" = 2
+	test "$(grep ' exec [^ ]*/pg_dump ' "$TMP/envguard.log" | grep -o 'PGPASSFILE=/[^ ]*' | sort -u | wc -l)" = 2
 check "no tool got a password variable or a decoy" \
 	sh -c "! grep ' exec ' '$TMP/envguard.log' | grep -e 'PGPASSWORD=[^-]' -e 'PGADMINPASS=[^-]' -e 'MYSQL_PWD=[^-]' -e '192.0.2.1' -e decoy"
 check "mariadb-dump ran, without MYSQL_HOST or MYSQL_PWD" grep -q ' exec mariadb-dump .*MYSQL_PWD=- MYSQL_HOST=-$' "$TMP/envguard.log"

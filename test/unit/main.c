@@ -22,6 +22,7 @@ int main(void)
 	    test_compress_zstd,
 	    test_engine_engine,
 	    test_engine_mariadb_rowcount,
+	    test_engine_postgres_clients,
 	    test_engine_postgres_filter,
 	    test_engine_postgres_pg,
 	    test_engine_postgres_pitr,

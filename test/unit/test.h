@@ -30,6 +30,7 @@ void test_tier(void);
 void test_conf(void);
 void test_util_env(void);
 void test_engine_postgres_pg(void);
+void test_engine_postgres_clients(void);
 void test_backup_writer(void);
 void test_engine_engine(void);
 void test_util_array(void);

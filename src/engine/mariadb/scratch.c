@@ -10,11 +10,12 @@
 
 enum { START_SECONDS = 120 };
 
-int my_scratch_start(struct scratch *s, const char *parent, const char *user)
+int my_scratch_start(struct scratch *s, const char *parent, const char *user, const char *version)
 {
 	char install[PATH_MAX], mariadbd[PATH_MAX], datadir[PATH_MAX + 16], socket[PATH_MAX + 16];
 	char pidfile[PATH_MAX + 16], log[PATH_MAX + 8];
 
+	(void)version; /* one mariadbd: whichever is installed */
 	memset(s, 0, sizeof(*s));
 	if (scratch_find_program("mariadb-install-db", install, sizeof(install)) < 0 ||
 	    scratch_find_program("mariadbd", mariadbd, sizeof(mariadbd)) < 0) {

@@ -16,7 +16,7 @@ struct engine_test_ops;
  * are root); s->target reaches it as root through the socket. Returns 0, or
  * -1 after fail(); either way the caller calls scratch_stop(s).
  */
-int my_scratch_start(struct scratch *s, const char *parent, const char *user);
+int my_scratch_start(struct scratch *s, const char *parent, const char *user, const char *version);
 
 /* Test-restores of MariaDB dumps: into a server my_scratch_start() makes. */
 extern const struct engine_test_ops my_test_ops;

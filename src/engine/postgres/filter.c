@@ -1,8 +1,11 @@
 #include "engine/postgres/filter.h"
 #include "engine/postgres/rowcount.h"
 
+#include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "util/linefilter.h"
 #include "util/log.h"
@@ -14,6 +17,14 @@ struct pg_filter {
 	char *current_user;
 	char *deferred; /* the current user's ALTER ROLE, emitted last */
 	size_t deferred_len;
+	char **settings; /* the parameters the target knows; none: keep every SET */
+	size_t nsettings;
+	char **skipped; /* the parameters left out, each once, for the log */
+	size_t nskipped;
+	unsigned long nskipped_lines;
+	int target_major;
+	int past_head; /* after the first \connect: no more roles */
+	int in_copy;   /* inside COPY ... FROM stdin data, up to its "\." */
 };
 
 int pg_ident_is(const char *ident, size_t len, const char *role)
@@ -74,16 +85,102 @@ static int role_exists(struct pg_filter *f, const char *ident, size_t len)
 	return 0;
 }
 
-/* Decides what becomes of one line of the script's head. */
+/* What may follow SET without being a parameter's name. */
+static const char *const set_keywords[] = {"session",	  "local",  "role",  "time", "transaction",
+					   "constraints", "schema", "names", "xml",  NULL};
+
+/*
+ * The parameter a statement line sets, into name (len bytes): "SET name =
+ * ...;" or "SELECT pg_catalog.set_config('name', ...);", as pg_dump writes
+ * them. Returns 1, or 0 when the line is not one of those.
+ */
+static int set_parameter(const char *line, size_t len, char *name, size_t size)
+{
+	static const char set[] = "SET ", config[] = "SELECT pg_catalog.set_config('";
+	const char *p, *end = line + len;
+	size_t n;
+
+	if (len > sizeof(set) && memcmp(line, set, sizeof(set) - 1) == 0)
+		p = line + sizeof(set) - 1;
+	else if (len > sizeof(config) && memcmp(line, config, sizeof(config) - 1) == 0)
+		p = line + sizeof(config) - 1;
+	else
+		return 0;
+	/* A statement of its own: it ends the line. */
+	while (end > p && (end[-1] == '\n' || end[-1] == ' '))
+		end--;
+	if (end == p || end[-1] != ';')
+		return 0;
+	for (n = 0; p + n < end && (isalnum((unsigned char)p[n]) || p[n] == '_' || p[n] == '.');)
+		n++;
+	if (n == 0 || n >= size || p + n >= end || (p[n] != ' ' && p[n] != '\''))
+		return 0;
+	memcpy(name, p, n);
+	name[n] = '\0';
+	/* SET ROLE, SET SESSION AUTHORIZATION and friends are statements, not parameters. */
+	for (size_t i = 0; set_keywords[i] != NULL; i++)
+		if (strcasecmp(name, set_keywords[i]) == 0)
+			return 0;
+	return 1;
+}
+
+/* Whether the target lacks the parameter: custom ones (a dot) every server accepts. */
+static int unknown_parameter(const struct pg_filter *f, const char *name)
+{
+	if (f->nsettings == 0 || strchr(name, '.') != NULL)
+		return 0;
+	for (size_t i = 0; i < f->nsettings; i++)
+		if (strcasecmp(f->settings[i], name) == 0)
+			return 0;
+	return 1;
+}
+
+/* Tracks COPY data, whose lines are rows and never statements. */
+static int copy_line(struct pg_filter *f, const char *line, size_t len)
+{
+	static const char from[] = " FROM stdin;\n";
+
+	if (f->in_copy) {
+		f->in_copy = !(len >= 2 && line[0] == '\\' && line[1] == '.' &&
+			       (len == 2 || line[2] == '\n'));
+		return 1;
+	}
+	if (len > 5 + sizeof(from) && memcmp(line, "COPY ", 5) == 0 &&
+	    memcmp(line + len - (sizeof(from) - 1), from, sizeof(from) - 1) == 0)
+		f->in_copy = 1;
+	return 0;
+}
+
+/* The first line of each database's dump that names the pg_dump which wrote it. */
+static const char dumped_by[] = "-- Dumped by pg_dump version ";
+
+/* Decides what becomes of one line of the script. */
 static int filter_line(void *state, const char *line, size_t len, struct line_out *out,
 		       int *rest_as_is)
 {
 	struct pg_filter *f = state;
 	size_t body = len > 0 && line[len - 1] == '\n' ? len - 1 : len, ident_len;
 	const char *ident;
+	char name[128];
 
-	if (len >= 9 && memcmp(line, "\\connect ", 9) == 0)
-		*rest_as_is = 1; /* the head ends: roles come before the first database */
+	if (copy_line(f, line, len))
+		return line_emit(out, line, len);
+	if (len > sizeof(dumped_by) && memcmp(line, dumped_by, sizeof(dumped_by) - 1) == 0 &&
+	    atoi(line + sizeof(dumped_by) - 1) <= f->target_major)
+		*rest_as_is = 1; /* it wrote only what the target knows; roles came before */
+	if (f->nsettings > 0 && (line[0] == 'S') && set_parameter(line, len, name, sizeof(name)) &&
+	    unknown_parameter(f, name)) {
+		f->nskipped_lines++;
+		return strlist_has(f->skipped, f->nskipped, name)
+			   ? 0
+			   : strlist_add(&f->skipped, &f->nskipped, name);
+	}
+	if (len >= 9 && memcmp(line, "\\connect ", 9) == 0) {
+		f->past_head = 1; /* the head ends: roles come before the first database */
+		*rest_as_is = f->nsettings == 0;
+	}
+	if (f->past_head)
+		return line_emit(out, line, len);
 	ident = match_ident(line, body, "CREATE ROLE ", ";", 1, &ident_len);
 	if (ident != NULL && role_exists(f, ident, ident_len)) {
 		log_info("role %.*s exists on the target: keeping it, setting its attributes from "
@@ -108,6 +205,16 @@ static int filter_end(void *state, struct line_out *out)
 {
 	struct pg_filter *f = state;
 
+	if (f->nskipped > 0) {
+		char names[512] = "";
+
+		for (size_t i = 0; i < f->nskipped; i++)
+			snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s",
+				 i ? ", " : "", f->skipped[i]);
+		log_warn("left out %lu statement(s) setting parameters the target server does not "
+			 "know (a newer pg_dump wrote them): %s",
+			 f->nskipped_lines, names);
+	}
 	if (f->deferred == NULL)
 		return 0;
 	log_info("restoring the connecting user's own attributes last");
@@ -121,6 +228,8 @@ static void filter_free(void *state)
 	if (f == NULL)
 		return;
 	strlist_free(f->roles, f->nroles);
+	strlist_free(f->settings, f->nsettings);
+	strlist_free(f->skipped, f->nskipped);
 	free(f->current_user);
 	free(f->deferred);
 	free(f);
@@ -133,14 +242,19 @@ static const struct line_filter_ops pg_filter_ops = {
 };
 
 struct source *pg_filter_source(struct source *inner, char *const *roles, size_t nroles,
-				const char *current_user)
+				const char *current_user, char *const *settings, size_t nsettings,
+				int target_major)
 {
 	struct pg_filter *f = calloc(1, sizeof(*f));
 
 	if (f == NULL || (f->current_user = strdup(current_user)) == NULL)
 		goto fail;
+	f->target_major = target_major;
 	for (size_t i = 0; i < nroles; i++)
 		if (strlist_add(&f->roles, &f->nroles, roles[i]) < 0)
+			goto fail;
+	for (size_t i = 0; i < nsettings; i++)
+		if (strlist_add(&f->settings, &f->nsettings, settings[i]) < 0)
 			goto fail;
 	return line_filter_source(inner, &pg_filter_ops, f);
 fail:

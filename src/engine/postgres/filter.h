@@ -8,8 +8,18 @@
  * line is moved to the end of the script, so the restore keeps logging in
  * with the password it started with until its last \connect.
  *
- * Only the script's head, before its first \connect, is looked at; the rest
- * passes through untouched.
+ * Only the script's head, before its first \connect, is looked at for
+ * roles.
+ *
+ * A newer pg_dump sets parameters an older server does not know (SET
+ * transaction_timeout, new in 17), which ON_ERROR_STOP would turn into a
+ * failed restore: every statement that sets a parameter the target lacks,
+ * "SET name = ...;" or "SELECT pg_catalog.set_config('name', ...);" on a
+ * line of its own outside COPY data, is left out, and the names are logged
+ * once at the end. Custom parameters (with a dot) are accepted by every
+ * server and always kept. A dump made by a pg_dump no newer than the
+ * target ("-- Dumped by pg_dump version N" at the start of each database)
+ * sets only what the target knows: from that line on it passes untouched.
  */
 #ifndef TIERDUMP_PG_FILTER_H
 #define TIERDUMP_PG_FILTER_H
@@ -19,11 +29,14 @@
 #include "util/stream.h"
 
 /*
- * Wraps inner (which the filter owns) given the target's roles and the user
- * the restore connects as. Returns NULL after fail(), having closed inner.
+ * Wraps inner (which the filter owns) given the target's roles, the user
+ * the restore connects as, the parameters the target knows (pg_settings;
+ * none: every parameter is kept) and its major version. Returns NULL after
+ * fail(), having closed inner.
  */
 struct source *pg_filter_source(struct source *inner, char *const *roles, size_t nroles,
-				const char *current_user);
+				const char *current_user, char *const *settings, size_t nsettings,
+				int target_major);
 
 /*
  * Whether ident, as pg_dumpall writes an identifier (bare, or in double

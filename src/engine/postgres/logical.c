@@ -12,6 +12,7 @@
 #include "util/log.h"
 #include "util/strlist.h"
 #include "engine/engine.h"
+#include "engine/postgres/clients.h"
 #include "engine/postgres/pg.h"
 #include "engine/postgres/filter.h"
 #include "engine/postgres/rowcount.h"
@@ -43,27 +44,11 @@ static int check_privileges(struct engine *e, PGconn *conn)
 	return rc;
 }
 
-static int check_client_version(struct engine *e, PGconn *conn)
-{
-	int server = PQserverVersion(conn) / 10000;
-	int client = pg_tool_major(dump_tool(e));
-
-	if (client < 0)
-		return -1;
-	if (client < server) {
-		fail(EXIT_CONFIG,
-		     "%s %d cannot dump a PostgreSQL %d server: install postgresql-client-%d or "
-		     "newer",
-		     dump_tool(e), client, server, server);
-		return -1;
-	}
-	return 0;
-}
-
-/* The superuser pg_dumpall needs, and a client as new as the server. */
+/* The superuser pg_dumpall needs, and a client of the server's major or newer. */
 static int postgres_checks(struct engine *e, PGconn *conn)
 {
-	if (check_privileges(e, conn) < 0 || check_client_version(e, conn) < 0)
+	if (check_privileges(e, conn) < 0 ||
+	    pg_engine_choose_client(e, dump_tool(e), PQserverVersion(conn) / 10000) < 0)
 		return -1;
 	log_info("PostgreSQL %s reachable; %zu database(s) to dump with %s", e->server_version,
 		 e->ndatabases, dump_tool(e));
@@ -97,13 +82,16 @@ static void postgres_file_name(struct engine *e, char *buf, size_t len)
  */
 static int postgres_dump(struct engine *e, struct sink *sink)
 {
-	const char *dumpall[] = {"pg_dumpall", "--no-password", NULL};
+	struct pg_client tool;
+	const char *dumpall[] = {tool.path, "--no-password", NULL};
 	char dbname[1024];
-	const char *dump[] = {"pg_dump", "--no-password", "--create", dbname, NULL};
+	const char *dump[] = {tool.path, "--no-password", "--create", dbname, NULL};
 	struct child_env env = {0};
 	int rc = -1;
 
-	if (pg_child_env(e->target, pg_passfile(e), &env) < 0)
+	/* The client check() chose, by its full path: /usr/bin's wrapper would take the newest. */
+	if (pg_engine_tool(e, dump_tool(e), pg_major_of(e->server_version), &tool) < 0 ||
+	    pg_child_env(e->target, pg_passfile(e), &env) < 0)
 		return -1;
 	if (e->target->ndatabases == 0) {
 		rc = child_dump(dumpall, &env, sink, NULL);
@@ -146,27 +134,61 @@ static int clear_conflicts(struct engine *e, PGconn *conn, char *const *database
 				      conn);
 }
 
+/*
+ * A dump loads into its own major or a newer one; an older server may lack
+ * what it uses, so it is refused unless forced. Returns 0, or -1 after fail().
+ */
+static int check_target_major(struct engine *e, int target)
+{
+	int backup = pg_major_of(e->opts.backup_server_version);
+
+	if (backup <= target)
+		return 0;
+	if (e->opts.force) {
+		log_warn(
+		    "restoring a backup of PostgreSQL %s into an older PostgreSQL %d (--force): "
+		    "what %d alone has will fail",
+		    e->opts.backup_server_version, target, backup);
+		return 0;
+	}
+	fail(EXIT_RESTORE,
+	     "the backup is of PostgreSQL %d and the target server is PostgreSQL %d, an older "
+	     "major: restore into PostgreSQL %d or newer, or run recover with --force "
+	     "(RECOVER_FORCE=1) to try anyway",
+	     backup, target, backup);
+	return -1;
+}
+
 static int postgres_restore(struct engine *e, char *const *databases, size_t n_dbs,
 			    struct source *source)
 {
-	const char *argv[] = {"psql",  "--no-psqlrc",	  "--quiet",  "--no-password",
-			      "--set", "ON_ERROR_STOP=1", "--dbname", e->opts.pgdatabase,
+	struct pg_client psql;
+	const char *argv[] = {psql.path, "--no-psqlrc",	    "--quiet",	"--no-password",
+			      "--set",	 "ON_ERROR_STOP=1", "--dbname", e->opts.pgdatabase,
 			      NULL};
 	struct source *filtered = NULL;
 	struct child_env env = {0};
-	char **roles = NULL;
-	size_t nroles = 0;
+	char **roles = NULL, **settings = NULL;
+	size_t nroles = 0, nsettings = 0;
 	struct child c;
 	PGconn *conn;
-	int rc = -1;
+	int rc = -1, target;
 
 	conn = pg_connect(e->target, pg_passfile(e), e->opts.pgdatabase);
 	if (conn == NULL)
 		goto out;
-	if (clear_conflicts(e, conn, databases, n_dbs) < 0 ||
-	    pg_query_column(conn, "SELECT rolname FROM pg_roles", NULL, &roles, &nroles) < 0)
+	target = PQserverVersion(conn) / 10000;
+	if (check_target_major(e, target) < 0 || pg_engine_tool(e, "psql", target, &psql) < 0)
 		goto out;
-	filtered = pg_filter_source(source, roles, nroles, PQuser(conn));
+	log_info("restoring into PostgreSQL %s with %s", PQparameterStatus(conn, "server_version"),
+		 psql.path);
+	/* The parameters the target knows: a newer pg_dump may SET others. */
+	if (clear_conflicts(e, conn, databases, n_dbs) < 0 ||
+	    pg_query_column(conn, "SELECT rolname FROM pg_roles", NULL, &roles, &nroles) < 0 ||
+	    pg_query_column(conn, "SELECT name FROM pg_settings", NULL, &settings, &nsettings) < 0)
+		goto out;
+	filtered =
+	    pg_filter_source(source, roles, nroles, PQuser(conn), settings, nsettings, target);
 	source = NULL; /* the filter owns it now */
 	if (filtered == NULL)
 		goto out;
@@ -185,6 +207,7 @@ out:
 	source_close(filtered);
 	source_close(source);
 	strlist_free(roles, nroles);
+	strlist_free(settings, nsettings);
 	PQfinish(conn);
 	return rc;
 }

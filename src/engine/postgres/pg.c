@@ -1,6 +1,7 @@
 #include "engine/postgres/pg.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include "util/privfile.h"
 #include "util/strlist.h"
 #include "engine/engine.h"
+#include "engine/postgres/clients.h"
 #include "engine/postgres/rowcount.h"
 
 /* "*:*:*:*:password" with ':' and '\\' escaped, as libpq reads it. */
@@ -165,23 +167,24 @@ int pg_command(PGconn *conn, const char *sql)
 	return rc;
 }
 
-int pg_tool_major(const char *tool)
+int pg_engine_tool(const struct engine *e, const char *tool, int server, struct pg_client *out)
 {
-	const char *argv[] = {tool, "--version", NULL};
-	const char *digits;
-	char out[256];
+	return pg_client_choose(PG_LIBDIR, e->opts.pg_bindir, tool, server, out);
+}
 
-	if (child_capture(argv, NULL, out, sizeof(out), EXIT_CONFIG, NULL) < 0) {
-		log_error("%s is needed: install the PostgreSQL client (postgresql-client)", tool);
+int pg_engine_choose_client(struct engine *e, const char *tool, int server)
+{
+	struct pg_client client;
+	char version[64], dir[PATH_MAX];
+
+	if (pg_engine_tool(e, tool, server, &client) < 0 ||
+	    pg_client_version(client.path, version, sizeof(version)) < 0)
 		return -1;
-	}
-	/* "pg_dumpall (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)" */
-	digits = strstr(out, ") ");
-	if (digits == NULL || atoi(digits + 2) <= 0) {
-		fail(EXIT_CONFIG, "cannot tell the version of %s from '%s'", tool, out);
-		return -1;
-	}
-	return atoi(digits + 2);
+	snprintf(dir, sizeof(dir), "%s", client.path);
+	*strrchr(dir, '/') = '\0';
+	snprintf(e->client, sizeof(e->client), "%s %s (%.100s)", tool, version, dir);
+	log_info("PostgreSQL %d server: using the client %s", server, e->client);
+	return 0;
 }
 
 /* ------------------------------------------- shared by both PostgreSQL engines */

@@ -47,11 +47,21 @@ int pg_query_column(PGconn *conn, const char *sql, const char *param, char ***ou
 /* Runs a command that returns no rows. Returns 0 or -1 after fail(). */
 int pg_command(PGconn *conn, const char *sql);
 
+struct pg_client;
+
 /*
- * The major version a client tool reports (pg_dumpall --version), or -1
- * after fail() when the tool cannot run.
+ * The client tool (pg_dumpall, psql, ...) of e's settings (PG_BINDIR) for a
+ * server of major server, chosen as clients.h says, into out. Returns 0, or
+ * -1 after fail().
  */
-int pg_tool_major(const char *tool);
+int pg_engine_tool(const struct engine *e, const char *tool, int server, struct pg_client *out);
+
+/*
+ * Before a dump: chooses tool for the server of major server, and records
+ * which it is, its version and folder, in e->client and the log. Returns 0,
+ * or -1 after fail().
+ */
+int pg_engine_choose_client(struct engine *e, const char *tool, int server);
 
 /* Databases every cluster has, which may rightly be empty. */
 extern const char *const pg_maintenance_databases[];

@@ -16,6 +16,7 @@
 #include "util/log.h"
 #include "util/strlist.h"
 #include "engine/engine.h"
+#include "engine/postgres/clients.h"
 #include "engine/postgres/pg.h"
 #include "engine/postgres/tar_watch.h"
 #include "engine/postgres/wal.h"
@@ -45,7 +46,7 @@ static int query_one(PGconn *conn, const char *sql, char *buf, size_t len)
 static int check_server(struct engine *e, PGconn *conn)
 {
 	char allowed[16], wal_level[32], archive_mode[16];
-	int server = PQserverVersion(conn) / 10000, client;
+	int server = PQserverVersion(conn) / 10000;
 
 	if (query_one(conn,
 		      "SELECT (rolsuper OR rolreplication)::text FROM pg_roles WHERE rolname = "
@@ -70,16 +71,8 @@ static int check_server(struct engine *e, PGconn *conn)
 		log_warn("the server has archive_mode=off: this base backup restores only to its "
 			 "own end; for point-in-time recovery set archive_mode=on and "
 			 "archive_command='backup wal-push %%p'");
-	client = pg_tool_major("pg_basebackup");
-	if (client < 0)
+	if (pg_engine_choose_client(e, "pg_basebackup", server) < 0)
 		return -1;
-	if (client < server) {
-		fail(EXIT_CONFIG,
-		     "pg_basebackup %d cannot copy a PostgreSQL %d server: install "
-		     "postgresql-client-%d",
-		     client, server, server);
-		return -1;
-	}
 	log_info("PostgreSQL %s reachable; a base backup of the cluster (%zu database(s)) with "
 		 "pg_basebackup",
 		 e->server_version, e->ndatabases);
@@ -134,14 +127,22 @@ static int read_manifest_tail(const char *tail)
 
 static int physical_dump(struct engine *e, struct sink *sink)
 {
-	const char *argv[] = {
-	    "pg_basebackup",	  "--no-password",     "--pgdata=-",	   "--format=tar",
-	    "--wal-method=fetch", "--checkpoint=fast", "--label=tierdump", NULL};
+	struct pg_client tool;
+	const char *argv[] = {tool.path,
+			      "--no-password",
+			      "--pgdata=-",
+			      "--format=tar",
+			      "--wal-method=fetch",
+			      "--checkpoint=fast",
+			      "--label=tierdump",
+			      NULL};
 	struct tar_watch *w = calloc(1, sizeof(*w));
 	struct child_env env = {0};
 	int rc = -1;
 
-	if (w == NULL || pg_child_env(e->target, pg_passfile(e), &env) < 0)
+	if (w == NULL ||
+	    pg_engine_tool(e, "pg_basebackup", pg_major_of(e->server_version), &tool) < 0 ||
+	    pg_child_env(e->target, pg_passfile(e), &env) < 0)
 		goto out;
 	memset(&found, 0, sizeof(found));
 	found.started = time(NULL);

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "engine/postgres/clients.h"
 #include "engine/postgres/pg.h"
 #include "engine/postgres/scratch.h"
 #include "backup/manifest.h"
@@ -446,11 +447,28 @@ static int promoted(const struct target *t, const char *passfile)
 	return rc;
 }
 
+/* The major a data directory was made by (its PG_VERSION), or 0 (the newest server). */
+static int data_major(const char *pgdata)
+{
+	char path[PATH_MAX + 16];
+	FILE *f;
+	int major = 0;
+
+	snprintf(path, sizeof(path), "%s/PG_VERSION", pgdata);
+	f = fopen(path, "r");
+	if (f != NULL) {
+		if (fscanf(f, "%d", &major) != 1 || major < 0)
+			major = 0;
+		fclose(f);
+	}
+	return major;
+}
+
 static int start_server(const struct engine_options *o, const struct target *t,
 			const char *passfile, const char *pgdata, uid_t uid, gid_t gid)
 {
-	char bindir[PATH_MAX], pg_ctl[PATH_MAX + 16], log[PATH_MAX + 32],
-	    options[3 * PATH_MAX] = "";
+	char pg_ctl[PATH_MAX + 16], log[PATH_MAX + 32], options[3 * PATH_MAX] = "";
+	struct pg_client server;
 	struct child child;
 	pid_t pid = 0;
 
@@ -461,9 +479,10 @@ static int start_server(const struct engine_options *o, const struct target *t,
 		     pgdata, pgdata);
 		return -1;
 	}
-	if (pg_server_bindir(bindir, sizeof(bindir)) < 0)
+	/* A cluster runs only under the server of its own major, which PG_VERSION names. */
+	if (pg_server_choose(PG_LIBDIR, data_major(pgdata), 1, &server) < 0)
 		return -1;
-	snprintf(pg_ctl, sizeof(pg_ctl), "%s/pg_ctl", bindir);
+	snprintf(pg_ctl, sizeof(pg_ctl), "%s/pg_ctl", server.path);
 	snprintf(log, sizeof(log), "%s/recover-start.log", pgdata);
 	/* Where recover reaches it: PGPORT, and PGHOST when it is a socket directory. */
 	if (t->port != NULL)

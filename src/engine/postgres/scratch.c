@@ -1,33 +1,15 @@
 #include "engine/postgres/scratch.h"
 
-#include <glob.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/postgres/clients.h"
 #include "util/log.h"
 
 #define SCRATCH_SUPERUSER "tierdump_verify"
 #define SCRATCH_PORT "5432"
-
-int pg_server_bindir(char *buf, size_t len)
-{
-	glob_t g;
-	int rc = -1;
-
-	if (glob("/usr/lib/postgresql/*/bin/initdb", 0, NULL, &g) == 0 && g.gl_pathc > 0) {
-		/* glob sorts; the last is the newest major (two digits since 10) */
-		snprintf(buf, len, "%s", g.gl_pathv[g.gl_pathc - 1]);
-		*strrchr(buf, '/') = '\0';
-		rc = 0;
-	}
-	globfree(&g);
-	if (rc < 0)
-		fail(EXIT_CONFIG,
-		     "no PostgreSQL server binaries (initdb, pg_ctl): install postgresql");
-	return rc;
-}
 
 pid_t pg_postmaster_pid(const char *datadir)
 {
@@ -45,24 +27,32 @@ pid_t pg_postmaster_pid(const char *datadir)
 	return (pid_t)pid;
 }
 
-int pg_scratch_start(struct scratch *s, const char *parent, const char *user)
+int pg_scratch_start(struct scratch *s, const char *parent, const char *user, const char *version)
 {
-	char bindir[PATH_MAX], initdb[PATH_MAX + 16], pg_ctl[PATH_MAX + 16], data[PATH_MAX + 8];
+	char initdb[PATH_MAX + 16], pg_ctl[PATH_MAX + 16], data[PATH_MAX + 8];
 	char log[PATH_MAX + 8], options[PATH_MAX + 64];
-	int started;
+	struct pg_client server;
+	int started, want = pg_major_of(version);
 
-	/* SIGINT is PostgreSQL's fast shutdown. */
-	if (pg_server_bindir(bindir, sizeof(bindir)) < 0 ||
-	    scratch_prepare(s, "PostgreSQL", SIGINT, parent, user) < 0)
+	/* A dump loads into its own major or a newer one, never reliably an older one. */
+	if (pg_server_choose(PG_LIBDIR, want, 0, &server) < 0)
 		return -1;
-	snprintf(initdb, sizeof(initdb), "%s/initdb", bindir);
-	snprintf(pg_ctl, sizeof(pg_ctl), "%s/pg_ctl", bindir);
+	/* SIGINT is PostgreSQL's fast shutdown. */
+	if (scratch_prepare(s, "PostgreSQL", SIGINT, parent, user) < 0)
+		return -1;
+	snprintf(initdb, sizeof(initdb), "%s/initdb", server.path);
+	snprintf(pg_ctl, sizeof(pg_ctl), "%s/pg_ctl", server.path);
 	snprintf(data, sizeof(data), "%s/data", s->dir);
 	snprintf(log, sizeof(log), "%s/log", s->dir);
 	/* The socket in our private directory, no TCP: nothing else can reach it. */
 	snprintf(options, sizeof(options),
 		 "-k %s -c listen_addresses= -p " SCRATCH_PORT " -c fsync=off", s->dir);
-	log_info("starting a throwaway PostgreSQL in %s", s->dir);
+	if (want > 0)
+		log_info("starting a throwaway PostgreSQL %d in %s for a backup of PostgreSQL %d%s",
+			 server.major, s->dir, want,
+			 server.major == want ? "" : " (its own major is not installed)");
+	else
+		log_info("starting a throwaway PostgreSQL %d in %s", server.major, s->dir);
 	{
 		const char *init_argv[] = {
 		    initdb,    "--pgdata",  data,	  "--username", SCRATCH_SUPERUSER,
@@ -93,8 +83,10 @@ int pg_scratch_start(struct scratch *s, const char *parent, const char *user)
 	return 0;
 }
 
-int pg_scratch_prepare_physical(struct scratch *s, const char *parent, const char *user)
+int pg_scratch_prepare_physical(struct scratch *s, const char *parent, const char *user,
+				const char *version)
 {
+	(void)version; /* the base backup's own PG_VERSION picks the server (pitr.c) */
 	if (scratch_prepare(s, "PostgreSQL", SIGINT, parent, user) < 0)
 		return -1;
 	s->target.name = strdup("");

@@ -20,6 +20,7 @@ static void test_round_trip(void)
 	m.tool_version = strdup("tierdump 0.1.0");
 	m.engine = strdup("postgres");
 	m.server_version = strdup("15.18 (Debian 15.18-0+deb12u1)");
+	m.client = strdup("pg_dumpall 17.12 (/usr/lib/postgresql/17/bin)");
 	m.tier = strdup("hourly");
 	m.compression = strdup("gzip");
 	m.started = 1795255620;
@@ -32,6 +33,8 @@ static void test_round_trip(void)
 	f->size = 12345;
 	f->raw_size = 99999;
 	memset(f->sha256, 'a', 64);
+	f->server_version = strdup("17.12 (Debian 17.12-0+deb13u1)");
+	f->client = strdup("pg_dumpall 18.6 (/usr/lib/postgresql/18/bin)");
 	text = manifest_render(&m, err, sizeof(err));
 	CHECK(text != NULL, "rendered");
 	CHECK(manifest_parse(text, &back, err, sizeof(err)) == 0, "parsed back: %s\n%s", err, text);
@@ -50,6 +53,12 @@ static void test_round_trip(void)
 	CHECK(back.started == m.started && back.finished == m.finished, "times survive");
 	CHECK(strcmp(back.server_version, m.server_version) == 0, "server version survives: %s",
 	      back.server_version);
+	CHECK(back.nfiles == 1 && back.files[0].server_version != NULL &&
+		  strcmp(back.files[0].server_version, f->server_version) == 0 &&
+		  back.files[0].client != NULL && strcmp(back.files[0].client, f->client) == 0,
+	      "the file's own server version and client survive");
+	CHECK(back.client != NULL && strcmp(back.client, m.client) == 0, "client survives: %s",
+	      back.client ? back.client : "(none)");
 	CHECK(back.promoted_from == NULL, "no promoted_from on a dump");
 	CHECK(manifest_size(&back) == 12345, "size");
 	free(text);

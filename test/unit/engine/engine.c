@@ -94,7 +94,7 @@ static void test_servers(void)
 	CHECK(sv != NULL, "servers");
 	if (sv == NULL)
 		return;
-	CHECK(engine_servers_restore(sv, "oracle", "x.sql.gz", NULL, 0, NULL, NULL) == NULL,
+	CHECK(engine_servers_restore(sv, "oracle", NULL, "x.sql.gz", NULL, 0, NULL, NULL) == NULL,
 	      "an unknown engine has no server");
 	CHECK(engine_servers_count_databases(sv, &total) == 0 && total == 0,
 	      "nothing started, nothing counted");
