@@ -196,13 +196,14 @@ no_leftovers() {
 # plus a user bk/bk-pw with every privilege over TCP.
 my_start() {
 	local name=$1 port=$2 dir=$TMP/$1
-	mkdir -p "$dir"
-	mariadb-install-db --no-defaults --datadir="$dir/data" --user=root \
+	# Its own temporary directory: /tmp is shared with other runs (and their clean-ups).
+	mkdir -p "$dir/tmp"
+	mariadb-install-db --no-defaults --datadir="$dir/data" --user=root --tmpdir="$dir/tmp" \
 		--auth-root-authentication-method=socket --skip-test-db >"$dir/install.log" 2>&1 || {
 		cat "$dir/install.log"
 		return 1
 	}
-	mariadbd --no-defaults --datadir="$dir/data" --user=root --port="$port" \
+	mariadbd --no-defaults --datadir="$dir/data" --user=root --port="$port" --tmpdir="$dir/tmp" \
 		--bind-address=127.0.0.1 --socket="$dir/sock" --pid-file="$dir/pid" \
 		--log-error="$dir/err.log" --event-scheduler=ON </dev/null >/dev/null 2>&1 &
 	PIDS+=("$!")
