@@ -37,11 +37,13 @@ int job_with_mirrors(const struct config *c, struct store *s, struct report *r,
 				struct report *));
 
 /*
- * Removes the oldest complete backups of tier until keep remain, then the
- * archived WAL no kept base backup needs. Reports how many remain to r: the
- * primary store's report, NULL for a mirror.
+ * Prunes c->tier in s as tier_prune_plan() says (BACKUP_COUNT,
+ * BACKUP_MAX_AGE, BACKUP_MIN_COUNT, kept backups; with partials_only, a
+ * failed run's, partial backups only), then the archived WAL no remaining
+ * base backup needs. Reports how many remain to r: the primary store's
+ * report, NULL for a mirror.
  */
-int job_prune(struct store *s, const char *tier, long keep, struct report *r);
+int job_prune(const struct config *c, struct store *s, int partials_only, struct report *r);
 
 /* Holds the tier's lock and removes what interrupted runs left in it. */
 int job_lock_tier(const struct config *c, struct store *s, const char *tier, void **lock);
