@@ -2,6 +2,7 @@
 #ifndef TIERDUMP_JOBS_H
 #define TIERDUMP_JOBS_H
 
+#include "backup/catalog.h"
 #include "conf.h"
 #include "store/store.h"
 
@@ -47,5 +48,22 @@ int job_prune(const struct config *c, struct store *s, int partials_only, struct
 
 /* Holds the tier's lock and removes what interrupted runs left in it. */
 int job_lock_tier(const struct config *c, struct store *s, const char *tier, void **lock);
+
+/* What job_pick_backup() holds until job_picked_free(): the tier's lock and its catalog. */
+struct picked {
+	void *lock;
+	int locked; /* the lock is held: on a local store, handle 0 may be a descriptor */
+	struct catalog cat;
+};
+
+/*
+ * Locks c->tier and finds the one backup of it that value (a timestamp or
+ * its start, given as --flag) names. Returns it (owned by p), or NULL after
+ * fail(): a bad value, no match, several matches. Either way the caller
+ * calls job_picked_free().
+ */
+const struct backup_ref *job_pick_backup(const struct config *c, struct store *s, const char *flag,
+					 const char *value, struct picked *p);
+void job_picked_free(struct store *s, struct picked *p);
 
 #endif
