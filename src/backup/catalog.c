@@ -105,9 +105,9 @@ static void load_kept(struct store *s, struct backup_ref *r)
 	text = store_read_small(s, key, &missing);
 	if (text == NULL)
 		return;
-	r->kept = 1;
+	r->kept = strncmp(text, KEPT_YES, strlen(KEPT_YES)) == 0; /* or released */
 	reason = strstr(text, "reason = ");
-	if (reason != NULL) {
+	if (r->kept && reason != NULL) {
 		reason += strlen("reason = ");
 		snprintf(r->kept_reason, sizeof(r->kept_reason), "%.*s", (int)strcspn(reason, "\n"),
 			 reason);

@@ -1,8 +1,8 @@
 /*
  * backup --keep TIMESTAMP [--reason TEXT]: pins one backup of the run's
  * tier. The pin is a small object beside the manifest (which stays as the
- * run wrote it); no pruning, by count or by age, removes a pinned backup,
- * and recover lists it as kept with the reason.
+ * run wrote it), starting with KEPT_YES; no pruning, by count or by age,
+ * removes a pinned backup, and recover lists it as kept with the reason.
  */
 #include <stdio.h>
 #include <string.h>
@@ -46,7 +46,7 @@ int cmd_keep(const struct config *c, struct store *s, struct report *r, char *co
 	if (b == NULL)
 		goto out;
 	ts_format(time(NULL), now);
-	snprintf(text, sizeof(text), "reason = %s\nkept_at = %s\n", reason, now);
+	snprintf(text, sizeof(text), KEPT_YES "reason = %s\nkept_at = %s\n", reason, now);
 	key_backup_file(key, b->tier, b->name, KEY_KEPT);
 	if (store_write_small(s, key, text) < 0)
 		goto out;
