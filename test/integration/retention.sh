@@ -1,6 +1,6 @@
 # Retention by age (BACKUP_MAX_AGE, BACKUP_MIN_COUNT), partial backups bounded
 # while a target keeps failing, and backup --keep / --unkeep / --delete on a
-# local store and on S3. Old backups are made by copying a real one under an
+# local store, on S3 and over FTPS. Old backups are made by copying a real one under an
 # older timestamp: a backup is its directory (its objects on S3), named by
 # its timestamp.
 source "$(dirname "$0")/../lib.sh"
@@ -9,6 +9,7 @@ export BACKUP_DIR=$TMP/backups
 pg_start pg 25641 pw || exit 1
 pg_start pg2 25643 pw || exit 1
 s3_start s3 25642 || exit 1
+ftps_start ftps 25644 || exit 1
 use_pg 25641 pw
 sql postgres "CREATE DATABASE app" >/dev/null
 sql app "CREATE TABLE t (v text); INSERT INTO t VALUES ('one')" >/dev/null
@@ -182,3 +183,19 @@ check "--unkeep on S3" "$BACKUP" --unkeep "$d20"
 check "--delete on S3" "$BACKUP" --delete "$d20"
 check "--delete of an unkept one on S3" "$BACKUP" --delete "$d3"
 check "only the two new ones remain in S3" sh -c "test \$('$RECOVER' | grep -c '^hourly ') = 2 && ! '$RECOVER' | grep -q '\\[kept'"
+
+# And over FTPS.
+export BACKUP_STORE=ftps://127.0.0.1:25644/backups FTP_USER=$FTP_TEST_USER FTP_PASSWORD=ftp-pw \
+	FTP_CA_FILE=$TMP/ftps/cert.pem
+check "an hourly backup over FTPS" "$BACKUP"
+ftpfirst=$(ls "$TMP/ftp-home/backups/hourly" | grep '^[0-9]' | tail -1)
+for t in "$d20" "$d10"; do cp -a "$TMP/ftp-home/backups/hourly/$ftpfirst" "$TMP/ftp-home/backups/hourly/$t"; done
+check "--keep over FTPS" "$BACKUP" --keep "$d20" --reason "legal hold"
+check "recover lists it as kept over FTPS" sh -c "'$RECOVER' | grep -E '^hourly +$d20.*\\[kept: legal hold\\]$'"
+check "an hourly run over FTPS with BACKUP_MAX_AGE=5d" env BACKUP_COUNT=24 BACKUP_MAX_AGE=5d "$BACKUP"
+check "the 10 days old one is gone, the kept one stays" \
+	test ! -e "$TMP/ftp-home/backups/hourly/$d10" -a -d "$TMP/ftp-home/backups/hourly/$d20"
+expect_exit "--delete of a kept backup over FTPS is refused" 64 "is kept for legal hold" "$BACKUP" --delete "$d20"
+check "--unkeep, then --delete over FTPS" sh -c "'$BACKUP' --unkeep '$d20' && '$BACKUP' --delete '$d20'"
+check "it is gone, and nothing half-deleted is left" sh -c "test ! -e '$TMP/ftp-home/backups/hourly/$d20' && ! ls -a '$TMP/ftp-home/backups/hourly' | grep -q deleting"
+check "two backups remain over FTPS" test "$(listed)" = 2
