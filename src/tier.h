@@ -12,18 +12,21 @@
 
 struct manifest;
 
+/* The longest --reason a kept backup has, with its NUL. */
+#define KEPT_REASON_MAX 128
+
 struct backup_ref {
 	char tier[16];
 	char stamp[TS_LEN + 1]; /* canonical timestamp */
 	time_t ts;
-	char name[64];		   /* entry in the tier: a directory, or bandr's flat file */
-	int legacy;		   /* bandr's backup-<timestamp>-dumpall.sql.gz */
-	int partial;		   /* some targets failed: listed, never promoted, never latest */
-	long long size;		   /* bytes stored, -1 when unknown */
-	char verified[8];	   /* the last test-restore: "ok", "failed", or "" for none */
-	int kept;		   /* pinned by backup --keep: no pruning removes it */
-	char kept_reason[128];	   /* its --reason, "" for none */
-	struct manifest *manifest; /* owned by whoever filled the list; NULL for legacy */
+	char name[64];	  /* entry in the tier: a directory, or bandr's flat file */
+	int legacy;	  /* bandr's backup-<timestamp>-dumpall.sql.gz */
+	int partial;	  /* some targets failed: listed, never promoted, never latest */
+	long long size;	  /* bytes stored, -1 when unknown */
+	char verified[8]; /* the last test-restore: "ok", "failed", or "" for none */
+	int kept;	  /* pinned by backup --keep: no pruning removes it */
+	char kept_reason[KEPT_REASON_MAX]; /* its --reason, "" for none */
+	struct manifest *manifest;	   /* owned by whoever filled the list; NULL for legacy */
 };
 
 /* Tier names in stacking order. */

@@ -16,9 +16,9 @@
 /* The reason is one line of text, shown in listings and JSON. */
 static int check_reason(const char *reason)
 {
-	if (strlen(reason) >= sizeof(((struct backup_ref *)0)->kept_reason)) {
-		fail(EXIT_USAGE, "--reason is longer than %zu characters: say it shorter",
-		     sizeof(((struct backup_ref *)0)->kept_reason) - 1);
+	if (strlen(reason) >= KEPT_REASON_MAX) {
+		fail(EXIT_USAGE, "--reason is longer than %d characters: say it shorter",
+		     KEPT_REASON_MAX - 1);
 		return -1;
 	}
 	for (const char *p = reason; *p != '\0'; p++) {

@@ -1,8 +1,8 @@
 # Retention by age (BACKUP_MAX_AGE, BACKUP_MIN_COUNT), partial backups bounded
 # while a target keeps failing, and backup --keep / --unkeep / --delete on a
-# local store, on S3 and over FTPS. Old backups are made by copying a real one under an
-# older timestamp: a backup is its directory (its objects on S3), named by
-# its timestamp.
+# local store, on S3 and over FTPS. Old backups are made by copying a real
+# one under an older timestamp: a backup is its directory (its objects on
+# S3), named by its timestamp.
 source "$(dirname "$0")/../lib.sh"
 
 export BACKUP_DIR=$TMP/backups
