@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "tier.h"
+#include "util/duration.h"
 #include "util/fs.h"
 #include "util/log.h"
 
@@ -80,6 +81,10 @@ const struct setting conf_settings[] = {
      "tier promoted from"},
     {"BACKUP_PRIOR_COUNT", "backup_prior_count", "prior-count", SETTING_NUMBER, 0, F(prior_count),
      "backups the prior tier must hold before promotion"},
+    {"BACKUP_MAX_AGE", "backup_max_age", NULL, SETTING_STRING, 0, F(max_age),
+     "pruning also removes backups older than this: 36h, 8d, 5w, 400d (default none)"},
+    {"BACKUP_MIN_COUNT", "backup_min_count", NULL, SETTING_NUMBER, 0, F(min_count),
+     "complete backups pruning by age leaves at least (default 1)"},
     {"BACKUP_LOCK_TIMEOUT", "lock_timeout", "lock-timeout", SETTING_NUMBER, 0, F(lock_timeout),
      "seconds to wait for another run of the tier (default 60)"},
     {"BACKUP_COMPRESSION", "compression", "compression", SETTING_STRING, 0, F(compression),
@@ -144,6 +149,12 @@ const struct setting conf_settings[] = {
      "recover: start the recovered server and wait until it is promoted"},
     {"RECOVER_START_TIMEOUT", "recover_start_timeout", NULL, SETTING_NUMBER, 0, F(start_timeout),
      "recover --start: seconds to wait for the end of recovery (default 3600)"},
+    {NULL, NULL, "keep", SETTING_STRING, 0, F(keep),
+     "pin this backup of the tier: no pruning removes it"},
+    {NULL, NULL, "reason", SETTING_STRING, 0, F(keep_reason), "--keep: why, shown by recover"},
+    {NULL, NULL, "unkeep", SETTING_STRING, 0, F(unkeep), "release a backup --keep pinned"},
+    {NULL, NULL, "delete", SETTING_STRING, 0, F(delete_backup),
+     "remove this backup of the tier (a kept one only with --force)"},
     {NULL, NULL, "check", SETTING_BOOL, 0, F(check),
      "check the ages of the newest base backup and archived WAL segment"},
     {"CHECK_BASE_BACKUP_MAX_AGE", "check_base_backup_max_age", NULL, SETTING_NUMBER, 0,
@@ -522,6 +533,29 @@ static int validate_tiers(struct config *c)
 	return 0;
 }
 
+/* BACKUP_MAX_AGE and BACKUP_MIN_COUNT, once the tier policy had its say. */
+static int validate_retention(struct config *c)
+{
+	char err[160];
+
+	if (c->min_count == CONF_UNSET)
+		c->min_count = 1;
+	if (c->min_count < 1 || c->min_count > c->count) {
+		fail(EXIT_CONFIG,
+		     "BACKUP_MIN_COUNT must be from 1 to BACKUP_COUNT (%ld) for the %s tier (got "
+		     "%ld)",
+		     c->count, c->tier, c->min_count);
+		return -1;
+	}
+	c->max_age_seconds = 0;
+	if (c->max_age != NULL && c->max_age[0] != '\0' &&
+	    duration_parse(c->max_age, &c->max_age_seconds, err, sizeof(err)) < 0) {
+		fail(EXIT_CONFIG, "BACKUP_MAX_AGE: %s", err);
+		return -1;
+	}
+	return 0;
+}
+
 /*
  * BACKUP_METHOD=physical turns the environment's PostgreSQL server into a
  * base backup target: the engine postgres-physical.
@@ -588,7 +622,9 @@ int conf_finish(struct config *c, int need_tier)
 	}
 	if (choose_method(c) < 0 || target_finish(c) < 0)
 		return -1;
-	return need_tier ? validate_tiers(c) : 0;
+	if (!need_tier)
+		return 0;
+	return validate_tiers(c) < 0 || validate_retention(c) < 0 ? -1 : 0;
 }
 
 int conf_resolve(struct config *c, const struct config *flags, int need_tier)

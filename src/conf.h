@@ -21,6 +21,9 @@ struct config {
 	long count;		/* BACKUP_COUNT */
 	char *prior_tier;	/* BACKUP_PRIOR_TYPE */
 	long prior_count;	/* BACKUP_PRIOR_COUNT */
+	char *max_age;		/* BACKUP_MAX_AGE, as given: 36h, 8d, 5w, 400d */
+	long max_age_seconds;	/* not a setting: BACKUP_MAX_AGE parsed; 0 for no limit */
+	long min_count;		/* BACKUP_MIN_COUNT: complete backups age pruning leaves */
 	long lock_timeout;	/* seconds a run waits for its tier's lock */
 	char *compression;	/* BACKUP_COMPRESSION: gzip, zstd, none */
 	long compression_level; /* BACKUP_COMPRESSION_LEVEL; unset: the codec's default */
@@ -64,6 +67,10 @@ struct config {
 	long recover_start;	    /* recover --start: start the server and wait for promotion */
 	long start_timeout;	    /* RECOVER_START_TIMEOUT: seconds --start waits */
 	long check;		    /* backup --check: the archive's ages against their limits */
+	char *keep;		    /* backup --keep: pin this backup of the tier */
+	char *keep_reason;	    /* backup --reason: why it is kept */
+	char *unkeep;		    /* backup --unkeep: release a pinned backup */
+	char *delete_backup;	    /* backup --delete: remove this backup of the tier */
 	long base_max_age;	    /* CHECK_BASE_BACKUP_MAX_AGE: seconds */
 	long wal_max_age;	    /* CHECK_WAL_MAX_AGE: seconds */
 	const char *server_options; /* not a setting: a test-restore's extra options for --start */

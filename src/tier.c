@@ -37,17 +37,30 @@ size_t tier_count_complete(const struct backup_ref *refs, size_t n)
 	return complete;
 }
 
-size_t tier_prune_plan(const struct backup_ref *refs, size_t n, long keep, unsigned char *doomed)
+size_t tier_prune_plan(const struct backup_ref *refs, size_t n, const struct prune_policy *p,
+		       unsigned char *doomed)
 {
-	size_t kept = 0, count = 0;
+	long keep = p->keep < 1 ? 1 : p->keep, min = p->min_count < 1 ? 1 : p->min_count;
+	size_t complete = 0, partial = 0, staying = 0, count = 0;
 
-	if (keep < 1)
-		keep = 1;
 	for (size_t i = 0; i < n; i++) {
-		/* Once keep complete backups are kept, everything older goes. */
-		doomed[i] = kept >= (size_t)keep;
-		if (!refs[i].partial && !doomed[i])
-			kept++;
+		const struct backup_ref *r = &refs[i];
+		int old = p->max_age > 0 && difftime(p->now, r->ts) > (double)p->max_age;
+
+		doomed[i] = 0;
+		if (r->kept)
+			continue;
+		if (r->partial) {
+			/* Never the newest: the rotation starts from it. */
+			doomed[i] =
+			    i > 0 && (partial >= (size_t)keep || old || staying >= (size_t)keep);
+			partial++;
+		} else {
+			doomed[i] = !p->partials_only &&
+				    (complete >= (size_t)keep || (old && complete >= (size_t)min));
+			complete++;
+			staying += !doomed[i];
+		}
 		count += doomed[i];
 	}
 	return count;

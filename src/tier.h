@@ -12,16 +12,21 @@
 
 struct manifest;
 
+/* The longest --reason a kept backup has, with its NUL. */
+#define KEPT_REASON_MAX 128
+
 struct backup_ref {
 	char tier[16];
 	char stamp[TS_LEN + 1]; /* canonical timestamp */
 	time_t ts;
-	char name[64];		   /* entry in the tier: a directory, or bandr's flat file */
-	int legacy;		   /* bandr's backup-<timestamp>-dumpall.sql.gz */
-	int partial;		   /* some targets failed: listed, never promoted, never latest */
-	long long size;		   /* bytes stored, -1 when unknown */
-	char verified[8];	   /* the last test-restore: "ok", "failed", or "" for none */
-	struct manifest *manifest; /* owned by whoever filled the list; NULL for legacy */
+	char name[64];	  /* entry in the tier: a directory, or bandr's flat file */
+	int legacy;	  /* bandr's backup-<timestamp>-dumpall.sql.gz */
+	int partial;	  /* some targets failed: listed, never promoted, never latest */
+	long long size;	  /* bytes stored, -1 when unknown */
+	char verified[8]; /* the last test-restore: "ok", "failed", or "" for none */
+	int kept;	  /* pinned by backup --keep: no pruning removes it */
+	char kept_reason[KEPT_REASON_MAX]; /* its --reason, "" for none */
+	struct manifest *manifest;	   /* owned by whoever filled the list; NULL for legacy */
 };
 
 /* Tier names in stacking order. */
@@ -34,14 +39,27 @@ int tier_index(const char *tier);
 /* Sorts newest first; the same timestamp in two tiers sorts by tier order. */
 void tier_sort_newest_first(struct backup_ref *refs, size_t n);
 
+/* What a prune of one tier keeps. */
+struct prune_policy {
+	long keep;	   /* BACKUP_COUNT: complete backups kept (below 1 counts as 1) */
+	long max_age;	   /* BACKUP_MAX_AGE in seconds: older ones go; 0 for no limit */
+	long min_count;	   /* BACKUP_MIN_COUNT: complete ones age never goes below (>= 1) */
+	time_t now;	   /* what the ages are measured from */
+	int partials_only; /* a run that failed: only partial backups may go */
+};
+
 /*
- * Which of a tier's backups (sorted newest first) a prune removes so that
- * keep complete ones remain: the oldest complete ones beyond keep, never the
- * newest (keep below 1 counts as 1), and partial ones older than the oldest
- * complete one kept. A partial backup never pushes a complete one out.
- * Sets doomed[i] and returns how many.
+ * Which of a tier's backups (sorted newest first) a prune removes. Kept
+ * (pinned) backups never go and count towards nothing. Of the others:
+ * a complete backup goes when keep newer complete ones stay, or when it is
+ * older than max_age and min_count newer complete ones stay; a partial one
+ * goes when keep newer partial ones stay, when it is older than max_age, or
+ * when keep complete ones newer than it stay. A partial backup never pushes
+ * a complete one out, and the newest backup never goes. With partials_only
+ * the complete ones all stay. Sets doomed[i] and returns how many.
  */
-size_t tier_prune_plan(const struct backup_ref *refs, size_t n, long keep, unsigned char *doomed);
+size_t tier_prune_plan(const struct backup_ref *refs, size_t n, const struct prune_policy *p,
+		       unsigned char *doomed);
 
 /*
  * The backup a promotion takes from the prior tier (sorted newest first):

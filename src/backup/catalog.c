@@ -92,6 +92,29 @@ static void load_verified(struct store *s, struct backup_ref *r)
 	free(text);
 }
 
+/*
+ * Whether backup --keep pinned it, and why. The pin is its own object
+ * beside the manifest, which stays as the run wrote it.
+ */
+static void load_kept(struct store *s, struct backup_ref *r)
+{
+	char key[KEY_MAX], *text, *reason;
+	int missing = 0;
+
+	key_backup_file(key, r->tier, r->name, KEY_KEPT);
+	text = store_read_small(s, key, &missing);
+	if (text == NULL)
+		return;
+	r->kept = strncmp(text, KEPT_YES, strlen(KEPT_YES)) == 0; /* or released */
+	reason = strstr(text, "reason = ");
+	if (r->kept && reason != NULL) {
+		reason += strlen("reason = ");
+		snprintf(r->kept_reason, sizeof(r->kept_reason), "%.*s", (int)strcspn(reason, "\n"),
+			 reason);
+	}
+	free(text);
+}
+
 static int on_tier_entry(const char *name, int is_dir, long long size, void *arg)
 {
 	struct scan *sc = arg;
@@ -116,11 +139,14 @@ static int on_tier_entry(const char *name, int is_dir, long long size, void *arg
 	return 0;
 }
 
+/* What a scan reads besides the manifests. */
+enum { LOAD_VERIFIED = 1, LOAD_KEPT = 2 };
+
 struct loader {
 	struct store *store;
 	struct catalog *cat;
-	int with_verified; /* only a listing shows them: one read per backup less elsewhere */
-	size_t next;	   /* the next ref to load, taken atomically */
+	unsigned extras; /* LOAD_*: what else to read, one read per backup each */
+	size_t next;	 /* the next ref to load, taken atomically */
 };
 
 static void *load_manifests(void *arg)
@@ -136,8 +162,10 @@ static void *load_manifests(void *arg)
 		r = &l->cat->refs[i];
 		if (!r->legacy)
 			r->manifest = load_manifest(l->store, r->tier, r->name);
-		if (r->manifest != NULL && l->with_verified)
+		if (r->manifest != NULL && (l->extras & LOAD_VERIFIED))
 			load_verified(l->store, r);
+		if (r->manifest != NULL && (l->extras & LOAD_KEPT))
+			load_kept(l->store, r);
 	}
 }
 
@@ -146,10 +174,10 @@ static void *load_manifests(void *arg)
  * many (listing thousands of backups is mostly waiting on small reads), then
  * drops the backups that have none.
  */
-static void load_all(struct store *s, struct catalog *c, int with_verified)
+static void load_all(struct store *s, struct catalog *c, unsigned extras)
 {
 	enum { MAX_THREADS = 4, PER_THREAD = 256 };
-	struct loader l = {s, c, with_verified, 0};
+	struct loader l = {s, c, extras, 0};
 	pthread_t threads[MAX_THREADS];
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	size_t wanted = c->n / PER_THREAD, started = 0, kept = 0;
@@ -197,12 +225,13 @@ int catalog_scan_tier(struct store *s, const char *tier, int with_legacy, struct
 		catalog_free(out);
 		return -1;
 	}
-	load_all(s, out, 0);
+	/* Pruning and --delete must know which backups are kept. */
+	load_all(s, out, LOAD_KEPT);
 	tier_sort_newest_first(out->refs, out->n);
 	return 0;
 }
 
-static int scan_every_tier(struct store *s, struct catalog *out, int with_verified)
+static int scan_every_tier(struct store *s, struct catalog *out, unsigned extras)
 {
 	memset(out, 0, sizeof(*out));
 	for (int i = 0; tier_names[i] != NULL; i++) {
@@ -211,7 +240,7 @@ static int scan_every_tier(struct store *s, struct catalog *out, int with_verifi
 			return -1;
 		}
 	}
-	load_all(s, out, with_verified);
+	load_all(s, out, extras);
 	tier_sort_newest_first(out->refs, out->n);
 	return 0;
 }
@@ -223,7 +252,7 @@ int catalog_scan_all(struct store *s, struct catalog *out)
 
 int catalog_scan_listing(struct store *s, struct catalog *out)
 {
-	return scan_every_tier(s, out, 1);
+	return scan_every_tier(s, out, LOAD_VERIFIED | LOAD_KEPT);
 }
 
 void catalog_free(struct catalog *c)

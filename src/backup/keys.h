@@ -17,6 +17,8 @@
 #define KEY_MANIFEST STORE_MARKER /* "manifest": the store removes it first */
 #define KEY_ROWCOUNTS "rowcounts" /* beside the manifest, which records its checksum */
 #define KEY_VERIFIED "verified"	  /* the last test-restore's result; written anew each time */
+#define KEY_KEPT "kept" /* backup --keep's pin and reason; --unkeep rewrites it as released */
+#define KEPT_YES "kept = yes\n" /* how a pin that holds begins */
 
 /* Where PostgreSQL's archived WAL lives, beside the tiers. */
 #define KEY_WAL_AREA "wal"

@@ -60,6 +60,9 @@ int cmd_verify(const struct config *c, struct store *s, struct report *r, char *
 int cmd_check(const struct config *c, struct store *s, struct report *r, char *const *operands);
 int cmd_wal_push(const struct config *c, struct store *s, struct report *r, char *const *operands);
 int cmd_wal_fetch(const struct config *c, struct store *s, struct report *r, char *const *operands);
+int cmd_keep(const struct config *c, struct store *s, struct report *r, char *const *operands);
+int cmd_unkeep(const struct config *c, struct store *s, struct report *r, char *const *operands);
+int cmd_delete(const struct config *c, struct store *s, struct report *r, char *const *operands);
 int cmd_list(const struct config *c, struct store *s, struct report *r, char *const *operands);
 int cmd_restore(const struct config *c, struct store *s, struct report *r, char *const *operands);
 

@@ -254,7 +254,11 @@ int job_hourly(const struct config *c, struct store *s, char *stamp, struct repo
 		goto out;
 	if (pick_timestamp(s, c->tier, stamp) == 0 &&
 	    make_backup(c, engines, s, stamp, &m, r) == 0) {
-		/* Never prune in a run that failed, partly or wholly. */
+		/*
+		 * A run that failed never removes a complete backup; a partial
+		 * one prunes partial ones only, so that a target failing for
+		 * days does not fill the store with them.
+		 */
 		if (m.partial) {
 			char failed[1024] = "";
 
@@ -263,8 +267,10 @@ int job_hourly(const struct config *c, struct store *s, char *stamp, struct repo
 					 "%s%s", i ? ", " : "", m.failed[i]);
 			fail(EXIT_DUMP, "backup %s/%s is partial: target(s) %s failed", c->tier,
 			     stamp, failed);
+			/* After fail(): the run's reason stays the failed target. */
+			job_prune(c, s, 1, NULL);
 		} else
-			rc = job_prune(s, c->tier, c->count, r);
+			rc = job_prune(c, s, 0, r);
 	}
 	store_unlock(s, lock);
 out:

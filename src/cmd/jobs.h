@@ -2,6 +2,7 @@
 #ifndef TIERDUMP_JOBS_H
 #define TIERDUMP_JOBS_H
 
+#include "backup/catalog.h"
 #include "conf.h"
 #include "store/store.h"
 
@@ -37,13 +38,32 @@ int job_with_mirrors(const struct config *c, struct store *s, struct report *r,
 				struct report *));
 
 /*
- * Removes the oldest complete backups of tier until keep remain, then the
- * archived WAL no kept base backup needs. Reports how many remain to r: the
- * primary store's report, NULL for a mirror.
+ * Prunes c->tier in s as tier_prune_plan() says (BACKUP_COUNT,
+ * BACKUP_MAX_AGE, BACKUP_MIN_COUNT, kept backups; with partials_only, a
+ * failed run's, partial backups only), then the archived WAL no remaining
+ * base backup needs. Reports how many remain to r: the primary store's
+ * report, NULL for a mirror.
  */
-int job_prune(struct store *s, const char *tier, long keep, struct report *r);
+int job_prune(const struct config *c, struct store *s, int partials_only, struct report *r);
 
 /* Holds the tier's lock and removes what interrupted runs left in it. */
 int job_lock_tier(const struct config *c, struct store *s, const char *tier, void **lock);
+
+/* What job_pick_backup() holds until job_picked_free(): the tier's lock and its catalog. */
+struct picked {
+	void *lock;
+	int locked; /* the lock is held: on a local store, handle 0 may be a descriptor */
+	struct catalog cat;
+};
+
+/*
+ * Locks c->tier and finds the one backup of it that value (a timestamp or
+ * its start, given as --flag) names. Returns it (owned by p), or NULL after
+ * fail(): a bad value, no match, several matches. Either way the caller
+ * calls job_picked_free().
+ */
+const struct backup_ref *job_pick_backup(const struct config *c, struct store *s, const char *flag,
+					 const char *value, struct picked *p);
+void job_picked_free(struct store *s, struct picked *p);
 
 #endif

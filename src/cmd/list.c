@@ -52,6 +52,9 @@ void listing_print_table(const struct catalog *c, FILE *out)
 			fputs("[base backup] ", out);
 		for (size_t d = 0; d < r->manifest->ndatabases; d++)
 			fprintf(out, "%s%s", d ? "," : "", r->manifest->databases[d]);
+		/* Last on the line: the reason is free text. */
+		if (r->kept)
+			fprintf(out, "  [kept%s%s]", r->kept_reason[0] ? ": " : "", r->kept_reason);
 		fputc('\n', out);
 	}
 	if (c->n == 0)
@@ -100,6 +103,11 @@ void listing_print_json(const struct catalog *c, FILE *out)
 		fputs(", \"verified\": ", out);
 		if (r->verified[0] != '\0')
 			json_string(out, r->verified);
+		else
+			fputs("null", out);
+		fprintf(out, ", \"kept\": %s, \"kept_reason\": ", r->kept ? "true" : "false");
+		if (r->kept)
+			json_string(out, r->kept_reason);
 		else
 			fputs("null", out);
 		fputs(", \"promoted_from\": ", out);

@@ -82,7 +82,7 @@ int job_mirror(const struct config *c, struct store *primary, const char *stamp)
 			/* No report: the run's kept count is the primary's, not a mirror's. */
 			rc = copy_backup(c, primary, mirror, stamp);
 			if (rc == 0)
-				rc = job_prune(mirror, c->tier, c->count, NULL);
+				rc = job_prune(c, mirror, 0, NULL);
 			store_unlock(mirror, lock);
 		}
 		if (rc < 0) {

@@ -79,7 +79,7 @@ int job_promote(const struct config *c, struct store *s, char *stamp, struct rep
 		goto out;
 	}
 	snprintf(stamp, TS_LEN + 1, "%s", prior.refs[pick].stamp);
-	rc = job_prune(s, c->tier, c->count, r);
+	rc = job_prune(c, s, 0, r);
 out:
 	catalog_free(&prior);
 	catalog_free(&own);

@@ -4,6 +4,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "backup/catalog.h"
 #include "backup/keys.h"
@@ -13,8 +14,11 @@
 #include "util/log.h"
 #include "util/signals.h"
 
-int job_prune(struct store *s, const char *tier, long keep, struct report *r)
+int job_prune(const struct config *c, struct store *s, int partials_only, struct report *r)
 {
+	struct prune_policy policy = {c->count, c->max_age_seconds, c->min_count, time(NULL),
+				      partials_only};
+	const char *tier = c->tier;
 	unsigned char *doomed;
 	struct catalog cat;
 	size_t ndoomed;
@@ -27,7 +31,7 @@ int job_prune(struct store *s, const char *tier, long keep, struct report *r)
 		catalog_free(&cat);
 		return -1;
 	}
-	ndoomed = tier_prune_plan(cat.refs, cat.n, keep, doomed);
+	ndoomed = tier_prune_plan(cat.refs, cat.n, &policy, doomed);
 	/* Oldest first, so an interrupted prune still keeps the newest ones. */
 	for (size_t i = cat.n; i > 0; i--) {
 		char key[KEY_MAX];
@@ -39,7 +43,9 @@ int job_prune(struct store *s, const char *tier, long keep, struct report *r)
 			rc = -1;
 			break;
 		}
-		log_info("pruned %s (the %s tier keeps %ld)", key, tier, keep);
+		log_info("pruned %s%s (the %s tier keeps %ld%s%s)", key,
+			 cat.refs[i - 1].partial ? ", partial" : "", tier, c->count,
+			 c->max_age ? ", none older than " : "", c->max_age ? c->max_age : "");
 	}
 	if (rc == 0) {
 		log_info("%s tier holds %zu backup(s)", tier, cat.n - ndoomed);

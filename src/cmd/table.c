@@ -17,6 +17,12 @@ static const char backup_usage[] =
     "              [--compression-level n] [--threads n] [--engine postgres | mariadb | mongodb]\n"
     "       backup --verify latest | timestamp [--config file] [--backup-dir dir]\n"
     "       backup --check [--config file] [--backup-dir dir]\n"
+    "       backup --keep timestamp [--reason text] [--tier tier] [--config file]\n"
+    "              [--backup-dir dir] [--lock-timeout seconds]\n"
+    "       backup --unkeep timestamp [--tier tier] [--config file] [--backup-dir dir]\n"
+    "              [--lock-timeout seconds]\n"
+    "       backup --delete timestamp [--force] [--tier tier] [--config file]\n"
+    "              [--backup-dir dir] [--lock-timeout seconds]\n"
     "       backup wal-push [--config file] [--backup-dir dir] path\n"
     "       backup --help | --version\n";
 
@@ -38,6 +44,16 @@ static const char *const promote_flags[] = {
 /* --tier stays: the tier policy is loaded, and CronJobs set BACKUP_TYPE for every mode. */
 static const char *const verify_flags[] = {"verify", "tier", "config", "backup-dir", NULL};
 static const char *const check_flags[] = {"check", "tier", "config", "backup-dir", NULL};
+/* One backup of the run's tier (--tier), under the tier's lock. */
+static const char *const keep_flags[] = {
+    "keep", "reason", "tier", "config", "backup-dir", "lock-timeout", NULL,
+};
+static const char *const unkeep_flags[] = {
+    "unkeep", "tier", "config", "backup-dir", "lock-timeout", NULL,
+};
+static const char *const delete_flags[] = {
+    "delete", "force", "tier", "config", "backup-dir", "lock-timeout", NULL,
+};
 static const char *const store_flags[] = {"config", "backup-dir", NULL};
 static const char *const list_flags[] = {"from-backup", "json", "config", "backup-dir", NULL};
 static const char *const restore_flags[] = {
@@ -53,6 +69,21 @@ static int wants_verify(const struct config *c)
 static int wants_check(const struct config *c)
 {
 	return c->check != 0;
+}
+
+static int wants_keep(const struct config *c)
+{
+	return c->keep != NULL;
+}
+
+static int wants_unkeep(const struct config *c)
+{
+	return c->unkeep != NULL;
+}
+
+static int wants_delete(const struct config *c)
+{
+	return c->delete_backup != NULL;
 }
 
 static int is_hourly(const struct config *c)
@@ -76,6 +107,13 @@ const struct command commands[] = {
      CMD_TIER | CMD_STORE | CMD_REPORT, 0, cmd_verify},
     {"backup", NULL, "backup --check", wants_check, "check", check_flags,
      CMD_TIER | CMD_STORE | CMD_REPORT, 0, cmd_check},
+    /* No report: changing one backup is not a tier's run, and its metrics are the runs'. */
+    {"backup", NULL, "backup --keep", wants_keep, "keep", keep_flags, CMD_TIER | CMD_STORE, 0,
+     cmd_keep},
+    {"backup", NULL, "backup --unkeep", wants_unkeep, "unkeep", unkeep_flags, CMD_TIER | CMD_STORE,
+     0, cmd_unkeep},
+    {"backup", NULL, "backup --delete", wants_delete, "delete", delete_flags, CMD_TIER | CMD_STORE,
+     0, cmd_delete},
     {"backup", NULL, "an hourly backup", is_hourly, NULL, hourly_flags,
      CMD_TIER | CMD_STORE | CMD_REPORT, 0, cmd_hourly},
     {"backup", NULL, "a promotion (daily, weekly, monthly)", NULL, NULL, promote_flags,

@@ -82,6 +82,9 @@ check "the complete backup is listed as complete" sh -c "'$RECOVER' | grep -E '^
 check "daily promotes the complete backup, not the newer partial one" env BACKUP_TYPE=daily "$BACKUP"
 check "the daily tier holds the complete one" test "$(newest daily)" = "$complete"
 check "a partial backup does not push a complete one out (BACKUP_COUNT=1)" sh -c "env BACKUP_COUNT=1 '$BACKUP' >/dev/null 2>&1; test -d '$BACKUP_DIR/hourly/$complete'"
+# That run was partial too: it pruned partial backups down to BACKUP_COUNT=1.
+check "and the older partial one made room for it" test ! -e "$BACKUP_DIR/hourly/$partial"
+partial=$(newest hourly)
 
 # recover: latest is the newest complete backup; --target restores one target.
 pg_start pg3 25494 pw1 || exit 1

@@ -29,6 +29,7 @@ int main(void)
 	    test_engine_postgres_rowcount,
 	    test_engine_postgres_wal_name,
 	    test_util_array,
+	    test_util_duration,
 	    test_util_env,
 	    test_util_timestamp,
 	};

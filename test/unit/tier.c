@@ -15,59 +15,97 @@ static struct backup_ref ref(const char *tier, const char *stamp)
 	return r;
 }
 
-/* Refs newest first from a pattern: 'c' complete, 'p' partial. */
+#define NOW ((time_t)1000000)
+
+/*
+ * Refs newest first from a pattern, the i-th one i hours old: 'c' complete,
+ * 'p' partial, 'k' a kept complete one, 'q' a kept partial one.
+ */
 static size_t refs_from(const char *pattern, struct backup_ref *refs)
 {
 	size_t n = strlen(pattern);
 
 	for (size_t i = 0; i < n; i++) {
 		memset(&refs[i], 0, sizeof(refs[i]));
-		refs[i].ts = (time_t)(1000000 - i);
-		refs[i].partial = pattern[i] == 'p';
+		refs[i].ts = NOW - (time_t)i * 3600;
+		refs[i].partial = pattern[i] == 'p' || pattern[i] == 'q';
+		refs[i].kept = pattern[i] == 'k' || pattern[i] == 'q';
 	}
 	return n;
 }
 
 static void test_prune(void)
 {
-	/* pattern newest first; keep; which go ('x') and which stay ('.') */
+	/*
+	 * pattern newest first (the i-th one i hours old); keep (BACKUP_COUNT);
+	 * max_age in hours (0: none); min (BACKUP_MIN_COUNT); partials_only (a
+	 * failed run); which go ('x') and which stay ('.')
+	 */
 	static const struct {
 		const char *pattern;
-		long keep;
+		long keep, max_age_h, min;
+		int partials_only;
 		const char *plan;
 	} cases[] = {
-	    {"", 3, ""},
-	    {"cc", 3, ".."},
-	    {"ccc", 3, "..."},
-	    {"cccc", 3, "...x"},
-	    {"cccccccccc", 3, "...xxxxxxx"},
-	    {"ccccc", 1, ".xxxx"},
-	    {"ccccc", 0, ".xxxx"}, /* never the newest, even when asked to keep none */
-	    {"c", 0, "."},
+	    {"", 3, 0, 1, 0, ""},
+	    {"cc", 3, 0, 1, 0, ".."},
+	    {"ccc", 3, 0, 1, 0, "..."},
+	    {"cccc", 3, 0, 1, 0, "...x"},
+	    {"cccccccccc", 3, 0, 1, 0, "...xxxxxxx"},
+	    {"ccccc", 1, 0, 1, 0, ".xxxx"},
+	    {"ccccc", 0, 0, 1, 0, ".xxxx"}, /* never the newest, even when asked to keep none */
+	    {"c", 0, 0, 1, 0, "."},
 	    /* partial backups never push a complete one out of the tier... */
-	    {"pppcc", 2, "....."},
-	    {"pcpc", 1, "..xx"},
+	    {"ppcc", 2, 0, 1, 0, "...."},
+	    {"pcpc", 1, 0, 1, 0, "..xx"},
 	    /* ...and go once keep complete ones are newer than them */
-	    {"ccpc", 2, "..xx"},
-	    {"pp", 1, ".."},
-	    {"cpcpcp", 2, "...xxx"},
+	    {"ccpc", 2, 0, 1, 0, "..xx"},
+	    {"cpcpcp", 2, 0, 1, 0, "...xxx"},
+	    /* at most keep partial ones, however many runs failed in a row */
+	    {"pp", 1, 0, 1, 0, ".x"},
+	    {"pppcc", 2, 0, 1, 0, "..x.."},
+	    {"ppppppc", 3, 0, 1, 0, "...xxx."},
+	    /* a failed run prunes partial ones only */
+	    {"ppppcccc", 3, 0, 1, 1, "...x...."},
+	    {"pccccc", 2, 0, 1, 1, "......"},
+	    {"ppcccc", 1, 0, 1, 1, ".x...."},
+	    {"pcccc", 2, 2, 1, 1, "....."}, /* age removes no complete one in a failed run */
+	    {"ppppp", 9, 2, 1, 1, "...xx"}, /* but partial ones by age */
+	    /* by age: older than max_age goes, down to min complete ones */
+	    {"cccccc", 5, 2, 1, 0, "...xxx"},
+	    {"cccccc", 9, 2, 1, 0, "...xxx"},
+	    {"cccccc", 9, 2, 4, 0, "....xx"},
+	    {"cccccc", 3, 2, 4, 0, "...xxx"}, /* the count still caps */
+	    {"cccccc", 9, 9, 1, 0, "......"},
+	    /* failing for hours: the old partial ones go, min complete ones stay */
+	    {"pppccc", 9, 1, 1, 0, "..x.xx"},
+	    /* kept ones never go and count towards nothing */
+	    {"ckcc", 2, 0, 1, 0, "...x"},
+	    {"cccccck", 1, 0, 1, 0, ".xxxxx."},
+	    {"kccc", 1, 0, 1, 0, "..xx"},
+	    {"ccckcc", 9, 1, 2, 0, "..x.xx"},
+	    {"qpppp", 2, 0, 1, 0, "...xx"},
+	    {"cckk", 1, 1, 1, 0, ".x.."},
 	};
 	struct backup_ref refs[16];
 	unsigned char doomed[16];
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		struct prune_policy p = {cases[i].keep, cases[i].max_age_h * 3600, cases[i].min,
+					 NOW, cases[i].partials_only};
 		size_t n = refs_from(cases[i].pattern, refs), expected = 0, got;
 		char plan[17] = "";
 
-		got = tier_prune_plan(refs, n, cases[i].keep, doomed);
+		got = tier_prune_plan(refs, n, &p, doomed);
 		for (size_t j = 0; j < n; j++) {
 			plan[j] = doomed[j] ? 'x' : '.';
 			expected += cases[i].plan[j] == 'x';
 		}
 		plan[n] = '\0';
 		CHECK(strcmp(plan, cases[i].plan) == 0 && got == expected,
-		      "%s keep %ld: %s, want %s", cases[i].pattern, cases[i].keep, plan,
-		      cases[i].plan);
+		      "%s keep %ld max age %ldh min %ld%s: %s, want %s", cases[i].pattern,
+		      cases[i].keep, cases[i].max_age_h, cases[i].min,
+		      cases[i].partials_only ? " partials only" : "", plan, cases[i].plan);
 	}
 }
 

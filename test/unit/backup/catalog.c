@@ -175,6 +175,30 @@ static void test_select(struct store *s)
 	catalog_free(&cat);
 }
 
+/* backup --keep's pin: a kept object beside the manifest, which --unkeep rewrites as released. */
+static void test_kept(const char *root, struct store *s)
+{
+	struct catalog cat;
+
+	put(root, "hourly/2026-11-21T10:00:00Z/kept",
+	    "kept = yes\nreason = before 2.0\nkept_at = 2026-11-22T00:00:00Z\n");
+	put(root, "hourly/2026-11-21T11:00:00Z/kept",
+	    "kept = no\nreleased_at = 2026-11-22T00:00:00Z\n");
+	CHECK(catalog_scan_tier(s, "hourly", 0, &cat) == 0 && cat.n == 2, "scanned: %zu", cat.n);
+	if (cat.n == 2) {
+		CHECK(cat.refs[1].kept && strcmp(cat.refs[1].kept_reason, "before 2.0") == 0,
+		      "kept, with its reason: '%s'", cat.refs[1].kept_reason);
+		CHECK(!cat.refs[0].kept && cat.refs[0].kept_reason[0] == '\0',
+		      "released: not kept");
+	}
+	catalog_free(&cat);
+	put(root, "hourly/2026-11-21T10:00:00Z/kept", "kept = yes\n");
+	CHECK(catalog_scan_listing(s, &cat) == 0 && cat.n > 1 && cat.refs[1].kept &&
+		  cat.refs[1].kept_reason[0] == '\0',
+	      "a listing sees the pin; no reason is an empty one");
+	catalog_free(&cat);
+}
+
 void test_backup_catalog(void)
 {
 	const char *root = temp_dir();
@@ -188,6 +212,7 @@ void test_backup_catalog(void)
 		test_one_tier(s);
 		test_all_tiers(s);
 		test_select(s);
+		test_kept(root, s);
 		store_close(s);
 	}
 	remove_tree(root);
