@@ -46,6 +46,10 @@ struct config {
 	long mongo_system;   /* MONGODB_SYSTEM_DATABASES: dump admin, local and config too */
 	char *pgdatabase;    /* the maintenance database we connect to */
 	char *database;	     /* DATABASE: one database instead of the cluster */
+	char *exclude_databases; /* BACKUP_EXCLUDE_DATABASES: names or patterns left out */
+	char *dump_options;	 /* BACKUP_DUMP_OPTIONS: extra options for the dump tool */
+	char *recover_database;	 /* RECOVER_DATABASE: restore only this database */
+	char *recover_as;	 /* RECOVER_AS: under this name */
 	char *from_backup;   /* FROM_BACKUP */
 	long max_age_hours;  /* LATEST_BACKUP_MAXIMUM_AGE_H */
 	long expected_count; /* DATABASE_EXPECTED_COUNT */
