@@ -16,6 +16,7 @@
 #include "engine/postgres/pg.h"
 #include "engine/postgres/filter.h"
 #include "engine/postgres/rowcount.h"
+#include "engine/postgres/select.h"
 
 static const char *dump_tool(const struct engine *e)
 {
@@ -221,6 +222,12 @@ static int postgres_restore(struct engine *e, char *const *databases, size_t n_d
 	    pg_query_column(conn, "SELECT rolname FROM pg_roles", NULL, &roles, &nroles) < 0 ||
 	    pg_query_column(conn, "SELECT name FROM pg_settings", NULL, &settings, &nsettings) < 0)
 		goto out;
+	/* RECOVER_DATABASE: that database's part alone, before the filter adapts it. */
+	if (e->opts.only != NULL) {
+		source = pg_select_source(source, roles, nroles, e->opts.only, e->opts.rename);
+		if (source == NULL)
+			goto out;
+	}
 	filtered =
 	    pg_filter_source(source, roles, nroles, PQuser(conn), settings, nsettings, target);
 	source = NULL; /* the filter owns it now */
