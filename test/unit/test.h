@@ -48,6 +48,9 @@ void test_engine_postgres_wal_name(void);
 void test_engine_postgres_pitr(void);
 void test_engine_postgres_rowcount(void);
 void test_engine_mariadb_rowcount(void);
+void test_engine_mariadb_filter(void);
+void test_engine_postgres_select(void);
+void test_engine_select(void);
 
 /* Helpers (helpers.c). */
 
