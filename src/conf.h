@@ -46,16 +46,16 @@ struct config {
 	long mongo_system;   /* MONGODB_SYSTEM_DATABASES: dump admin, local and config too */
 	char *pgdatabase;    /* the maintenance database we connect to */
 	char *database;	     /* DATABASE: one database instead of the cluster */
-	char *exclude_databases; /* BACKUP_EXCLUDE_DATABASES: names or patterns left out */
-	char *dump_options;	 /* BACKUP_DUMP_OPTIONS: extra options for the dump tool */
-	char *recover_database;	 /* RECOVER_DATABASE: restore only this database */
-	char *recover_as;	 /* RECOVER_AS: under this name */
 	char *from_backup;   /* FROM_BACKUP */
 	long max_age_hours;  /* LATEST_BACKUP_MAXIMUM_AGE_H */
 	long expected_count; /* DATABASE_EXPECTED_COUNT */
 	long force;	     /* RECOVER_FORCE */
 	long json;	     /* recover --json */
 	char *termination_log;
+	/* BACKUP_EXCLUDE_DATABASES, BACKUP_DUMP_OPTIONS: what an hourly run dumps, and how. */
+	char *exclude_databases, *dump_options;
+	/* RECOVER_DATABASE, RECOVER_AS: the one database recover restores, and its new name. */
+	char *recover_database, *recover_as;
 	char *restore_target; /* recover --target: restore only this target */
 	char *verify;	      /* backup --verify: latest or a timestamp to test-restore */
 	char *verify_dir;     /* VERIFY_DIR: where the throwaway server lives */

@@ -73,9 +73,10 @@ static size_t collect_options(const char *binary, const char *word, struct optio
 				;
 			if (s == NULL || k < n || n + 3 >= MAX_OPTIONS)
 				continue;
-			options[n++] = (struct option){
-			    cmd->flags[i], s->kind == SETTING_BOOL ? no_argument : required_argument,
-			    NULL, OPT_SETTING};
+			options[n++] = (struct option){cmd->flags[i],
+						       s->kind == SETTING_BOOL ? no_argument
+									       : required_argument,
+						       NULL, OPT_SETTING};
 		}
 	}
 	options[n++] = (struct option){"help", no_argument, NULL, OPT_HELP};

@@ -209,8 +209,8 @@ static int check_held(const struct config *c, const struct backup_ref *r, const 
 				strlist_add(&names, &count, dbs[d]);
 	}
 	for (size_t i = 0; i < n; i++)
-		strlist_add(&names, &count, *file_target(steps[i].file) ? file_target(steps[i].file)
-									 : "(unnamed)");
+		strlist_add(&names, &count,
+			    *file_target(steps[i].file) ? file_target(steps[i].file) : "(unnamed)");
 	strlist_join(names, count, list, sizeof(list));
 	strlist_free(names, count);
 	if (n == 0)

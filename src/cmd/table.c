@@ -42,8 +42,9 @@ static const char *const check_flags[] = {"check", "tier", "config", "backup-dir
 static const char *const store_flags[] = {"config", "backup-dir", NULL};
 static const char *const list_flags[] = {"from-backup", "json", "config", "backup-dir", NULL};
 static const char *const restore_flags[] = {
-    "from-backup", "target",	 "force", "recovery-target-time", "recovery-target", "start",
-    "config",	   "backup-dir", "database", "as", NULL,
+    "from-backup",     "target", "force",  "recovery-target-time",
+    "recovery-target", "start",	 "config", "backup-dir",
+    "database",	       "as",	 NULL,
 };
 
 static int wants_verify(const struct config *c)

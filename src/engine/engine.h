@@ -41,8 +41,8 @@ struct engine_options {
 	const char *pg_bindir; /* PG_BINDIR: PostgreSQL's client tools from this one directory */
 	/* Dumps. */
 	int mongo_system; /* MONGODB_SYSTEM_DATABASES: dump admin, local and config too */
-	const char *exclude;	  /* BACKUP_EXCLUDE_DATABASES: names or fnmatch patterns */
-	const char *dump_options; /* BACKUP_DUMP_OPTIONS: words for the dump tool */
+	/* BACKUP_EXCLUDE_DATABASES: names or fnmatch patterns; BACKUP_DUMP_OPTIONS: words. */
+	const char *exclude, *dump_options;
 	/* The log archive (wal-push): how the archived files are compressed. */
 	const char *compression;
 	long compression_level; /* CONF_UNSET: the codec's default */

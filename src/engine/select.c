@@ -89,7 +89,8 @@ static const char *denied(const struct engine_denied_option *list, const char *w
 			if (len > 0 && strncmp(list[i].name, word + 2, len) == 0)
 				return list[i].why;
 		} else if (list[i].letter != 0 && strchr(word + 1, list[i].letter) != NULL) {
-			/* A cluster (-vF) or a value attached (-tfoo) may hide it: write it long. */
+			/* A cluster (-vF) or a value attached (-tfoo) may hide it: write it long.
+			 */
 			return list[i].why;
 		}
 	}

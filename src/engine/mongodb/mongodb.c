@@ -433,8 +433,8 @@ static int clear_collections(struct engine *e, struct collection *list, size_t n
 		count = mongoc_collection_estimated_document_count(coll, NULL, NULL, NULL, &err);
 
 		if (count > 0 && e->opts.force) {
-			log_warn("dropping %s.%s on the target to replace it (--force)", list[i].into,
-				 list[i].name);
+			log_warn("dropping %s.%s on the target to replace it (--force)",
+				 list[i].into, list[i].name);
 			dropped = mongoc_collection_drop(coll, &err);
 			if (!dropped)
 				fail(classify(&err), "dropping %s.%s failed: %s", list[i].into,
@@ -671,8 +671,8 @@ static int select_database(struct engine *e, struct collection *list, size_t n)
 	for (size_t i = 0; found[i] != NULL; i++)
 		strlist_add(&existing, &nexisting, found[i]);
 	bson_strfreev(found);
-	return engine_clear_conflicts(e, (char *const *)&e->opts.only, 1, existing, nexisting,
-				      keep, drop_database, NULL);
+	return engine_clear_conflicts(e, (char *const *)&e->opts.only, 1, existing, nexisting, keep,
+				      drop_database, NULL);
 }
 
 static int mongodb_restore(struct engine *e, char *const *databases, size_t n_dbs,

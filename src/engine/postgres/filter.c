@@ -62,7 +62,7 @@ const char *pg_ident_end(const char *p, const char *end)
  * the suffix must end the line too. Returns the identifier and its length.
  */
 const char *pg_match_ident(const char *line, size_t len, const char *prefix, const char *suffix,
-			       int suffix_ends, size_t *ident_len)
+			   int suffix_ends, size_t *ident_len)
 {
 	size_t plen = strlen(prefix), slen = strlen(suffix);
 	const char *ident = line + plen, *end;

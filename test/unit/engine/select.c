@@ -58,19 +58,27 @@ static const char *refusal(const char *name, const char *options)
 
 static void test_dump_options(void)
 {
-	static const char *const pg_ok[] = {"--no-comments", "-v --schema=app", "--data-only",
-					    "--exclude-table=t*", "-s", NULL};
+	static const char *const pg_ok[] = {
+	    "--no-comments", "-v --schema=app", "--data-only", "--exclude-table=t*", "-s", NULL};
 	static const char *const pg_bad[] = {
-	    "--format=c", "-Fc",    "--form=d",	  "--file=/x",		"-f/x",	   "-j4",
-	    "--jobs=2",	  "-Z9",    "--compress", "--dbname=x",		"--host=h", "-U x",
-	    "--clean",	  "-vc",    "word",	  "--no-comments --", "-",	   NULL};
-	static const char *const my_bad[] = {"--xml", "-X", "--result-file=/x", "-r/x",
-					     "--tab=/t", "-T/t", "--all-databases", "--databases",
-					     "--password=p", "--add-drop-database", NULL};
+	    "--format=c", "-Fc", "--form=d",   "--file=/x",	   "-f/x",     "-j4",
+	    "--jobs=2",	  "-Z9", "--compress", "--dbname=x",	   "--host=h", "-U x",
+	    "--clean",	  "-vc", "word",       "--no-comments --", "-",	       NULL};
+	static const char *const my_bad[] = {"--xml",
+					     "-X",
+					     "--result-file=/x",
+					     "-r/x",
+					     "--tab=/t",
+					     "-T/t",
+					     "--all-databases",
+					     "--databases",
+					     "--password=p",
+					     "--add-drop-database",
+					     NULL};
 
 	for (size_t i = 0; pg_ok[i] != NULL; i++)
-		CHECK(strcmp(refusal("postgres", pg_ok[i]), "") == 0, "%s is accepted: %s", pg_ok[i],
-		      fail_reason());
+		CHECK(strcmp(refusal("postgres", pg_ok[i]), "") == 0, "%s is accepted: %s",
+		      pg_ok[i], fail_reason());
 	for (size_t i = 0; pg_bad[i] != NULL; i++)
 		CHECK(strstr(refusal("postgres", pg_bad[i]), "BACKUP_DUMP_OPTIONS") != NULL &&
 			  fail_code() == EXIT_CONFIG,

@@ -63,8 +63,10 @@ void test_engine_mariadb_filter(void)
 	CHECK(has(out, "CREATE DATABASE /*!32312 IF NOT EXISTS*/ `app copy` /*!40100"),
 	      "CREATE DATABASE under the new name: %s", shown(out));
 	CHECK(has(out, "\nUSE `app copy`;\n"), "USE the new name: %s", shown(out));
-	CHECK(has(out, "INSERT INTO `t` VALUES ('USE `app`;');\n"), "data is untouched: %s", shown(out));
-	CHECK(has(out, "ALTER DATABASE `app copy` CHARACTER SET latin1"), "ALTER DATABASE: %s", shown(out));
+	CHECK(has(out, "INSERT INTO `t` VALUES ('USE `app`;');\n"), "data is untouched: %s",
+	      shown(out));
+	CHECK(has(out, "ALTER DATABASE `app copy` CHARACTER SET latin1"), "ALTER DATABASE: %s",
+	      shown(out));
 	CHECK(!has(out, "`user`") && !has(out, "`w`"), "the others are left out: %s", shown(out));
 
 	out = run(2, 0, "we`ird", "plain");

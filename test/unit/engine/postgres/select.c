@@ -92,9 +92,11 @@ static void test_renamed(size_t step)
 	CHECK(!has(out, "GRANT appowner") && !has(out, "TABLESPACE"),
 	      "memberships and tablespaces are the cluster's: %s", shown(out));
 	CHECK(has(out, "SET default_transaction_read_only = off;\n"), "session settings pass");
-	CHECK(has(out, "CREATE DATABASE \"app copy\" WITH TEMPLATE = template0 ENCODING = 'UTF8';\n"),
-	      "CREATE DATABASE under the new name: %s", shown(out));
-	CHECK(has(out, "ALTER DATABASE \"app copy\" OWNER TO appowner;\n"), "its owner: %s", shown(out));
+	CHECK(
+	    has(out, "CREATE DATABASE \"app copy\" WITH TEMPLATE = template0 ENCODING = 'UTF8';\n"),
+	    "CREATE DATABASE under the new name: %s", shown(out));
+	CHECK(has(out, "ALTER DATABASE \"app copy\" OWNER TO appowner;\n"), "its owner: %s",
+	      shown(out));
 	CHECK(has(out, "COMMENT ON DATABASE \"app copy\" IS 'DATABASE app';\n"),
 	      "its comment, the text untouched: %s", shown(out));
 	CHECK(has(out, "\\connect -reuse-previous=on \"dbname='app copy'\"\n"),
@@ -102,7 +104,8 @@ static void test_renamed(size_t step)
 	CHECK(has(out, "COPY t (v) FROM stdin;\nCREATE DATABASE other\nALTER DATABASE app OWNER TO "
 		       "x;\n\\.\n"),
 	      "COPY data is never rewritten: %s", shown(out));
-	CHECK(has(out, "GRANT ALL ON DATABASE \"app copy\" TO appowner;\n"), "grants on it: %s", shown(out));
+	CHECK(has(out, "GRANT ALL ON DATABASE \"app copy\" TO appowner;\n"), "grants on it: %s",
+	      shown(out));
 	CHECK(has(out, "ALTER DATABASE application SET"), "another name that starts alike stays");
 	CHECK(!has(out, "template1") && !has(out, "CREATE TABLE p") && !has(out, "shop"),
 	      "the other databases are left out: %s", shown(out));
@@ -120,7 +123,8 @@ static void test_own_name(void)
 	out = run(dumpall, 3, "postgres", "pg2");
 	CHECK(has(out, "CREATE DATABASE \"pg2\";\n\\connect pg2\nCREATE TABLE p (v int);\n"),
 	      "a section without CREATE DATABASE gets one under its new name: %s", shown(out));
-	CHECK(!has(out, "CREATE TABLE s") && !has(out, "CREATE DATABASE app"), "alone: %s", shown(out));
+	CHECK(!has(out, "CREATE TABLE s") && !has(out, "CREATE DATABASE app"), "alone: %s",
+	      shown(out));
 }
 
 static void test_listed(void)
@@ -130,7 +134,8 @@ static void test_listed(void)
 	CHECK(has(out, "CREATE DATABASE \"shop2\" WITH") && has(out, "\\connect shop2\n") &&
 		  has(out, "CREATE TABLE s"),
 	      "a pg_dump --create script's database starts at CREATE DATABASE: %s", shown(out));
-	CHECK(!has(out, "CREATE TABLE a") && !has(out, "App"), "the other is left out: %s", shown(out));
+	CHECK(!has(out, "CREATE TABLE a") && !has(out, "App"), "the other is left out: %s",
+	      shown(out));
 	out = run(listed, 4096, "My \"App\"", "plain");
 	CHECK(has(out, "CREATE DATABASE \"plain\" WITH") && has(out, "\\connect plain\n") &&
 		  has(out, "CREATE TABLE a") && !has(out, "CREATE TABLE s"),
