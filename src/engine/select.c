@@ -129,7 +129,7 @@ int engine_check_settings(const char *name, const struct engine_options *o)
 		why = denied(ops->dump_denied, words[i], &option);
 		if (why == NULL)
 			continue;
-		if (words[i][0] != '-')
+		if (option == words[i])
 			fail(EXIT_CONFIG, "BACKUP_DUMP_OPTIONS: '%s' for %s: %s", words[i],
 			     ops->dump_tool, why);
 		else
