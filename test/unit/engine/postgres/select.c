@@ -54,92 +54,82 @@ static const char listed[] = "-- PostgreSQL database dump\n"
 			     "\\unrestrict K2\n";
 
 /* The filtered script, read step bytes at a time; NULL when the read failed. */
-static char *run(const char *script, size_t step, const char *only, const char *rename)
+static const char *run(const char *script, size_t step, const char *only, const char *rename)
 {
-	static char out[8192];
 	char *roles[] = {"dbadmin", "postgres"};
-	struct source *s;
-	size_t len = 0;
-	ssize_t n = 0;
 
 	fail_clear();
-	s = pg_select_source(bytes_source(script, strlen(script), step), roles, 2, only, rename);
-	while (s != NULL && (n = source_read(s, out + len, sizeof(out) - 1 - len)) > 0)
-		len += (size_t)n;
-	source_close(s);
-	out[len] = '\0';
-	return s != NULL && n == 0 ? out : NULL;
-}
-
-static const char *shown(const char *out)
-{
-	return out != NULL ? out : "(the read failed)";
-}
-
-static int has(const char *out, const char *text)
-{
-	return out != NULL && strstr(out, text) != NULL;
+	return read_text(
+	    pg_select_source(bytes_source(script, strlen(script), step), roles, 2, only, rename));
 }
 
 static void test_renamed(size_t step)
 {
-	char *out = run(dumpall, step, "app", "app copy");
+	const char *out = run(dumpall, step, "app", "app copy");
 
 	CHECK(out != NULL, "the app section is found (step %zu)", step);
-	CHECK(has(out, "CREATE ROLE appowner;\nALTER ROLE appowner WITH LOGIN PASSWORD 'x';\n"),
-	      "a missing role is created with its attributes: %s", shown(out));
-	CHECK(!has(out, "ROLE dbadmin"), "an existing role is left as it is: %s", shown(out));
-	CHECK(!has(out, "GRANT appowner") && !has(out, "TABLESPACE"),
-	      "memberships and tablespaces are the cluster's: %s", shown(out));
-	CHECK(has(out, "SET default_transaction_read_only = off;\n"), "session settings pass");
 	CHECK(
-	    has(out, "CREATE DATABASE \"app copy\" WITH TEMPLATE = template0 ENCODING = 'UTF8';\n"),
-	    "CREATE DATABASE under the new name: %s", shown(out));
-	CHECK(has(out, "ALTER DATABASE \"app copy\" OWNER TO appowner;\n"), "its owner: %s",
-	      shown(out));
-	CHECK(has(out, "COMMENT ON DATABASE \"app copy\" IS 'DATABASE app';\n"),
-	      "its comment, the text untouched: %s", shown(out));
-	CHECK(has(out, "\\connect -reuse-previous=on \"dbname='app copy'\"\n"),
-	      "\\connect to a name that needs quoting: %s", shown(out));
-	CHECK(has(out, "COPY t (v) FROM stdin;\nCREATE DATABASE other\nALTER DATABASE app OWNER TO "
+	    text_has(out, "CREATE ROLE appowner;\nALTER ROLE appowner WITH LOGIN PASSWORD 'x';\n"),
+	    "a missing role is created with its attributes: %s", text_shown(out));
+	CHECK(!text_has(out, "ROLE dbadmin"), "an existing role is left as it is: %s",
+	      text_shown(out));
+	CHECK(!text_has(out, "GRANT appowner") && !text_has(out, "TABLESPACE"),
+	      "memberships and tablespaces are the cluster's: %s", text_shown(out));
+	CHECK(text_has(out, "SET default_transaction_read_only = off;\n"), "session settings pass");
+	CHECK(
+	    text_has(out,
+		     "CREATE DATABASE \"app copy\" WITH TEMPLATE = template0 ENCODING = 'UTF8';\n"),
+	    "CREATE DATABASE under the new name: %s", text_shown(out));
+	CHECK(text_has(out, "ALTER DATABASE \"app copy\" OWNER TO appowner;\n"), "its owner: %s",
+	      text_shown(out));
+	CHECK(text_has(out, "COMMENT ON DATABASE \"app copy\" IS 'DATABASE app';\n"),
+	      "its comment, the text untouched: %s", text_shown(out));
+	CHECK(text_has(out, "\\connect -reuse-previous=on \"dbname='app copy'\"\n"),
+	      "\\connect to a name that needs quoting: %s", text_shown(out));
+	CHECK(text_has(out,
+		       "COPY t (v) FROM stdin;\nCREATE DATABASE other\nALTER DATABASE app OWNER TO "
 		       "x;\n\\.\n"),
-	      "COPY data is never rewritten: %s", shown(out));
-	CHECK(has(out, "GRANT ALL ON DATABASE \"app copy\" TO appowner;\n"), "grants on it: %s",
-	      shown(out));
-	CHECK(has(out, "ALTER DATABASE application SET"), "another name that starts alike stays");
-	CHECK(!has(out, "template1") && !has(out, "CREATE TABLE p") && !has(out, "shop"),
-	      "the other databases are left out: %s", shown(out));
-	CHECK(has(out, "\\restrict KEY1\n") && has(out, "\\unrestrict KEY1\n"),
+	      "COPY data is never rewritten: %s", text_shown(out));
+	CHECK(text_has(out, "GRANT ALL ON DATABASE \"app copy\" TO appowner;\n"),
+	      "grants on it: %s", text_shown(out));
+	CHECK(text_has(out, "ALTER DATABASE application SET"),
+	      "another name that starts alike stays");
+	CHECK(!text_has(out, "template1") && !text_has(out, "CREATE TABLE p") &&
+		  !text_has(out, "shop"),
+	      "the other databases are left out: %s", text_shown(out));
+	CHECK(text_has(out, "\\restrict KEY1\n") && text_has(out, "\\unrestrict KEY1\n"),
 	      "psql's restricted mode pairs up");
 }
 
 static void test_own_name(void)
 {
-	char *out = run(dumpall, 4096, "app", NULL);
+	const char *out = run(dumpall, 4096, "app", NULL);
 
-	CHECK(has(out, "CREATE DATABASE app WITH") && has(out, "\\connect app\n") &&
-		  !has(out, "shop"),
-	      "without a new name the section passes as it is: %s", shown(out));
+	CHECK(text_has(out, "CREATE DATABASE app WITH") && text_has(out, "\\connect app\n") &&
+		  !text_has(out, "shop"),
+	      "without a new name the section passes as it is: %s", text_shown(out));
 	out = run(dumpall, 3, "postgres", "pg2");
-	CHECK(has(out, "CREATE DATABASE \"pg2\";\n\\connect pg2\nCREATE TABLE p (v int);\n"),
-	      "a section without CREATE DATABASE gets one under its new name: %s", shown(out));
-	CHECK(!has(out, "CREATE TABLE s") && !has(out, "CREATE DATABASE app"), "alone: %s",
-	      shown(out));
+	CHECK(text_has(out, "CREATE DATABASE \"pg2\";\n\\connect pg2\nCREATE TABLE p (v int);\n"),
+	      "a section without CREATE DATABASE gets one under its new name: %s", text_shown(out));
+	CHECK(!text_has(out, "CREATE TABLE s") && !text_has(out, "CREATE DATABASE app"),
+	      "alone: %s", text_shown(out));
 }
 
 static void test_listed(void)
 {
-	char *out = run(listed, 5, "shop", "shop2");
+	const char *out = run(listed, 5, "shop", "shop2");
 
-	CHECK(has(out, "CREATE DATABASE \"shop2\" WITH") && has(out, "\\connect shop2\n") &&
-		  has(out, "CREATE TABLE s"),
-	      "a pg_dump --create script's database starts at CREATE DATABASE: %s", shown(out));
-	CHECK(!has(out, "CREATE TABLE a") && !has(out, "App"), "the other is left out: %s",
-	      shown(out));
+	CHECK(text_has(out, "CREATE DATABASE \"shop2\" WITH") &&
+		  text_has(out, "\\connect shop2\n") && text_has(out, "CREATE TABLE s"),
+	      "a pg_dump --create script's database starts at CREATE DATABASE: %s",
+	      text_shown(out));
+	CHECK(!text_has(out, "CREATE TABLE a") && !text_has(out, "App"),
+	      "the other is left out: %s", text_shown(out));
 	out = run(listed, 4096, "My \"App\"", "plain");
-	CHECK(has(out, "CREATE DATABASE \"plain\" WITH") && has(out, "\\connect plain\n") &&
-		  has(out, "CREATE TABLE a") && !has(out, "CREATE TABLE s"),
-	      "a quoted name is matched and renamed: %s", shown(out));
+	CHECK(text_has(out, "CREATE DATABASE \"plain\" WITH") &&
+		  text_has(out, "\\connect plain\n") && text_has(out, "CREATE TABLE a") &&
+		  !text_has(out, "CREATE TABLE s"),
+	      "a quoted name is matched and renamed: %s", text_shown(out));
 }
 
 static void test_missing(void)
