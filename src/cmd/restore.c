@@ -56,6 +56,18 @@ static int check_selection(const struct config *c, const struct engine_options *
 		fail(EXIT_USAGE, "--database and --as (RECOVER_DATABASE, RECOVER_AS) need a name");
 		return -1;
 	}
+	/* psql's \connect is one line: a name may not break it. */
+	for (const char *name = c->recover_database; name != NULL;
+	     name = name == c->recover_database ? c->recover_as : NULL) {
+		for (const char *p = name; *p != '\0'; p++) {
+			if ((unsigned char)*p < 0x20 || *p == 0x7f) {
+				fail(EXIT_USAGE,
+				     "--database and --as (RECOVER_DATABASE, RECOVER_AS) "
+				     "take no control characters");
+				return -1;
+			}
+		}
+	}
 	if (c->recover_database != NULL && engine_recovery_wanted(o)) {
 		fail(EXIT_USAGE, "a recovery to a point in time restores the whole cluster: drop "
 				 "--database (RECOVER_DATABASE), or the recovery target");

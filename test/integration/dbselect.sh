@@ -60,6 +60,9 @@ expect_exit "a name the backup does not hold is refused" 66 "holds no database n
 	"$RECOVER" --from-backup latest --database nope
 check "the error lists every database held" grep -q "Odd Name" "$TMP/last.err"
 expect_exit "--as alone is refused" 64 "give --database too" "$RECOVER" --from-backup latest --as x
+expect_exit "a name with a newline is refused" 64 "no control characters" \
+	"$RECOVER" --from-backup latest --database app --as "$(printf 'x\n\\! touch %s/pwned' "$TMP")"
+check "nothing ran" test ! -e "$TMP/pwned"
 expect_exit "backup takes no --as" 64 "unknown or incomplete option '--as'" "$BACKUP" --as x
 check "RECOVER_DATABASE in the environment selects too" \
 	env RECOVER_DATABASE=shop RECOVER_AS=shop_env FROM_BACKUP=latest "$RECOVER"
@@ -103,6 +106,30 @@ check "the refused runs wrote nothing" test "$(count_backups hourly)" = "$before
 check "the message says why" grep -q "pg_dump" "$TMP/last.err"
 expect_exit "a base backup takes no exclusions" 78 "whole cluster" \
 	env BACKUP_METHOD=physical BACKUP_EXCLUDE_DATABASES=shop "$BACKUP"
+
+# Listed targets: pg_dump --create of several databases in one file, and a
+# database that two targets hold.
+printf 'pw\n' >"$TMP/pw"
+cat >"$TMP/targets.conf" <<CONF
+targets = (
+  { name = "a"; engine = "postgres"; host = "127.0.0.1"; port = 25601; user = "dbadmin";
+    password_file = "$TMP/pw"; databases = [ "app", "shop" ]; },
+  { name = "b"; engine = "postgres"; host = "127.0.0.1"; port = 25601; user = "dbadmin";
+    password_file = "$TMP/pw"; databases = [ "app" ]; }
+);
+CONF
+check "a backup of two listed targets" env TIERDUMP_CONFIG="$TMP/targets.conf" "$BACKUP"
+check "target a's file holds both databases (pg_dump --create)" test -s "$BACKUP_DIR/hourly/$(newest hourly)/a.sql.gz"
+expect_exit "a database two targets hold needs --target" 64 "in 2 targets .*choose one with --target" \
+	env TIERDUMP_CONFIG="$TMP/targets.conf" "$RECOVER" --from-backup latest --database app --as app_t
+check "with --target it restores" env TIERDUMP_CONFIG="$TMP/targets.conf" \
+	"$RECOVER" --from-backup latest --database app --as app_t --target b
+check "its data is the source's" test "$(items app_t)" = "$want_items"
+check "a database of a several-database pg_dump file restores under another name" \
+	env TIERDUMP_CONFIG="$TMP/targets.conf" "$RECOVER" --from-backup latest --database shop --as shop_t
+check "its data came along" test "$(sql shop_t "SELECT count(*) FROM orders")" = 2
+expect_exit "a name no target holds lists what they hold" 66 "it holds: app, shop" \
+	env TIERDUMP_CONFIG="$TMP/targets.conf" "$RECOVER" --from-backup latest --database nope
 
 # -------------------------------------------------------------------- MariaDB
 my_start my 25603 || exit 1
