@@ -55,6 +55,10 @@ struct config {
 	long force;	     /* RECOVER_FORCE */
 	long json;	     /* recover --json */
 	char *termination_log;
+	/* BACKUP_EXCLUDE_DATABASES, BACKUP_DUMP_OPTIONS: what an hourly run dumps, and how. */
+	char *exclude_databases, *dump_options;
+	/* RECOVER_DATABASE, RECOVER_AS: the one database recover restores, and its new name. */
+	char *recover_database, *recover_as;
 	char *restore_target; /* recover --target: restore only this target */
 	char *verify;	      /* backup --verify: latest or a timestamp to test-restore */
 	char *verify_dir;     /* VERIFY_DIR: where the throwaway server lives */

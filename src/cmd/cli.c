@@ -36,6 +36,27 @@ static int takes(const struct command *cmd, const char *flag)
 	return 0;
 }
 
+/*
+ * Flags that name another setting in one binary than the settings table
+ * says: recover --database is the database to restore (RECOVER_DATABASE),
+ * backup --database the one to dump (DATABASE), so that an environment
+ * shared by both never makes a restore partial.
+ */
+static const struct {
+	const char *binary, *flag, *env;
+} scoped_flags[] = {
+    {"recover", "database", "RECOVER_DATABASE"},
+};
+
+static const struct setting *flag_setting(const char *binary, const char *flag)
+{
+	for (size_t i = 0; i < sizeof(scoped_flags) / sizeof(scoped_flags[0]); i++)
+		if (strcmp(scoped_flags[i].binary, binary) == 0 &&
+		    strcmp(scoped_flags[i].flag, flag) == 0)
+			return conf_find_env(scoped_flags[i].env);
+	return conf_find_flag(flag);
+}
+
 /* The long options of every row serving binary and word, each once. */
 static size_t collect_options(const char *binary, const char *word, struct option *options)
 {
@@ -45,16 +66,17 @@ static size_t collect_options(const char *binary, const char *word, struct optio
 		if (!serves(cmd, binary, word))
 			continue;
 		for (size_t i = 0; cmd->flags[i] != NULL; i++) {
-			const struct setting *s = conf_find_flag(cmd->flags[i]);
+			const struct setting *s = flag_setting(binary, cmd->flags[i]);
 			size_t k;
 
 			for (k = 0; k < n && strcmp(options[k].name, cmd->flags[i]) != 0; k++)
 				;
 			if (s == NULL || k < n || n + 3 >= MAX_OPTIONS)
 				continue;
-			options[n++] = (struct option){
-			    s->flag, s->kind == SETTING_BOOL ? no_argument : required_argument,
-			    NULL, OPT_SETTING};
+			options[n++] = (struct option){cmd->flags[i],
+						       s->kind == SETTING_BOOL ? no_argument
+									       : required_argument,
+						       NULL, OPT_SETTING};
 		}
 	}
 	options[n++] = (struct option){"help", no_argument, NULL, OPT_HELP};
@@ -86,7 +108,7 @@ static enum cli_result parse(int argc, char **argv, const char *binary, const ch
 		switch (opt) {
 		case OPT_SETTING:
 			snprintf(origin, sizeof(origin), "--%s", options[index].name);
-			if (conf_set(flags, conf_find_flag(options[index].name),
+			if (conf_set(flags, flag_setting(binary, options[index].name),
 				     optarg ? optarg : "1", origin) < 0 ||
 			    strlist_add(given, ngiven, options[index].name) < 0) {
 				fputs(usage, stderr);

@@ -240,6 +240,18 @@ static size_t check_targets(const struct config *c, struct engine **engines, str
 	return ok;
 }
 
+/* Settings no target can honour fail the run before any server is contacted. */
+static int check_settings(const struct config *c)
+{
+	struct engine_options o;
+
+	engine_options_from(c, &o);
+	for (size_t i = 0; i < c->ntargets; i++)
+		if (engine_check_settings(c->targets[i].engine, &o) < 0)
+			return -1;
+	return 0;
+}
+
 int job_hourly(const struct config *c, struct store *s, char *stamp, struct report *r)
 {
 	struct engine **engines = calloc(c->ntargets, sizeof(*engines));
@@ -248,7 +260,7 @@ int job_hourly(const struct config *c, struct store *s, char *stamp, struct repo
 	int rc = -1;
 
 	stamp[0] = '\0';
-	if (engines == NULL || check_targets(c, engines, &m) == 0)
+	if (engines == NULL || check_settings(c) < 0 || check_targets(c, engines, &m) == 0)
 		goto out;
 	if (job_lock_tier(c, s, c->tier, &lock) < 0)
 		goto out;

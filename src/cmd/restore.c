@@ -11,6 +11,7 @@
 #include "pipeline/pipeline.h"
 #include "report.h"
 #include "util/log.h"
+#include "util/strlist.h"
 
 /* buf: KEY_MAX bytes. A bandr file is the whole backup. */
 static void file_key(const struct backup_ref *r, const char *file, char *buf)
@@ -31,6 +32,48 @@ static const char *file_target(const struct manifest_file *f)
 static int wanted(const struct config *c, const struct manifest_file *f)
 {
 	return c->restore_target == NULL || strcmp(file_target(f), c->restore_target) == 0;
+}
+
+/* RECOVER_DATABASE: whether f holds it; a file that does not say (bandr's) may. */
+static int holds(const struct config *c, const struct manifest *m, const struct manifest_file *f)
+{
+	char *const *dbs = f->databases ? f->databases : m->databases;
+	size_t n = f->databases ? f->ndatabases : m->ndatabases;
+
+	return c->recover_database == NULL || n == 0 || strlist_has(dbs, n, c->recover_database);
+}
+
+/* What RECOVER_DATABASE and RECOVER_AS ask for makes sense, before the store is contacted. */
+static int check_selection(const struct config *c, const struct engine_options *o)
+{
+	if (c->recover_as != NULL && c->recover_database == NULL) {
+		fail(EXIT_USAGE, "--as (RECOVER_AS) renames the database --database "
+				 "(RECOVER_DATABASE) restores: give --database too");
+		return -1;
+	}
+	if ((c->recover_database != NULL && *c->recover_database == '\0') ||
+	    (c->recover_as != NULL && *c->recover_as == '\0')) {
+		fail(EXIT_USAGE, "--database and --as (RECOVER_DATABASE, RECOVER_AS) need a name");
+		return -1;
+	}
+	/* psql's \connect is one line: a name may not break it. */
+	for (const char *name = c->recover_database; name != NULL;
+	     name = name == c->recover_database ? c->recover_as : NULL) {
+		for (const char *p = name; *p != '\0'; p++) {
+			if ((unsigned char)*p < 0x20 || *p == 0x7f) {
+				fail(EXIT_USAGE,
+				     "--database and --as (RECOVER_DATABASE, RECOVER_AS) "
+				     "take no control characters");
+				return -1;
+			}
+		}
+	}
+	if (c->recover_database != NULL && engine_recovery_wanted(o)) {
+		fail(EXIT_USAGE, "a recovery to a point in time restores the whole cluster: drop "
+				 "--database (RECOVER_DATABASE), or the recovery target");
+		return -1;
+	}
+	return 0;
 }
 
 int restore_verify(const struct config *c, struct store *s, const struct backup_ref *r)
@@ -156,6 +199,43 @@ static int restore_file(const struct config *c, struct store *s, const struct ba
 	return rc;
 }
 
+/*
+ * RECOVER_DATABASE that no file of the backup holds (n == 0), or that more
+ * than one target holds: fails naming what it holds. Returns 0 or -1.
+ */
+static int check_held(const struct config *c, const struct backup_ref *r, const struct manifest *m,
+		      const struct restore_step *steps, size_t n)
+{
+	char **names = NULL, list[1024];
+	size_t count = 0;
+
+	if (n == 1)
+		return 0;
+	for (size_t i = 0; i < m->nfiles; i++) {
+		const struct manifest_file *f = &m->files[i];
+		char *const *dbs = f->databases ? f->databases : m->databases;
+		size_t ndbs = f->databases ? f->ndatabases : m->ndatabases;
+
+		for (size_t d = 0; n == 0 && wanted(c, f) && d < ndbs; d++)
+			if (!strlist_has(names, count, dbs[d]))
+				strlist_add(&names, &count, dbs[d]);
+	}
+	for (size_t i = 0; i < n; i++)
+		strlist_add(&names, &count,
+			    *file_target(steps[i].file) ? file_target(steps[i].file) : "(unnamed)");
+	strlist_join(names, count, list, sizeof(list));
+	strlist_free(names, count);
+	if (n == 0)
+		fail(EXIT_NOT_FOUND, "backup %s/%s holds no database %s%s%s; it holds: %s", r->tier,
+		     r->stamp, c->recover_database, c->restore_target ? " in target " : "",
+		     c->restore_target ? c->restore_target : "", count ? list : "none");
+	else
+		fail(EXIT_USAGE,
+		     "database %s is in %zu targets of backup %s/%s (%s): choose one with --target",
+		     c->recover_database, n, r->tier, r->stamp, list);
+	return -1;
+}
+
 /* DATABASE_EXPECTED_COUNT, on the server of each target restored. */
 static int check_counts(const struct config *c, const struct restore_step *steps, size_t n)
 {
@@ -201,8 +281,18 @@ int restore_backup(const struct config *c, struct store *s, const struct backup_
 	if (steps == NULL)
 		goto out;
 	for (size_t i = 0; i < m->nfiles; i++)
-		if (wanted(c, &m->files[i]) && plan_step(c, m, &m->files[i], &steps[n++]) < 0)
+		if (wanted(c, &m->files[i]) && holds(c, m, &m->files[i]) &&
+		    plan_step(c, m, &m->files[i], &steps[n++]) < 0)
 			goto out;
+	if (c->recover_database != NULL && check_held(c, r, m, steps, n) < 0)
+		goto out;
+	if (c->recover_database != NULL && engine_restores_offline(steps[0].engine)) {
+		fail(EXIT_USAGE,
+		     "backup %s/%s is a base backup of the whole cluster: it cannot restore one "
+		     "database (drop --database, RECOVER_DATABASE)",
+		     r->tier, r->stamp);
+		goto out;
+	}
 	if (n == 0) {
 		fail(EXIT_NOT_FOUND, "backup %s/%s holds no target %s", r->tier, r->stamp,
 		     c->restore_target);
@@ -217,7 +307,11 @@ int restore_backup(const struct config *c, struct store *s, const struct backup_
 	for (size_t i = 0; i < n; i++)
 		if (restore_file(c, s, r, m, &steps[i]) < 0)
 			goto out;
-	log_info("restored %s/%s", r->tier, r->stamp);
+	if (c->recover_database != NULL)
+		log_info("restored database %s of %s/%s%s%s", c->recover_database, r->tier,
+			 r->stamp, c->recover_as ? " as " : "", c->recover_as ? c->recover_as : "");
+	else
+		log_info("restored %s/%s", r->tier, r->stamp);
 	report_backup(report, r->stamp, r->size > 0 ? (uint64_t)r->size : 0);
 	rc = check_counts(c, steps, n);
 out:
@@ -247,7 +341,7 @@ int cmd_restore(const struct config *c, struct store *unused, struct report *rep
 	engine_options_from(c, &o);
 	/* Bad settings are refused before the store is contacted. */
 	if (catalog_parse_choice("FROM_BACKUP", c->from_backup, &from) < 0 ||
-	    engine_recovery_check(&o) < 0)
+	    engine_recovery_check(&o) < 0 || check_selection(c, &o) < 0)
 		return -1;
 	s = store_open_configured(c);
 	if (s == NULL)

@@ -30,6 +30,7 @@ static const char recover_usage[] =
     "usage: recover [--from-backup none | latest | timestamp] [--target name] [--force]\n"
     "               [--recovery-target-time time] [--recovery-target immediate | latest]\n"
     "               [--start] [--json] [--config file] [--backup-dir dir]\n"
+    "               [--database name [--as newname]]\n"
     "       recover wal-fetch [--config file] [--backup-dir dir] file path\n"
     "       recover --help | --version\n";
 
@@ -57,8 +58,9 @@ static const char *const delete_flags[] = {
 static const char *const store_flags[] = {"config", "backup-dir", NULL};
 static const char *const list_flags[] = {"from-backup", "json", "config", "backup-dir", NULL};
 static const char *const restore_flags[] = {
-    "from-backup", "target",	 "force", "recovery-target-time", "recovery-target", "start",
-    "config",	   "backup-dir", NULL,
+    "from-backup",     "target", "force",  "recovery-target-time",
+    "recovery-target", "start",	 "config", "backup-dir",
+    "database",	       "as",	 NULL,
 };
 
 static int wants_verify(const struct config *c)

@@ -22,7 +22,7 @@ static const struct engine_ops *const engines[] = {ENGINES(ENTRY) NULL};
 
 enum { NENGINES = sizeof(engines) / sizeof(engines[0]) - 1 };
 
-static const struct engine_ops *find(const char *name)
+const struct engine_ops *engine_find(const char *name)
 {
 	for (size_t i = 0; engines[i] != NULL; i++)
 		if (strcmp(engines[i]->name, name) == 0)
@@ -74,12 +74,16 @@ void engine_options_from(const struct config *c, struct engine_options *o)
 	    .mysql_password = c->mysql_password,
 	    .mongo_uri = c->mongo_uri,
 	    .database = c->database,
+	    .exclude = c->exclude_databases,
+	    .dump_options = c->dump_options,
+	    .only = c->recover_database,
+	    .rename = c->recover_as,
 	};
 }
 
 int engine_environment_target(const char *name, const struct engine_options *o, struct target *t)
 {
-	const struct engine_ops *ops = find(name);
+	const struct engine_ops *ops = engine_find(name);
 
 	memset(t, 0, sizeof(*t));
 	t->name = strdup("");
@@ -94,7 +98,7 @@ int engine_environment_target(const char *name, const struct engine_options *o, 
 struct engine *engine_new(const char *name, const struct target *target,
 			  const struct engine_options *o)
 {
-	const struct engine_ops *ops = find(name);
+	const struct engine_ops *ops = engine_find(name);
 	struct engine *e;
 
 	if (ops == NULL) {
@@ -146,13 +150,14 @@ void engine_free(struct engine *e)
 	if (e->ops->cleanup != NULL)
 		e->ops->cleanup(e);
 	strlist_free(e->databases, e->ndatabases);
+	strlist_free(e->excluded, e->nexcluded);
 	target_free(&e->own);
 	free(e);
 }
 
 int engine_restores_offline(const char *name)
 {
-	const struct engine_ops *ops = find(name);
+	const struct engine_ops *ops = engine_find(name);
 
 	return ops != NULL && (ops->flags & ENGINE_RESTORE_OFFLINE) != 0;
 }
@@ -160,26 +165,6 @@ int engine_restores_offline(const char *name)
 const char *engine_single_database(const struct engine *e)
 {
 	return e->target->ndatabases == 1 ? e->target->databases[0] : NULL;
-}
-
-int engine_choose_databases(struct engine *e, char *const *all, size_t n, const char *server)
-{
-	const struct target *t = e->target;
-
-	for (size_t i = 0; i < t->ndatabases; i++) {
-		if (!strlist_has(all, n, t->databases[i])) {
-			fail(EXIT_CONFIG,
-			     "database %s does not exist on the %s server (check DATABASE or the "
-			     "target's databases)",
-			     t->databases[i], server);
-			return -1;
-		}
-	}
-	for (size_t i = 0; i < (t->ndatabases ? t->ndatabases : n); i++)
-		if (strlist_add(&e->databases, &e->ndatabases,
-				t->ndatabases ? t->databases[i] : all[i]) < 0)
-			return -1;
-	return 0;
 }
 
 int engine_clear_conflicts(struct engine *e, char *const *databases, size_t n, char **existing,
@@ -190,8 +175,11 @@ int engine_clear_conflicts(struct engine *e, char *const *databases, size_t n, c
 	int rc = 0;
 
 	for (size_t i = 0; i < n && rc == 0; i++) {
-		const char *db = databases[i];
+		const char *db = engine_restore_name(&e->opts, databases[i]);
 		int kept = 0;
+
+		if (db == NULL)
+			continue;
 
 		for (size_t k = 0; keep[k] != NULL; k++)
 			kept |= strcmp(db, keep[k]) == 0;
@@ -302,6 +290,9 @@ struct engine_servers *engine_servers_new(const struct engine_options *o)
 	sv->opts.force = 0;
 	sv->opts.mysql_schema = 0;
 	sv->opts.pgdatabase = "postgres";
+	/* A test-restore checks the whole backup, whatever a restore would pick. */
+	sv->opts.only = NULL;
+	sv->opts.rename = NULL;
 	return sv;
 }
 

@@ -32,12 +32,17 @@ struct engine_options {
 	int force;		/* RECOVER_FORCE: replace what the target already has */
 	int mysql_schema;	/* RECOVER_MYSQL_SCHEMA: restore MariaDB's mysql schema too */
 	const char *pgdatabase; /* the maintenance database PostgreSQL clients connect to */
+	/* RECOVER_DATABASE: only this database of the backup; NULL: all. */
+	const char *only;
+	const char *rename; /* RECOVER_AS: the name it is restored under; NULL: its own */
 	/* The server version of the backup being restored (its manifest's); NULL: unknown. */
 	const char *backup_server_version;
 	/* Dumps and restores. */
 	const char *pg_bindir; /* PG_BINDIR: PostgreSQL's client tools from this one directory */
 	/* Dumps. */
 	int mongo_system; /* MONGODB_SYSTEM_DATABASES: dump admin, local and config too */
+	/* BACKUP_EXCLUDE_DATABASES: names or fnmatch patterns; BACKUP_DUMP_OPTIONS: words. */
+	const char *exclude, *dump_options;
 	/* The log archive (wal-push): how the archived files are compressed. */
 	const char *compression;
 	long compression_level; /* CONF_UNSET: the codec's default */
@@ -69,6 +74,8 @@ struct engine {
 	char client[160];	     /* set by check(): the client tool, its version and path */
 	char **databases;	     /* what check() found to dump */
 	size_t ndatabases;
+	char **excluded; /* what BACKUP_EXCLUDE_DATABASES left out of the server's */
+	size_t nexcluded;
 	void *priv;
 	struct target own; /* the environment's target, filled in for this engine */
 };
@@ -136,9 +143,27 @@ enum engine_flags {
 	ENGINE_BY_METHOD = 1 << 1,
 };
 
+/*
+ * An option of a dump tool that BACKUP_DUMP_OPTIONS may not give: it would
+ * change the output's format or where it goes, or what the engine itself
+ * decides (the server, the databases).
+ */
+struct engine_denied_option {
+	const char *name; /* the long option, without "--" */
+	char letter;	  /* its short form, or 0 */
+	const char *why;
+};
+
 struct engine_ops {
 	const char *name;
 	unsigned flags; /* enum engine_flags */
+	/*
+	 * BACKUP_DUMP_OPTIONS: the tool they go to (for messages) and what it
+	 * may not be given (ending with a NULL name). NULL: the engine runs no
+	 * dump tool, and the setting is refused.
+	 */
+	const char *dump_tool;
+	const struct engine_denied_option *dump_denied;
 
 	/* Required. */
 
@@ -206,6 +231,9 @@ struct engine_ops {
  */
 const char *engine_default(void);
 
+/* The ops of the engine called name, or NULL. */
+const struct engine_ops *engine_find(const char *name);
+
 /* The options engines read, from the settings c (which must outlive them). */
 void engine_options_from(const struct config *c, struct engine_options *o);
 
@@ -235,19 +263,37 @@ int engine_restores_offline(const char *name);
 
 /*
  * Sets e->databases from what the server has (all): the target's list, each
- * of which must exist, or everything. Returns 0, or -1 after fail().
+ * of which must exist, or everything; less what BACKUP_EXCLUDE_DATABASES
+ * matches (into e->excluded). Returns 0, or -1 after fail().
  */
 int engine_choose_databases(struct engine *e, char *const *all, size_t n, const char *server);
 
 /*
  * Before a restore: the backup's databases (those in keep excepted, which
- * every server has) that the server already has (existing) make it refuse,
+ * every server has; under the names engine_restore_name() gives them, those
+ * it leaves out skipped) that the server already has (existing) make it refuse,
  * naming them, unless opts.force, when drop(e, name, arg) drops each.
  * Frees existing (a strlist). Returns 0, or -1 after fail().
  */
 int engine_clear_conflicts(struct engine *e, char *const *databases, size_t n, char **existing,
 			   size_t nexisting, const char *const keep[],
 			   int (*drop)(struct engine *, const char *db, void *arg), void *arg);
+
+/*
+ * Before any target is contacted: BACKUP_DUMP_OPTIONS and
+ * BACKUP_EXCLUDE_DATABASES are ones engine name can honour. Returns 0, or
+ * -1 after fail(EXIT_CONFIG, ...).
+ */
+int engine_check_settings(const char *name, const struct engine_options *o);
+
+/* BACKUP_DUMP_OPTIONS as words, appended to *argv (a strlist). Returns 0 or -1. */
+int engine_dump_options(const struct engine *e, char ***argv, size_t *n);
+
+/*
+ * RECOVER_DATABASE and RECOVER_AS: the name database db of the backup is
+ * restored under, or NULL when the restore leaves it out.
+ */
+const char *engine_restore_name(const struct engine_options *o, const char *db);
 
 /* Whether the target names exactly one database, and which. */
 const char *engine_single_database(const struct engine *e);

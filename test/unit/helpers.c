@@ -140,6 +140,27 @@ int read_all(struct source *src, struct buffer *out, size_t chunk)
 	return n < 0 ? -1 : 0;
 }
 
+const char *read_text(struct source *src)
+{
+	static char text[16384];
+	struct buffer b = {0};
+	int rc = src != NULL ? read_all(src, &b, 4096) : -1;
+
+	snprintf(text, sizeof(text), "%.*s", (int)b.len, b.data ? (const char *)b.data : "");
+	buffer_free(&b);
+	return rc == 0 ? text : NULL;
+}
+
+int text_has(const char *text, const char *needle)
+{
+	return text != NULL && strstr(text, needle) != NULL;
+}
+
+const char *text_shown(const char *text)
+{
+	return text != NULL ? text : "(the read failed)";
+}
+
 const char *temp_dir(void)
 {
 	static char path[64];

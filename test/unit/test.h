@@ -49,6 +49,9 @@ void test_engine_postgres_wal_name(void);
 void test_engine_postgres_pitr(void);
 void test_engine_postgres_rowcount(void);
 void test_engine_mariadb_rowcount(void);
+void test_engine_mariadb_filter(void);
+void test_engine_postgres_select(void);
+void test_engine_select(void);
 
 /* Helpers (helpers.c). */
 
@@ -71,6 +74,16 @@ struct source *bytes_source(const void *data, size_t len, size_t step);
 
 /* Reads src to its end into out, chunk bytes a read, and closes it. Returns 0 or -1. */
 int read_all(struct source *src, struct buffer *out, size_t chunk);
+
+/*
+ * What src yields, read to its end (and closed), as text that lasts until
+ * the next call; NULL when src is NULL or the read failed.
+ */
+const char *read_text(struct source *src);
+
+/* Whether text (NULL: none) holds needle; text, or a note for NULL, for messages. */
+int text_has(const char *text, const char *needle);
+const char *text_shown(const char *text);
 
 struct codec;
 

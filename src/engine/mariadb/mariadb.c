@@ -11,12 +11,12 @@
 #include <string.h>
 
 #include "util/exec.h"
-#include "util/linefilter.h"
 #include "util/log.h"
 #include "util/privfile.h"
 #include "util/strlist.h"
 #include "engine/engine.h"
 #include "engine/mariadb/rowcount.h"
+#include "engine/mariadb/filter.h"
 #include "engine/mariadb/scratch.h"
 
 /* Schemas the server makes itself; never dumped as user data. */
@@ -192,52 +192,35 @@ static void mariadb_file_name(struct engine *e, char *buf, size_t len)
 
 static int mariadb_dump(struct engine *e, struct sink *sink)
 {
-	size_t argc = 6, max = 8 + e->target->ndatabases;
-	const char **argv = calloc(max, sizeof(*argv));
-	int rc;
+	static const char *const fixed[] = {"mariadb-dump", "--single-transaction", "--routines",
+					    "--events", "--triggers"};
+	char **argv = NULL;
+	size_t n = 0;
+	int rc = -1;
 
-	if (argv == NULL)
-		return -1;
-	memcpy(argv,
-	       (const char *[]){"mariadb-dump", e->priv, "--single-transaction", "--routines",
-				"--events", "--triggers"},
-	       6 * sizeof(*argv));
-	if (e->target->ndatabases > 0) {
-		argv[argc++] = "--databases";
-		for (size_t i = 0; i < e->target->ndatabases; i++)
-			argv[argc++] = e->target->databases[i];
-	} else {
-		argv[argc++] = "--all-databases";
+	/* --defaults-file must come first. */
+	if (strlist_add(&argv, &n, fixed[0]) < 0 || strlist_add(&argv, &n, e->priv) < 0)
+		goto out;
+	for (size_t i = 1; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+		if (strlist_add(&argv, &n, fixed[i]) < 0)
+			goto out;
+	if (engine_dump_options(e, &argv, &n) < 0)
+		goto out;
+	/* What check() kept, by name, once the target lists some or some are left out. */
+	if (e->target->ndatabases > 0 || e->nexcluded > 0) {
+		if (strlist_add(&argv, &n, "--databases") < 0)
+			goto out;
+		for (size_t i = 0; i < e->ndatabases; i++)
+			if (strlist_add(&argv, &n, e->databases[i]) < 0)
+				goto out;
+	} else if (strlist_add(&argv, &n, "--all-databases") < 0) {
+		goto out;
 	}
-	argv[argc] = NULL;
-	rc = child_dump(argv, NULL, sink, classify);
-	free(argv);
+	rc = child_dump((const char *const *)argv, NULL, sink, classify);
+out:
+	strlist_free(argv, n);
 	return rc;
 }
-
-/* Leaves the mysql system schema's part of an --all-databases dump out. */
-static int skip_mysql_line(void *state, const char *line, size_t len, struct line_out *out,
-			   int *rest_as_is)
-{
-	static const char marker[] = "-- Current Database: `";
-	int *skipping = state;
-
-	(void)rest_as_is;
-	if (len >= sizeof(marker) - 1 && memcmp(line, marker, sizeof(marker) - 1) == 0) {
-		*skipping = len >= sizeof(marker) - 1 + 6 &&
-			    memcmp(line + sizeof(marker) - 1, "mysql`", 6) == 0;
-		if (*skipping)
-			log_info("leaving the mysql system schema as it is (RECOVER_MYSQL_SCHEMA=1 "
-				 "restores it)");
-	}
-	return *skipping ? 0 : line_emit(out, line, len);
-}
-
-static const struct line_filter_ops skip_mysql_ops = {
-    .line = skip_mysql_line,
-    .end = NULL,
-    .free = free,
-};
 
 static int drop_database(struct engine *e, const char *db, void *arg)
 {
@@ -271,18 +254,12 @@ static int mariadb_restore(struct engine *e, char *const *databases, size_t n_db
 {
 	const char *argv[] = {"mariadb", e->priv, "--batch", NULL};
 	struct child c;
-	int *skipping;
 
 	if (clear_conflicts(e, databases, n_dbs) < 0)
 		goto fail;
-	if (!e->opts.mysql_schema) {
-		skipping = calloc(1, sizeof(*skipping));
-		if (skipping == NULL)
-			goto fail;
-		source = line_filter_source(source, &skip_mysql_ops, skipping);
-		if (source == NULL)
-			return -1;
-	}
+	source = my_filter_source(source, e->opts.mysql_schema, e->opts.only, e->opts.rename);
+	if (source == NULL)
+		return -1;
 	if (child_start(&c, argv, NULL, CHILD_STDIN) < 0)
 		goto fail;
 	c.classify = classify;
@@ -397,8 +374,33 @@ static int mariadb_environment_target(const struct engine_options *o, struct tar
 		   : 0;
 }
 
+/*
+ * BACKUP_DUMP_OPTIONS mariadb-dump may not take (documented in
+ * tierdump.conf(5)): the script goes to our pipe as SQL, from the server
+ * and databases the target names, and a restore decides itself what it
+ * replaces.
+ */
+static const struct engine_denied_option denied[] = {
+    {"result-file", 'r', "the dump goes to tierdump's pipe"},
+    {"tab", 'T', "tierdump stores and restores one SQL script"},
+    {"xml", 'X', "tierdump stores and restores SQL"},
+    {"databases", 'B', "the target names the databases (DATABASE)"},
+    {"all-databases", 'A', "the target names the databases (DATABASE)"},
+    {"host", 'h', "the target names the server (MYSQL_HOST)"},
+    {"port", 'P', "the target names the server (MYSQL_TCP_PORT)"},
+    {"socket", 'S', "the target names the server (MYSQL_HOST)"},
+    {"user", 'u', "the target names the user (MYSQL_USER)"},
+    {"password", 'p', "a password in argv is visible to every user (MYSQL_PWD)"},
+    {"defaults-file", 0, "tierdump writes the client's option file"},
+    {"defaults-extra-file", 0, "tierdump writes the client's option file"},
+    {"add-drop-database", 0, "recover decides what it replaces (--force)"},
+    {NULL, 0, NULL},
+};
+
 const struct engine_ops engine_mariadb_ops = {
     .name = "mariadb",
+    .dump_tool = "mariadb-dump",
+    .dump_denied = denied,
     .setup = mariadb_setup,
     .cleanup = mariadb_cleanup,
     .check = mariadb_check,

@@ -154,6 +154,8 @@ struct collection {
 	bson_t *indexes; /* restore: the specs to create once the data is in */
 	uint64_t crc;	 /* restore: of the documents read so far */
 	int done;	 /* restore: its EOF header was seen */
+	/* restore: the database it goes to (RECOVER_AS); NULL: left out (RECOVER_DATABASE) */
+	const char *into;
 };
 
 static void collections_free(struct collection *c, size_t n)
@@ -418,26 +420,29 @@ static int clear_collections(struct engine *e, struct collection *list, size_t n
 	char conflicts[4096] = "";
 
 	for (size_t i = 0; i < n; i++) {
-		mongoc_collection_t *coll =
-		    mongoc_client_get_collection(client_of(e), list[i].db, list[i].name);
+		mongoc_collection_t *coll;
+		int64_t count;
+
+		if (list[i].into == NULL)
+			continue;
+		coll = mongoc_client_get_collection(client_of(e), list[i].into, list[i].name);
 		bson_t empty = BSON_INITIALIZER;
 		bson_error_t err;
-		int64_t count =
-		    mongoc_collection_estimated_document_count(coll, NULL, NULL, NULL, &err);
-
 		int dropped = 1;
 
+		count = mongoc_collection_estimated_document_count(coll, NULL, NULL, NULL, &err);
+
 		if (count > 0 && e->opts.force) {
-			log_warn("dropping %s.%s on the target to replace it (--force)", list[i].db,
-				 list[i].name);
+			log_warn("dropping %s.%s on the target to replace it (--force)",
+				 list[i].into, list[i].name);
 			dropped = mongoc_collection_drop(coll, &err);
 			if (!dropped)
-				fail(classify(&err), "dropping %s.%s failed: %s", list[i].db,
+				fail(classify(&err), "dropping %s.%s failed: %s", list[i].into,
 				     list[i].name, err.message);
 		} else if (count > 0) {
 			snprintf(conflicts + strlen(conflicts),
 				 sizeof(conflicts) - strlen(conflicts), "%s%s.%s",
-				 conflicts[0] ? ", " : "", list[i].db, list[i].name);
+				 conflicts[0] ? ", " : "", list[i].into, list[i].name);
 		}
 		bson_destroy(&empty);
 		mongoc_collection_destroy(coll);
@@ -472,9 +477,9 @@ static int create_collection(struct engine *e, const struct collection *c)
 		while (bson_iter_next(&it))
 			bson_append_iter(&cmd, bson_iter_key(&it), -1, &it);
 	}
-	if (!mongoc_client_command_simple(client_of(e), c->db, &cmd, NULL, &reply, &err) &&
+	if (!mongoc_client_command_simple(client_of(e), c->into, &cmd, NULL, &reply, &err) &&
 	    err.code != NAMESPACE_EXISTS) {
-		fail(classify(&err), "creating %s.%s failed: %s", c->db, c->name, err.message);
+		fail(classify(&err), "creating %s.%s failed: %s", c->into, c->name, err.message);
 		rc = -1;
 	}
 	bson_destroy(&reply);
@@ -511,7 +516,7 @@ static int create_indexes(struct engine *e, const struct collection *c)
 	}
 	bson_append_array_end(&cmd, &list);
 	if (count > 0)
-		rc = command(e, c->db, &cmd, NULL, "createIndexes");
+		rc = command(e, c->into, &cmd, NULL, "createIndexes");
 	bson_destroy(&cmd);
 	return rc;
 }
@@ -519,16 +524,20 @@ static int create_indexes(struct engine *e, const struct collection *c)
 /* Inserts one segment's documents in ordered batches. */
 static int insert_segment(struct engine *e, struct archive_reader *r, struct collection *c)
 {
-	mongoc_collection_t *coll = mongoc_client_get_collection(client_of(e), c->db, c->name);
+	/* A collection left out is read for its CRC only. */
+	mongoc_collection_t *coll =
+	    c->into ? mongoc_client_get_collection(client_of(e), c->into, c->name) : NULL;
 	mongoc_bulk_operation_t *bulk = NULL;
 	enum archive_item item;
 	bson_error_t err;
 	int pending = 0, rc = -1;
 
 	while ((item = archive_read_item(r)) == ARCHIVE_DOC) {
+		c->crc = archive_crc64(c->crc, bson_get_data(&r->doc), r->doc.len);
+		if (coll == NULL)
+			continue;
 		if (bulk == NULL)
 			bulk = mongoc_collection_create_bulk_operation_with_opts(coll, NULL);
-		c->crc = archive_crc64(c->crc, bson_get_data(&r->doc), r->doc.len);
 		if (!mongoc_bulk_operation_insert_with_opts(bulk, &r->doc, NULL, &err))
 			goto failed;
 		if (++pending == INSERT_BATCH) {
@@ -552,10 +561,11 @@ static int insert_segment(struct engine *e, struct archive_reader *r, struct col
 	rc = 0;
 	goto out;
 failed:
-	fail(EXIT_RESTORE, "inserting into %s.%s failed: %s", c->db, c->name, err.message);
+	fail(EXIT_RESTORE, "inserting into %s.%s failed: %s", c->into, c->name, err.message);
 out:
 	mongoc_bulk_operation_destroy(bulk);
-	mongoc_collection_destroy(coll);
+	if (coll != NULL)
+		mongoc_collection_destroy(coll);
 	return rc;
 }
 
@@ -592,10 +602,12 @@ static int restore_segments(struct engine *e, struct archive_reader *r, struct c
 			     r->label, c->db, c->name);
 			return -1;
 		}
+		c->done = 1;
+		if (c->into == NULL)
+			continue;
 		if (create_indexes(e, c) < 0)
 			return -1;
-		c->done = 1;
-		log_info("restored %s.%s", c->db, c->name);
+		log_info("restored %s.%s", c->into, c->name);
 	}
 	if (item != ARCHIVE_END)
 		return -1;
@@ -609,6 +621,60 @@ static int restore_segments(struct engine *e, struct archive_reader *r, struct c
 	return 0;
 }
 
+static int drop_database(struct engine *e, const char *db, void *arg)
+{
+	mongoc_database_t *d = mongoc_client_get_database(client_of(e), db);
+	bson_error_t err;
+	int ok = mongoc_database_drop(d, &err);
+
+	(void)arg;
+	mongoc_database_destroy(d);
+	if (!ok)
+		fail(classify(&err), "dropping database %s failed: %s", db, err.message);
+	return ok ? 0 : -1;
+}
+
+/*
+ * RECOVER_DATABASE: the archive must hold it (else the databases it holds
+ * are named), and a database of its new name on the target is refused, or
+ * with --force dropped, as a whole. Returns 0 or -1 after fail().
+ */
+static int select_database(struct engine *e, struct collection *list, size_t n)
+{
+	char **held = NULL, **existing = NULL, names[1024];
+	size_t nheld = 0, nexisting = 0;
+	const char *const keep[] = {NULL};
+	bson_error_t err;
+	char **found;
+	int kept = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		list[i].into = engine_restore_name(&e->opts, list[i].db);
+		kept |= list[i].into != NULL;
+		if (!strlist_has(held, nheld, list[i].db))
+			strlist_add(&held, &nheld, list[i].db);
+	}
+	strlist_join(held, nheld, names, sizeof(names));
+	strlist_free(held, nheld);
+	if (e->opts.only == NULL)
+		return 0;
+	if (!kept) {
+		fail(EXIT_NOT_FOUND, "the MongoDB archive holds no database %s; it holds: %s",
+		     e->opts.only, nheld ? names : "none");
+		return -1;
+	}
+	found = mongoc_client_get_database_names_with_opts(client_of(e), NULL, &err);
+	if (found == NULL) {
+		fail(classify(&err), "listing MongoDB databases failed: %s", err.message);
+		return -1;
+	}
+	for (size_t i = 0; found[i] != NULL; i++)
+		strlist_add(&existing, &nexisting, found[i]);
+	bson_strfreev(found);
+	return engine_clear_conflicts(e, (char *const *)&e->opts.only, 1, existing, nexisting, keep,
+				      drop_database, NULL);
+}
+
 static int mongodb_restore(struct engine *e, char *const *databases, size_t n_dbs,
 			   struct source *source)
 {
@@ -620,10 +686,10 @@ static int mongodb_restore(struct engine *e, char *const *databases, size_t n_db
 	(void)databases;
 	(void)n_dbs;
 	if (archive_read_start(&r) < 0 || read_prelude(&r, &list, &n) < 0 ||
-	    clear_collections(e, list, n) < 0)
+	    select_database(e, list, n) < 0 || clear_collections(e, list, n) < 0)
 		goto out;
 	for (size_t i = 0; i < n; i++)
-		if (create_collection(e, &list[i]) < 0)
+		if (list[i].into != NULL && create_collection(e, &list[i]) < 0)
 			goto out;
 	rc = restore_segments(e, &r, list, n);
 out:

@@ -47,7 +47,7 @@ int pg_ident_is(const char *ident, size_t len, const char *role)
 }
 
 /* The end of the identifier at p (bare, or quoted with quotes doubled), or NULL. */
-static const char *ident_end(const char *p, const char *end)
+const char *pg_ident_end(const char *p, const char *end)
 {
 	if (p < end && *p != '"') {
 		while (p < end && *p != ' ' && *p != ';')
@@ -61,15 +61,15 @@ static const char *ident_end(const char *p, const char *end)
  * Matches "<prefix><identifier><suffix>" at the start of line; when suffix_ends
  * the suffix must end the line too. Returns the identifier and its length.
  */
-static const char *match_ident(const char *line, size_t len, const char *prefix, const char *suffix,
-			       int suffix_ends, size_t *ident_len)
+const char *pg_match_ident(const char *line, size_t len, const char *prefix, const char *suffix,
+			   int suffix_ends, size_t *ident_len)
 {
 	size_t plen = strlen(prefix), slen = strlen(suffix);
 	const char *ident = line + plen, *end;
 
 	if (len < plen + slen + 1 || memcmp(line, prefix, plen) != 0)
 		return NULL;
-	end = ident_end(ident, line + len);
+	end = pg_ident_end(ident, line + len);
 	if (end == NULL || (size_t)(line + len - end) < slen || memcmp(end, suffix, slen) != 0 ||
 	    (suffix_ends && end + slen != line + len))
 		return NULL;
@@ -135,19 +135,18 @@ static int unknown_parameter(const struct pg_filter *f, const char *name)
 	return 1;
 }
 
-/* Tracks COPY data, whose lines are rows and never statements. */
-static int copy_line(struct pg_filter *f, const char *line, size_t len)
+int pg_copy_data(int *in_copy, const char *line, size_t len)
 {
 	static const char from[] = " FROM stdin;\n";
 
-	if (f->in_copy) {
-		f->in_copy = !(len >= 2 && line[0] == '\\' && line[1] == '.' &&
-			       (len == 2 || line[2] == '\n'));
+	if (*in_copy) {
+		*in_copy = !(len >= 2 && line[0] == '\\' && line[1] == '.' &&
+			     (len == 2 || line[2] == '\n'));
 		return 1;
 	}
 	if (len > 5 + sizeof(from) && memcmp(line, "COPY ", 5) == 0 &&
 	    memcmp(line + len - (sizeof(from) - 1), from, sizeof(from) - 1) == 0)
-		f->in_copy = 1;
+		*in_copy = 1;
 	return 0;
 }
 
@@ -163,7 +162,7 @@ static int filter_line(void *state, const char *line, size_t len, struct line_ou
 	const char *ident;
 	char name[128];
 
-	if (copy_line(f, line, len))
+	if (pg_copy_data(&f->in_copy, line, len))
 		return line_emit(out, line, len);
 	if (len > sizeof(dumped_by) && memcmp(line, dumped_by, sizeof(dumped_by) - 1) == 0 &&
 	    atoi(line + sizeof(dumped_by) - 1) <= f->target_major)
@@ -181,14 +180,14 @@ static int filter_line(void *state, const char *line, size_t len, struct line_ou
 	}
 	if (f->past_head)
 		return line_emit(out, line, len);
-	ident = match_ident(line, body, "CREATE ROLE ", ";", 1, &ident_len);
+	ident = pg_match_ident(line, body, "CREATE ROLE ", ";", 1, &ident_len);
 	if (ident != NULL && role_exists(f, ident, ident_len)) {
 		log_info("role %.*s exists on the target: keeping it, setting its attributes from "
 			 "the backup",
 			 (int)ident_len, ident);
 		return 0;
 	}
-	ident = match_ident(line, body, "ALTER ROLE ", " WITH ", 0, &ident_len);
+	ident = pg_match_ident(line, body, "ALTER ROLE ", " WITH ", 0, &ident_len);
 	if (ident != NULL && pg_ident_is(ident, ident_len, f->current_user) &&
 	    f->deferred == NULL) {
 		f->deferred = malloc(len);

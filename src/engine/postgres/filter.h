@@ -44,6 +44,23 @@ struct source *pg_filter_source(struct source *inner, char *const *roles, size_t
  */
 int pg_ident_is(const char *ident, size_t len, const char *role);
 
+/* The end of the identifier at p (bare, or quoted with quotes doubled) before end, or NULL. */
+const char *pg_ident_end(const char *p, const char *end);
+
+/*
+ * Matches "<prefix><identifier><suffix>" at the start of line (len bytes);
+ * when suffix_ends the suffix must end it. Returns the identifier and its
+ * length, or NULL.
+ */
+const char *pg_match_ident(const char *line, size_t len, const char *prefix, const char *suffix,
+			   int suffix_ends, size_t *ident_len);
+
+/*
+ * Whether line is COPY data (rows, never statements), as the lines before
+ * it set *in_copy (0 at the start of a script).
+ */
+int pg_copy_data(int *in_copy, const char *line, size_t len);
+
 /*
  * Reads a whole dump (closing inner) and collects the roles its OWNER TO and
  * GRANT ... TO statements name, so a scratch server can have them before a

@@ -16,6 +16,7 @@
 #include "engine/postgres/pg.h"
 #include "engine/postgres/filter.h"
 #include "engine/postgres/rowcount.h"
+#include "engine/postgres/select.h"
 
 static const char *dump_tool(const struct engine *e)
 {
@@ -77,33 +78,67 @@ static void postgres_file_name(struct engine *e, char *buf, size_t len)
 }
 
 /*
+ * What the dump tool is run with: the databases BACKUP_EXCLUDE_DATABASES
+ * left out (pg_dumpall) or the one database (db, pg_dump), then
+ * BACKUP_DUMP_OPTIONS. Returns 0 or -1.
+ */
+static int dump_words(struct engine *e, const char *tool, const char *db, char ***w, size_t *n)
+{
+	char arg[2200];
+
+	if (strlist_add(w, n, tool) < 0 || strlist_add(w, n, "--no-password") < 0)
+		return -1;
+	if (db != NULL) {
+		snprintf(arg, sizeof(arg), "--dbname=%s", db);
+		if (strlist_add(w, n, "--create") < 0 || strlist_add(w, n, arg) < 0)
+			return -1;
+	}
+	for (size_t i = 0; db == NULL && i < e->nexcluded; i++) {
+		/* A pattern in double quotes matches the one name, letter for letter. */
+		size_t out = (size_t)snprintf(arg, sizeof(arg), "--exclude-database=\"");
+
+		for (const char *p = e->excluded[i]; *p != '\0' && out < sizeof(arg) - 3; p++) {
+			if (*p == '"')
+				arg[out++] = '"';
+			arg[out++] = *p;
+		}
+		arg[out++] = '"';
+		arg[out] = '\0';
+		if (strlist_add(w, n, arg) < 0)
+			return -1;
+	}
+	return engine_dump_options(e, w, n);
+}
+
+/*
  * The whole cluster with pg_dumpall, or each listed database with
  * pg_dump --create, one after the other: one script that psql replays.
  */
 static int postgres_dump(struct engine *e, struct sink *sink)
 {
 	struct pg_client tool;
-	const char *dumpall[] = {tool.path, "--no-password", NULL};
-	char dbname[1024];
-	const char *dump[] = {tool.path, "--no-password", "--create", dbname, NULL};
 	struct child_env env = {0};
+	char **argv = NULL;
+	size_t n = 0;
 	int rc = -1;
 
 	/* The client check() chose, by its full path: /usr/bin's wrapper would take the newest. */
 	if (pg_engine_tool(e, dump_tool(e), pg_major_of(e->server_version), &tool) < 0 ||
 	    pg_child_env(e->target, pg_passfile(e), &env) < 0)
 		return -1;
-	if (e->target->ndatabases == 0) {
-		rc = child_dump(dumpall, &env, sink, NULL);
-		goto out;
-	}
-	for (size_t i = 0; i < e->target->ndatabases; i++) {
-		snprintf(dbname, sizeof(dbname), "--dbname=%s", e->target->databases[i]);
-		if (child_dump(dump, &env, sink, NULL) < 0)
+	/* pg_dumpall, or pg_dump of each database check() kept. */
+	for (size_t i = 0; i < (e->target->ndatabases ? e->ndatabases : 1); i++) {
+		strlist_free(argv, n);
+		argv = NULL;
+		n = 0;
+		if (dump_words(e, tool.path, e->target->ndatabases ? e->databases[i] : NULL, &argv,
+			       &n) < 0 ||
+		    child_dump((const char *const *)argv, &env, sink, NULL) < 0)
 			goto out;
 	}
 	rc = 0;
 out:
+	strlist_free(argv, n);
 	child_env_free(&env);
 	return rc;
 }
@@ -187,6 +222,12 @@ static int postgres_restore(struct engine *e, char *const *databases, size_t n_d
 	    pg_query_column(conn, "SELECT rolname FROM pg_roles", NULL, &roles, &nroles) < 0 ||
 	    pg_query_column(conn, "SELECT name FROM pg_settings", NULL, &settings, &nsettings) < 0)
 		goto out;
+	/* RECOVER_DATABASE: that database's part alone, before the filter adapts it. */
+	if (e->opts.only != NULL) {
+		source = pg_select_source(source, roles, nroles, e->opts.only, e->opts.rename);
+		if (source == NULL)
+			goto out;
+	}
 	filtered =
 	    pg_filter_source(source, roles, nroles, PQuser(conn), settings, nsettings, target);
 	source = NULL; /* the filter owns it now */
@@ -212,8 +253,33 @@ out:
 	return rc;
 }
 
+/*
+ * BACKUP_DUMP_OPTIONS pg_dump and pg_dumpall may not take (documented in
+ * tierdump.conf(5)): the script goes to our pipe in plain SQL, from the
+ * server and databases the target names, and a restore decides itself what
+ * it replaces.
+ */
+static const struct engine_denied_option denied[] = {
+    {"file", 'f', "the dump goes to tierdump's pipe"},
+    {"format", 'F', "tierdump stores and restores plain SQL"},
+    {"jobs", 'j', "parallel dumps write a directory, not a stream"},
+    {"compress", 'Z', "tierdump compresses (BACKUP_COMPRESSION)"},
+    {"dbname", 'd', "the target names the server and databases (DATABASE)"},
+    {"database", 'l', "the target names the server and databases (DATABASE)"},
+    {"host", 'h', "the target names the server (PGHOST)"},
+    {"port", 'p', "the target names the server (PGPORT)"},
+    {"username", 'U', "the target names the user (PGUSER)"},
+    {"clean", 'c', "recover decides what it replaces (--force)"},
+    {"globals-only", 'g', "the manifest records the databases dumped"},
+    {"roles-only", 'r', "the manifest records the databases dumped"},
+    {"tablespaces-only", 0, "the manifest records the databases dumped"}, /* pg_dump -t: --table */
+    {NULL, 0, NULL},
+};
+
 const struct engine_ops engine_postgres_ops = {
     .name = "postgres",
+    .dump_tool = "pg_dump/pg_dumpall",
+    .dump_denied = denied,
     .setup = pg_engine_setup,
     .check = postgres_check,
     .file_name = postgres_file_name,
