@@ -31,6 +31,7 @@ int main(void)
 	    test_util_array,
 	    test_util_env,
 	    test_util_timestamp,
+	    test_store_s3_credentials,
 	};
 
 	setvbuf(stdout, NULL, _IOLBF, 0);

@@ -217,8 +217,9 @@ int cred_json_field(const char *json, const char *name, char *out, size_t len)
 			out[used] = '\0';
 			return *p == '"' ? 0 : -1;
 		}
-		p = strchr(p, '"'); /* the end of this string */
-		if (p == NULL)
+		while (*p != '\0' && *p != '"') /* the end of this string, escapes skipped */
+			p += *p == '\\' && p[1] != '\0' ? 2 : 1;
+		if (*p == '\0')
 			break;
 		p++;
 	}
