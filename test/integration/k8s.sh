@@ -111,3 +111,30 @@ if node "$JS/assert-stack.mjs" "$ROOT" "$TMP/base.yaml" "$TMP/s3.yaml" "$TMP/ver
 else
 	fail "assert-stack.mjs runs" "$(tail -5 "$TMP/assert.err")"
 fi
+
+# k8s/monitoring: the PrometheusRule passes `promtool check rules` and its
+# alerts fire as test/k8s/monitoring.test.yaml expects (`promtool test
+# rules`); the dashboard's ConfigMap validates; every metric the rules and
+# the dashboard name is one tierdump writes (src/report.c).
+if ! command -v promtool >/dev/null; then
+	fail "promtool is installed" "missing: promtool (Debian package prometheus)"
+else
+	mkdir -p "$TMP/monitoring"
+	check "kubectl kustomize renders k8s/monitoring" render "$K8S/monitoring" "$TMP/monitoring.yaml"
+	check "the PrometheusRule and the dashboard are found" node "$JS/monitoring.mjs" "$TMP/monitoring.yaml" "$TMP/monitoring"
+	check "promtool check rules accepts the rule group" promtool check rules "$TMP/monitoring/rules.yaml"
+	cp "$JS/monitoring.test.yaml" "$TMP/monitoring/"
+	check "the alerts fire as expected (promtool test rules)" promtool test rules "$TMP/monitoring/monitoring.test.yaml"
+	check "the dashboard's ConfigMap validates, strictly" node "$JS/validate.mjs" "$TMP/monitoring/core.yaml"
+	# unknown_metrics EXPRS: prints each tierdump_* name no line of src/report.c writes.
+	unknown_metrics() {
+		local name
+		for name in $(grep -oE '\btierdump_[a-z_]+' "$1" | sort -u); do
+			grep -qE "\"$name\{" "$ROOT/src/report.c" || echo "$name"
+		done
+	}
+	check "the rules and the dashboard use metrics" grep -q tierdump_last_status "$TMP/monitoring/exprs.txt"
+	check "every metric they name is one tierdump writes" test -z "$(unknown_metrics "$TMP/monitoring/exprs.txt")"
+	echo 'tierdump_backups_total' >"$TMP/monitoring/bogus.txt"
+	check "a metric tierdump does not write is caught" test "$(unknown_metrics "$TMP/monitoring/bogus.txt")" = tierdump_backups_total
+fi
