@@ -138,3 +138,27 @@ else
 	echo 'tierdump_backups_total' >"$TMP/monitoring/bogus.txt"
 	check "a metric tierdump does not write is caught" test "$(unknown_metrics "$TMP/monitoring/bogus.txt")" = tierdump_backups_total
 fi
+
+# k8s/components/pitr-postgres on a stand-in PostgreSQL StatefulSet
+# (test/k8s/pitr-postgres): it renders, validates, patches only the labelled
+# StatefulSet, and its init container's script, run here on build/backup,
+# makes a /tierdump/backup that runs from the copied libraries and loader.
+check "kubectl kustomize renders a StatefulSet with k8s/components/pitr-postgres" \
+	render "$ROOT/test/k8s/pitr-postgres" "$TMP/pitr-postgres.yaml"
+check "it validates, strictly" node "$JS/validate.mjs" "$TMP/pitr-postgres.yaml"
+mkdir -p "$TMP/pitr-postgres"
+if node "$JS/pitr-postgres.mjs" "$TMP/pitr-postgres.yaml" "$TMP/pitr-postgres" >"$TMP/pp.out" 2>"$TMP/pp.err"; then
+	while IFS=$'\t' read -r verdict detail; do
+		case $verdict in
+		"pass "*) pass "${verdict#pass }" ;;
+		"fail "*) fail "${verdict#fail }" "$detail" ;;
+		esac
+	done <"$TMP/pp.out"
+else
+	fail "pitr-postgres.mjs runs" "$(tail -5 "$TMP/pp.err")"
+fi
+check "the init container's script copies backup with its libraries" \
+	env FROM="$BUILD/backup" TO="$TMP/tierdump" sh -ec "$(cat "$TMP/pitr-postgres/init.sh")"
+check "the init container's paths are the image's" grep -qx "FROM=/usr/bin/backup" "$TMP/pitr-postgres/init.env"
+check "the wrapper runs backup through the copied loader" sh -c "'$TMP/tierdump/backup' --version | grep -q '$("$BUILD/backup" --version | head -1)'"
+check "the loader and libc came along" test -x "$TMP/tierdump/lib/ld.so" -a -n "$(ls "$TMP/tierdump/lib" | grep '^libc\.so')"
