@@ -98,14 +98,20 @@ strict_rejects "policyType in the NetworkPolicy" 's/policyTypes:/policyType:/' \
 strict_rejects "a wrong enum (schema)" 's/concurrencyPolicy: Forbid/concurrencyPolicy: Never/' \
 	"schema: /spec/concurrencyPolicy enum"
 
-# The stack and everything else the manifests promise (test/k8s/assert-stack.mjs).
-if node "$JS/assert-stack.mjs" "$ROOT" "$TMP/base.yaml" "$TMP/s3.yaml" "$TMP/verify.yaml" "$TMP/pitr.yaml" >"$TMP/assert.out" 2>"$TMP/assert.err"; then
+# verdicts FILE: a node script's "pass NAME" and "fail NAME<TAB>DETAIL" lines, reported.
+verdicts() {
+	local verdict detail
 	while IFS=$'\t' read -r verdict detail; do
 		case $verdict in
 		"pass "*) pass "${verdict#pass }" ;;
 		"fail "*) fail "${verdict#fail }" "$detail" ;;
 		esac
-	done <"$TMP/assert.out"
+	done <"$1"
+}
+
+# The stack and everything else the manifests promise (test/k8s/assert-stack.mjs).
+if node "$JS/assert-stack.mjs" "$ROOT" "$TMP/base.yaml" "$TMP/s3.yaml" "$TMP/verify.yaml" "$TMP/pitr.yaml" >"$TMP/assert.out" 2>"$TMP/assert.err"; then
+	verdicts "$TMP/assert.out"
 	[ "$(grep -c '^pass \|^fail ' "$TMP/assert.out")" -ge 100 ] ||
 		fail "assert-stack.mjs made all its assertions" "only $(grep -c '^pass \|^fail ' "$TMP/assert.out")"
 else
@@ -148,12 +154,7 @@ check "kubectl kustomize renders a StatefulSet with k8s/components/pitr-postgres
 check "it validates, strictly" node "$JS/validate.mjs" "$TMP/pitr-postgres.yaml"
 mkdir -p "$TMP/pitr-postgres"
 if node "$JS/pitr-postgres.mjs" "$TMP/pitr-postgres.yaml" "$TMP/pitr-postgres" >"$TMP/pp.out" 2>"$TMP/pp.err"; then
-	while IFS=$'\t' read -r verdict detail; do
-		case $verdict in
-		"pass "*) pass "${verdict#pass }" ;;
-		"fail "*) fail "${verdict#fail }" "$detail" ;;
-		esac
-	done <"$TMP/pp.out"
+	verdicts "$TMP/pp.out"
 else
 	fail "pitr-postgres.mjs runs" "$(tail -5 "$TMP/pp.err")"
 fi

@@ -40,6 +40,15 @@ static int static_keys(struct s3_creds *c, const struct store_options *o)
 	return 1;
 }
 
+/* The provider chosen: how messages name it, what to check when S3 refuses its keys. */
+static int use(struct s3_creds *c, const char *provider, const char *hint, s3_fetch_fn fetch)
+{
+	c->provider = provider;
+	c->hint = hint;
+	c->fetch = fetch;
+	return 0;
+}
+
 int s3_creds_init(struct s3_creds *c, const struct store_options *o)
 {
 	int rc;
@@ -60,10 +69,9 @@ int s3_creds_init(struct s3_creds *c, const struct store_options *o)
 		c->token_file = strdup(o->s3_web_identity_token_file);
 		c->session_name = dup_or_null(o->s3_role_session_name);
 		c->sts_endpoint = dup_or_null(o->s3_sts_endpoint);
-		c->provider = "web identity (AWS_ROLE_ARN)";
-		c->hint = "the role AWS_ROLE_ARN names and its trust of the web identity token";
-		c->fetch = s3_sts_fetch;
-		return 0;
+		return use(c, "web identity (AWS_ROLE_ARN)",
+			   "the role AWS_ROLE_ARN names and its trust of the web identity token",
+			   s3_sts_fetch);
 	}
 	if (o->s3_container_uri != NULL || o->s3_container_relative_uri != NULL) {
 		if (o->s3_container_uri != NULL) {
@@ -75,12 +83,15 @@ int s3_creds_init(struct s3_creds *c, const struct store_options *o)
 				sprintf(c->uri, "http://169.254.170.2%s",
 					o->s3_container_relative_uri);
 		}
+		if (c->uri == NULL) {
+			fail(EXIT_INTERNAL, "out of memory");
+			return -1;
+		}
 		c->auth_token = dup_or_null(o->s3_container_token);
 		c->auth_token_file = dup_or_null(o->s3_container_token_file);
-		c->provider = "container credentials (AWS_CONTAINER_CREDENTIALS_FULL_URI)";
-		c->hint = "the role the container's pod identity or task role grants";
-		c->fetch = s3_container_fetch;
-		return 0;
+		return use(c, "container credentials (AWS_CONTAINER_CREDENTIALS_FULL_URI)",
+			   "the role the container's pod identity or task role grants",
+			   s3_container_fetch);
 	}
 	if (o->s3_imds_disabled) {
 		fail(EXIT_CONFIG,
@@ -92,10 +103,10 @@ int s3_creds_init(struct s3_creds *c, const struct store_options *o)
 	}
 	c->imds_endpoint =
 	    strdup(o->s3_imds_endpoint ? o->s3_imds_endpoint : "http://169.254.169.254");
-	c->provider = "instance metadata (IMDSv2)";
-	c->hint = "the instance profile's role, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY";
-	c->fetch = s3_imds_fetch;
-	return 0;
+	return use(
+	    c, "instance metadata (IMDSv2)",
+	    "the instance profile's role, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY",
+	    s3_imds_fetch);
 }
 
 void s3_creds_free(struct s3_creds *c)
