@@ -4,11 +4,12 @@ them: it answers as STS AssumeRoleWithWebIdentity (POST /), a container
 credentials endpoint (GET /container) and the instance metadata service,
 IMDSv2 (PUT /latest/api/token, GET /latest/meta-data/iam/security-credentials/...),
 do. It hands out the S3 test server's keys (S3RVER) with a session token
-"standin.N.EXPIRY" that test/s3/server.cjs refuses once EXPIRY has passed.
+"standin.N.EXPIRY_MS" that test/s3/server.cjs refuses once EXPIRY_MS (in
+milliseconds since the epoch) has passed.
 Every request is logged, one line each, to DIR/requests.log.
 
 Usage: cred_standin.py DIR PORT LIFETIME WEB_TOKEN CONTAINER_TOKEN
-  LIFETIME: seconds the credentials it hands out live
+  LIFETIME: seconds the credentials it hands out live (0.8 will do)
   WEB_TOKEN: the web identity token STS accepts
   CONTAINER_TOKEN: the Authorization value the container endpoint accepts"""
 import datetime
@@ -18,7 +19,7 @@ import sys
 import time
 import urllib.parse
 
-directory, port, lifetime = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+directory, port, lifetime = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
 web_token, container_token = sys.argv[4], sys.argv[5]
 os.makedirs(directory, exist_ok=True)
 issued = 0
@@ -32,9 +33,10 @@ def log(line):
 def credentials():
     global issued
     issued += 1
-    expiry = int(time.time()) + lifetime
-    stamp = datetime.datetime.fromtimestamp(expiry, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return "S3RVER", "S3RVER", "standin.%d.%d" % (issued, expiry), stamp
+    expiry = time.time() + lifetime
+    # The answer's Expiration, to the second, is never later than the token's, to the millisecond.
+    stamp = datetime.datetime.fromtimestamp(int(expiry), datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return "S3RVER", "S3RVER", "standin.%d.%d" % (issued, int(expiry * 1000)), stamp
 
 
 class Standin(http.server.BaseHTTPRequestHandler):

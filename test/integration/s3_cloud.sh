@@ -96,12 +96,16 @@ expect_exit "an unreachable instance metadata service" 77 "instance metadata.*12
 	env AWS_EC2_METADATA_SERVICE_ENDPOINT=http://127.0.0.1:25579 "$RECOVER"
 
 # --- keys that expire during a multipart upload are fetched again in time
-standin_start 2 || exit 1
-sql app "CREATE TABLE big AS SELECT g, md5(g::text) AS m FROM generate_series(1, 500000) g" >/dev/null
+standin_start 0.8 || exit 1
+sql app "CREATE TABLE big AS SELECT g, md5(g::text) AS m FROM generate_series(1, 1500000) g" >/dev/null
 at=$(mark)
 hat=$(wc -l <"$HEADERS")
-check "a multipart upload with keys living 2 seconds" env "${WEB[@]}" BACKUP_COMPRESSION=none "$BACKUP"
-parts=$(tail -n +"$((hat + 1))" "$HEADERS" | grep -E '^PUT .*partNumber=' | grep -oE 'token=[^ ]+' | sort -u | wc -l)
+check "a multipart upload with keys living 0.8 seconds" env "${WEB[@]}" BACKUP_COMPRESSION=none "$BACKUP"
+tail -n +"$((hat + 1))" "$HEADERS" | grep -E '^PUT .*partNumber=' >"$TMP/parts.log"
+parts=$(grep -oE 'token=[^ ]+' "$TMP/parts.log" | sort -u | wc -l)
+first=$(tail -n +"$((hat + 1))" "$HEADERS" | head -1 | grep -oE 'at=[0-9]+' | cut -d= -f2)
+last=$(tail -1 "$TMP/parts.log" | grep -oE 'at=[0-9]+' | cut -d= -f2)
+check "the run outlived its first keys (its last part $((last - first)) ms after its first request)" test "$((last - first))" -gt 800
 check "its parts went with more than one session token ($parts)" test "$parts" -ge 2
 check "STS was asked again during the run" test "$(new_requests "$at" | grep -c '^STS')" -ge 2
 check "the S3 server refuses expired tokens (so the refresh mattered)" \
