@@ -170,7 +170,10 @@ CURLcode s3_attempt(const struct s3 *s, struct request *r)
 	CURLcode rc;
 	CURL *curl;
 
-	/* Before each request: temporary keys are fetched again as they near their end. */
+	/*
+	 * Before each request: temporary keys are fetched again as they near
+	 * their end. The credentials change, under their lock; nothing else of s.
+	 */
 	if (s3_creds_current((struct s3_creds *)&s->creds, &key) < 0) {
 		r->no_creds = 1;
 		return CURLE_LOGIN_DENIED;
