@@ -37,6 +37,31 @@ const struct setting conf_settings[] = {
      "S3 access key"},
     {"AWS_SECRET_ACCESS_KEY", "aws_secret_access_key", NULL, SETTING_STRING, 1, F(s3_secret),
      "S3 secret key"},
+    {"AWS_SESSION_TOKEN", "aws_session_token", NULL, SETTING_STRING, 1, F(s3_session_token),
+     "S3 session token that goes with temporary static keys"},
+    {"AWS_ROLE_ARN", "aws_role_arn", NULL, SETTING_STRING, 0, F(s3_role_arn),
+     "role to assume with the web identity token (EKS IRSA)"},
+    {"AWS_WEB_IDENTITY_TOKEN_FILE", "aws_web_identity_token_file", NULL, SETTING_STRING, 0,
+     F(s3_web_identity_token_file), "file holding the web identity token, read at each refresh"},
+    {"AWS_ROLE_SESSION_NAME", "aws_role_session_name", NULL, SETTING_STRING, 0,
+     F(s3_role_session_name), "session name of the assumed role (default tierdump)"},
+    {"AWS_ENDPOINT_URL_STS", "aws_endpoint_url_sts", NULL, SETTING_STRING, 0, F(s3_sts_endpoint),
+     "STS endpoint (default https://sts.AWS_REGION.amazonaws.com/)"},
+    {"AWS_CONTAINER_CREDENTIALS_FULL_URI", "aws_container_credentials_full_uri", NULL,
+     SETTING_STRING, 0, F(s3_container_uri),
+     "container credentials endpoint (EKS Pod Identity, ECS)"},
+    {"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "aws_container_credentials_relative_uri", NULL,
+     SETTING_STRING, 0, F(s3_container_relative_uri),
+     "ECS credentials path below http://169.254.170.2"},
+    {"AWS_CONTAINER_AUTHORIZATION_TOKEN", "aws_container_authorization_token", NULL, SETTING_STRING,
+     2, F(s3_container_token), "authorization for the container credentials"},
+    {"AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", "aws_container_authorization_token_file", NULL,
+     SETTING_STRING, 0, F(s3_container_token_file),
+     "file holding that authorization, read at each refresh"},
+    {"AWS_EC2_METADATA_SERVICE_ENDPOINT", "aws_ec2_metadata_service_endpoint", NULL, SETTING_STRING,
+     0, F(s3_imds_endpoint), "instance metadata endpoint (default http://169.254.169.254)"},
+    {"AWS_EC2_METADATA_DISABLED", "aws_ec2_metadata_disabled", NULL, SETTING_STRING, 0,
+     F(s3_imds_disabled), "true: never ask the instance metadata for S3 credentials"},
     {"AWS_REGION", "aws_region", NULL, SETTING_STRING, 0, F(s3_region),
      "S3 region (default us-east-1)"},
     {"AWS_ENDPOINT_URL", "aws_endpoint_url", NULL, SETTING_STRING, 0, F(s3_endpoint),
@@ -57,6 +82,12 @@ const struct setting conf_settings[] = {
      "the CA that signed the FTPS server's certificate"},
     {"FTP_INSECURE", "ftp_insecure", NULL, SETTING_BOOL, 0, F(ftp_insecure),
      "accept any FTPS certificate (self-signed tests only)"},
+    {"S3_STORAGE_CLASS", "s3_storage_class", NULL, SETTING_STRING, 0, F(s3_storage_class),
+     "storage class of the objects written to S3 (default the bucket's)"},
+    {"S3_SSE", "s3_sse", NULL, SETTING_STRING, 0, F(s3_sse),
+     "server-side encryption of the objects written to S3: AES256 or aws:kms"},
+    {"S3_SSE_KMS_KEY_ID", "s3_sse_kms_key_id", NULL, SETTING_STRING, 0, F(s3_sse_kms_key_id),
+     "KMS key of S3_SSE=aws:kms (default the account's aws/s3 key)"},
     {"S3_COPY_LIMIT", "s3_copy_limit", NULL, SETTING_NUMBER, 0, F(s3_copy_limit),
      "bytes above which promotion copies in parts (default 5 GiB, S3's CopyObject limit)"},
     {"STORE_RETRIES", "store_retries", NULL, SETTING_NUMBER, 0, F(store_retries),
@@ -300,7 +331,7 @@ int conf_load_env(struct config *c)
 		v = getenv(s->env);
 		if (v != NULL && conf_set(c, s, v, s->env) < 0)
 			return -1;
-		if (s->secret) {
+		if (s->secret == 1) {
 			char name[128];
 			const char *path;
 
@@ -324,8 +355,8 @@ static const struct setting *find_key(const char *key, int *is_file)
 			continue;
 		if (strcmp(s->key, key) == 0)
 			return s;
-		if (s->secret && len == strlen(s->key) + 5 && strncmp(key, s->key, len - 5) == 0 &&
-		    strcmp(key + len - 5, "_file") == 0) {
+		if (s->secret == 1 && len == strlen(s->key) + 5 &&
+		    strncmp(key, s->key, len - 5) == 0 && strcmp(key + len - 5, "_file") == 0) {
 			*is_file = 1;
 			return s;
 		}

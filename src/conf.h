@@ -39,13 +39,18 @@ struct config {
 	char *s3_user, *s3_password, *s3_endpoint_old, *s3_bucket; /* bandr's S3_* */
 	long s3_max_parts;					   /* S3_MAX_PARTS */
 	long s3_copy_limit;					   /* S3_COPY_LIMIT */
-	long store_retries;					   /* STORE_RETRIES */
-	char *ftp_user, *ftp_password, *ftp_ca_file;		   /* FTP_* */
-	long ftp_insecure;					   /* FTP_INSECURE */
-	char *webhook_url, *webhook_on;				   /* WEBHOOK_URL, WEBHOOK_ON */
-	char *environment, *environment_friendly; /* ENVIRONMENT_NAME, _FRIENDLY_NAME */
-	char *metrics_file, *pushgateway_url;	  /* METRICS_FILE, PUSHGATEWAY_URL */
-	char *mongo_uri;			  /* MONGODB_URI */
+	/* S3 keys without static ones, and how objects are stored (store/s3/credentials.h) */
+	char *s3_session_token, *s3_role_arn, *s3_web_identity_token_file, *s3_role_session_name;
+	char *s3_sts_endpoint, *s3_container_uri, *s3_container_relative_uri;
+	char *s3_container_token, *s3_container_token_file, *s3_imds_endpoint, *s3_imds_disabled;
+	char *s3_storage_class, *s3_sse, *s3_sse_kms_key_id;
+	long store_retries;			     /* STORE_RETRIES */
+	char *ftp_user, *ftp_password, *ftp_ca_file; /* FTP_* */
+	long ftp_insecure;			     /* FTP_INSECURE */
+	char *webhook_url, *webhook_on;		     /* WEBHOOK_URL, WEBHOOK_ON */
+	char *environment, *environment_friendly;    /* ENVIRONMENT_NAME, _FRIENDLY_NAME */
+	char *metrics_file, *pushgateway_url;	     /* METRICS_FILE, PUSHGATEWAY_URL */
+	char *mongo_uri;			     /* MONGODB_URI */
 	long mongo_system;   /* MONGODB_SYSTEM_DATABASES: dump admin, local and config too */
 	char *pgdatabase;    /* the maintenance database we connect to */
 	char *database;	     /* DATABASE: one database instead of the cluster */
@@ -90,7 +95,8 @@ struct setting {
 	const char *key;  /* config-file key, or NULL */
 	const char *flag; /* long option, or NULL */
 	enum setting_kind kind;
-	int secret; /* accepts NAME_FILE / key_file, never logged */
+	int secret; /* never logged; 1: accepts NAME_FILE / key_file too, 2: not (it is its own
+		       setting) */
 	size_t offset;
 	const char *help;
 };

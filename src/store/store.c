@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "conf.h"
@@ -210,6 +211,22 @@ void store_options_from(const struct config *c, struct store_options *o)
 	o->s3_endpoint = c->s3_endpoint ? c->s3_endpoint : c->s3_endpoint_old;
 	o->s3_max_parts = c->s3_max_parts;
 	o->s3_copy_limit = c->s3_copy_limit;
+	o->s3_session_token = c->s3_session_token;
+	o->s3_role_arn = c->s3_role_arn;
+	o->s3_web_identity_token_file = c->s3_web_identity_token_file;
+	o->s3_role_session_name = c->s3_role_session_name;
+	o->s3_sts_endpoint = c->s3_sts_endpoint;
+	o->s3_container_uri = c->s3_container_uri;
+	o->s3_container_relative_uri = c->s3_container_relative_uri;
+	o->s3_container_token = c->s3_container_token;
+	o->s3_container_token_file = c->s3_container_token_file;
+	o->s3_imds_endpoint = c->s3_imds_endpoint;
+	o->s3_imds_disabled =
+	    c->s3_imds_disabled != NULL &&
+	    (strcasecmp(c->s3_imds_disabled, "true") == 0 || strcmp(c->s3_imds_disabled, "1") == 0);
+	o->s3_storage_class = c->s3_storage_class;
+	o->s3_sse = c->s3_sse;
+	o->s3_sse_kms_key_id = c->s3_sse_kms_key_id;
 	o->retries = c->store_retries;
 	o->ftp_user = c->ftp_user;
 	o->ftp_password = c->ftp_password;

@@ -18,6 +18,15 @@ struct store_options {
 	const char *s3_key_id, *s3_secret, *s3_region, *s3_endpoint;
 	long s3_max_parts;	 /* the provider's limit on parts per upload */
 	long long s3_copy_limit; /* the largest object one CopyObject copies */
+	/* Keys without static ones (store/s3/credentials.h); token files are read at each use. */
+	const char *s3_session_token, *s3_role_arn, *s3_web_identity_token_file,
+	    *s3_role_session_name, *s3_sts_endpoint;
+	const char *s3_container_uri, *s3_container_relative_uri, *s3_container_token,
+	    *s3_container_token_file;
+	const char *s3_imds_endpoint;
+	int s3_imds_disabled;
+	/* What objects are created with: S3_STORAGE_CLASS, S3_SSE, S3_SSE_KMS_KEY_ID. */
+	const char *s3_storage_class, *s3_sse, *s3_sse_kms_key_id;
 	const char *ftp_user, *ftp_password, *ftp_ca_file;
 	int ftp_insecure; /* FTP_INSECURE: accept any certificate (tests only) */
 	long retries;	  /* attempts after a temporary failure */

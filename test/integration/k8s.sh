@@ -98,16 +98,68 @@ strict_rejects "policyType in the NetworkPolicy" 's/policyTypes:/policyType:/' \
 strict_rejects "a wrong enum (schema)" 's/concurrencyPolicy: Forbid/concurrencyPolicy: Never/' \
 	"schema: /spec/concurrencyPolicy enum"
 
-# The stack and everything else the manifests promise (test/k8s/assert-stack.mjs).
-if node "$JS/assert-stack.mjs" "$ROOT" "$TMP/base.yaml" "$TMP/s3.yaml" "$TMP/verify.yaml" "$TMP/pitr.yaml" >"$TMP/assert.out" 2>"$TMP/assert.err"; then
+# verdicts FILE: a node script's "pass NAME" and "fail NAME<TAB>DETAIL" lines, reported.
+verdicts() {
+	local verdict detail
 	while IFS=$'\t' read -r verdict detail; do
 		case $verdict in
 		"pass "*) pass "${verdict#pass }" ;;
 		"fail "*) fail "${verdict#fail }" "$detail" ;;
 		esac
-	done <"$TMP/assert.out"
+	done <"$1"
+}
+
+# The stack and everything else the manifests promise (test/k8s/assert-stack.mjs).
+if node "$JS/assert-stack.mjs" "$ROOT" "$TMP/base.yaml" "$TMP/s3.yaml" "$TMP/verify.yaml" "$TMP/pitr.yaml" >"$TMP/assert.out" 2>"$TMP/assert.err"; then
+	verdicts "$TMP/assert.out"
 	[ "$(grep -c '^pass \|^fail ' "$TMP/assert.out")" -ge 100 ] ||
 		fail "assert-stack.mjs made all its assertions" "only $(grep -c '^pass \|^fail ' "$TMP/assert.out")"
 else
 	fail "assert-stack.mjs runs" "$(tail -5 "$TMP/assert.err")"
 fi
+
+# k8s/monitoring: the PrometheusRule passes `promtool check rules` and its
+# alerts fire as test/k8s/monitoring.test.yaml expects (`promtool test
+# rules`); the dashboard's ConfigMap validates; every metric the rules and
+# the dashboard name is one tierdump writes (src/report.c).
+if ! command -v promtool >/dev/null; then
+	fail "promtool is installed" "missing: promtool (Debian package prometheus)"
+else
+	mkdir -p "$TMP/monitoring"
+	check "kubectl kustomize renders k8s/monitoring" render "$K8S/monitoring" "$TMP/monitoring.yaml"
+	check "the PrometheusRule and the dashboard are found" node "$JS/monitoring.mjs" "$TMP/monitoring.yaml" "$TMP/monitoring"
+	check "promtool check rules accepts the rule group" promtool check rules "$TMP/monitoring/rules.yaml"
+	cp "$JS/monitoring.test.yaml" "$TMP/monitoring/"
+	check "the alerts fire as expected (promtool test rules)" promtool test rules "$TMP/monitoring/monitoring.test.yaml"
+	check "the dashboard's ConfigMap validates, strictly" node "$JS/validate.mjs" "$TMP/monitoring/core.yaml"
+	# unknown_metrics EXPRS: prints each tierdump_* name no line of src/report.c writes.
+	unknown_metrics() {
+		local name
+		for name in $(grep -oE '\btierdump_[a-z_]+' "$1" | sort -u); do
+			grep -qE "\"$name\{" "$ROOT/src/report.c" || echo "$name"
+		done
+	}
+	check "the rules and the dashboard use metrics" grep -q tierdump_last_status "$TMP/monitoring/exprs.txt"
+	check "every metric they name is one tierdump writes" test -z "$(unknown_metrics "$TMP/monitoring/exprs.txt")"
+	echo 'tierdump_backups_total' >"$TMP/monitoring/bogus.txt"
+	check "a metric tierdump does not write is caught" test "$(unknown_metrics "$TMP/monitoring/bogus.txt")" = tierdump_backups_total
+fi
+
+# k8s/components/pitr-postgres on a stand-in PostgreSQL StatefulSet
+# (test/k8s/pitr-postgres): it renders, validates, patches only the labelled
+# StatefulSet, and its init container's script, run here on build/backup,
+# makes a /tierdump/backup that runs from the copied libraries and loader.
+check "kubectl kustomize renders a StatefulSet with k8s/components/pitr-postgres" \
+	render "$ROOT/test/k8s/pitr-postgres" "$TMP/pitr-postgres.yaml"
+check "it validates, strictly" node "$JS/validate.mjs" "$TMP/pitr-postgres.yaml"
+mkdir -p "$TMP/pitr-postgres"
+if node "$JS/pitr-postgres.mjs" "$TMP/pitr-postgres.yaml" "$TMP/pitr-postgres" >"$TMP/pp.out" 2>"$TMP/pp.err"; then
+	verdicts "$TMP/pp.out"
+else
+	fail "pitr-postgres.mjs runs" "$(tail -5 "$TMP/pp.err")"
+fi
+check "the init container's script copies backup with its libraries" \
+	env FROM="$BUILD/backup" TO="$TMP/tierdump" sh -ec "$(cat "$TMP/pitr-postgres/init.sh")"
+check "the init container's paths are the image's" grep -qx "FROM=/usr/bin/backup" "$TMP/pitr-postgres/init.env"
+check "the wrapper runs backup through the copied loader" sh -c "'$TMP/tierdump/backup' --version | grep -q '$("$BUILD/backup" --version | head -1)'"
+check "the loader and libc came along" test -x "$TMP/tierdump/lib/ld.so" -a -n "$(ls "$TMP/tierdump/lib" | grep '^libc\.so')"

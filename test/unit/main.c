@@ -35,6 +35,7 @@ int main(void)
 	    test_util_duration,
 	    test_util_env,
 	    test_util_timestamp,
+	    test_store_s3_credentials,
 	};
 
 	setvbuf(stdout, NULL, _IOLBF, 0);

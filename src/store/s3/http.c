@@ -164,11 +164,21 @@ static size_t on_header(char *data, size_t size, size_t n, void *arg)
 /* One attempt; sets r->status. Returns the curl result. */
 CURLcode s3_attempt(const struct s3 *s, struct request *r)
 {
-	char url[4096], hash[65], header[128];
+	char url[4096], hash[65], header[128], token[4200];
 	struct curl_slist *headers = NULL;
+	struct s3_key key;
 	CURLcode rc;
-	CURL *curl = curl_easy_init();
+	CURL *curl;
 
+	/*
+	 * Before each request: temporary keys are fetched again as they near
+	 * their end. The credentials change, under their lock; nothing else of s.
+	 */
+	if (s3_creds_current((struct s3_creds *)&s->creds, &key) < 0) {
+		r->no_creds = 1;
+		return CURLE_LOGIN_DENIED;
+	}
+	curl = curl_easy_init();
 	if (curl == NULL)
 		return CURLE_OUT_OF_MEMORY;
 	r->curl = curl;
@@ -183,6 +193,13 @@ CURLcode s3_attempt(const struct s3 *s, struct request *r)
 		headers = curl_slist_append(headers, r->header2);
 	if (r->body != NULL)
 		headers = curl_slist_append(headers, "Content-Type: application/octet-stream");
+	for (size_t i = 0; r->creates && i < 3 && s->object_headers[i][0] != '\0'; i++)
+		headers = curl_slist_append(headers, s->object_headers[i]);
+	if (key.token[0] != '\0') {
+		/* Signed like the other x-amz-* headers: libcurl signs every header it sends. */
+		snprintf(token, sizeof(token), "x-amz-security-token: %s", key.token);
+		headers = curl_slist_append(headers, token);
+	}
 	curl_easy_setopt(curl, CURLOPT_URL, url);
 	curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, r->method);
 	if (strcmp(r->method, "HEAD") == 0) {
@@ -193,8 +210,8 @@ CURLcode s3_attempt(const struct s3 *s, struct request *r)
 	}
 	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
 	curl_easy_setopt(curl, CURLOPT_AWS_SIGV4, s->sigv4);
-	curl_easy_setopt(curl, CURLOPT_USERNAME, s->key_id);
-	curl_easy_setopt(curl, CURLOPT_PASSWORD, s->secret);
+	curl_easy_setopt(curl, CURLOPT_USERNAME, key.id);
+	curl_easy_setopt(curl, CURLOPT_PASSWORD, key.secret);
 	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(curl, CURLOPT_WRITEDATA, r);
 	if (r->etag != NULL) {
@@ -218,6 +235,8 @@ CURLcode s3_attempt(const struct s3 *s, struct request *r)
 	curl_slist_free_all(headers);
 	curl_easy_cleanup(curl);
 	r->curl = NULL;
+	explicit_bzero(&key, sizeof(key));
+	explicit_bzero(token, sizeof(token));
 	return rc;
 }
 
@@ -236,6 +255,10 @@ int s3_perform(const struct s3 *s, struct request *r)
 		rc = s3_attempt(s, r);
 		if (rc == CURLE_OK && r->status / 100 == 2)
 			break;
+		if (r->no_creds) {
+			mark_started(r);
+			return -1;
+		}
 		if (rc == CURLE_OK && r->status == 404 &&
 		    strstr(r->response.data ? r->response.data : "", "NoSuchBucket") == NULL) {
 			mark_started(r);
@@ -267,10 +290,10 @@ failed:
 		if (r->response.data != NULL)
 			xml_walk(r->response.data, r->response.len, on_error_text, &e);
 		fail(r->status == 403 ? EXIT_AUTH : EXIT_STORE,
-		     "S3 %s %s failed: HTTP %ld %s%s%s%s", r->method, r->key ? r->key : s->bucket,
-		     r->status, e.code, e.message[0] ? ": " : "", e.message,
-		     r->status == 403 ? " (check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)"
-				      : "");
+		     "S3 %s %s failed: HTTP %ld %s%s%s%s%s%s", r->method,
+		     r->key ? r->key : s->bucket, r->status, e.code, e.message[0] ? ": " : "",
+		     e.message, r->status == 403 ? " (check " : "",
+		     r->status == 403 ? s->creds.hint : "", r->status == 403 ? ")" : "");
 	}
 	return -1;
 }
@@ -281,15 +304,28 @@ void s3_request_free(struct request *r)
 	r->response.data = NULL;
 }
 
-/* A request with no body whose answer is wanted in r->response. */
-int s3_simple(const struct s3 *s, const char *method, const char *key, const char *query,
-	      const char *header, struct request *r)
+static int bodiless(const struct s3 *s, const char *method, const char *key, const char *query,
+		    const char *header, int creates, struct request *r)
 {
 	memset(r, 0, sizeof(*r));
 	r->method = method;
 	r->key = key;
 	r->query = query;
 	r->header = header;
+	r->creates = creates;
 	r->stream_fd = -1;
 	return s3_perform(s, r);
+}
+
+/* A request with no body whose answer is wanted in r->response. */
+int s3_simple(const struct s3 *s, const char *method, const char *key, const char *query,
+	      const char *header, struct request *r)
+{
+	return bodiless(s, method, key, query, header, 0, r);
+}
+
+int s3_create(const struct s3 *s, const char *method, const char *key, const char *query,
+	      const char *header, struct request *r)
+{
+	return bodiless(s, method, key, query, header, 1, r);
 }

@@ -12,13 +12,16 @@
 
 #include "util/pipethread.h"
 #include "store/driver.h"
+#include "store/s3/credentials.h"
 
 enum { FIRST_PART = 8 * 1024 * 1024, MAX_BACKOFF_MS = 8000, DELETE_BATCH = 1000 };
 
 struct s3 {
 	char *endpoint;	       /* scheme://host[:port], path-style; NULL: AWS's virtual hosts */
 	char *bucket, *prefix; /* prefix is "" or ends with '/' */
-	char *region, *key_id, *secret;
+	char *region;
+	struct s3_creds creds;
+	char object_headers[3][512]; /* storage class and encryption of objects we create */
 	char sigv4[96];
 	long max_parts, retries;
 	long long copy_limit; /* above it, promotion copies in parts (UploadPartCopy) */
@@ -39,6 +42,8 @@ struct request {
 	const void *body;
 	size_t body_len;
 	const char *header, *header2; /* extra headers, or NULL */
+	int creates;		      /* PUT, CopyObject, multipart start: object_headers too */
+	int no_creds;		      /* the credentials failed, and said so */
 	long long length;	      /* HEAD: the object's size */
 	int stream_fd;		      /* >= 0: the response body goes there, not into response */
 	/* results */
@@ -66,6 +71,10 @@ int s3_perform(const struct s3 *s, struct request *r);
 
 /* A request with no body whose answer is wanted in r->response. */
 int s3_simple(const struct s3 *s, const char *method, const char *key, const char *query,
+	      const char *header, struct request *r);
+
+/* s3_simple for a request that creates an object: the store's object_headers go along. */
+int s3_create(const struct s3 *s, const char *method, const char *key, const char *query,
 	      const char *header, struct request *r);
 
 void s3_request_free(struct request *r);

@@ -299,6 +299,64 @@ static int s3_remove(struct store *st, const char *key)
 
 /* ------------------------------------------------------------ the rest */
 
+/* S3's storage classes (PutObject's x-amz-storage-class). */
+static const char *const storage_classes[] = {"STANDARD",
+					      "REDUCED_REDUNDANCY",
+					      "STANDARD_IA",
+					      "ONEZONE_IA",
+					      "INTELLIGENT_TIERING",
+					      "GLACIER",
+					      "DEEP_ARCHIVE",
+					      "OUTPOSTS",
+					      "GLACIER_IR",
+					      "SNOW",
+					      "EXPRESS_ONEZONE",
+					      NULL};
+
+/* The storage class and encryption headers of every object the store creates. */
+static int s3_object_headers(struct s3 *s, const struct store_options *o)
+{
+	int n = 0;
+
+	if (o->s3_storage_class != NULL) {
+		size_t i = 0;
+
+		while (storage_classes[i] != NULL &&
+		       strcmp(storage_classes[i], o->s3_storage_class))
+			i++;
+		if (storage_classes[i] == NULL) {
+			fail(EXIT_CONFIG,
+			     "S3_STORAGE_CLASS=%s is not an S3 storage class (use STANDARD, "
+			     "STANDARD_IA, ONEZONE_IA, INTELLIGENT_TIERING, GLACIER_IR, GLACIER, "
+			     "DEEP_ARCHIVE, REDUCED_REDUNDANCY, OUTPOSTS, SNOW or EXPRESS_ONEZONE)",
+			     o->s3_storage_class);
+			return -1;
+		}
+		snprintf(s->object_headers[n++], sizeof(s->object_headers[0]),
+			 "x-amz-storage-class: %s", o->s3_storage_class);
+	}
+	if (o->s3_sse != NULL && strcmp(o->s3_sse, "AES256") != 0 &&
+	    strcmp(o->s3_sse, "aws:kms") != 0 && strcmp(o->s3_sse, "aws:kms:dsse") != 0) {
+		fail(EXIT_CONFIG,
+		     "S3_SSE=%s is not a server-side encryption (use AES256, aws:kms "
+		     "or aws:kms:dsse)",
+		     o->s3_sse);
+		return -1;
+	}
+	if (o->s3_sse_kms_key_id != NULL &&
+	    (o->s3_sse == NULL || strncmp(o->s3_sse, "aws:kms", 7) != 0)) {
+		fail(EXIT_CONFIG, "S3_SSE_KMS_KEY_ID needs S3_SSE=aws:kms (or aws:kms:dsse)");
+		return -1;
+	}
+	if (o->s3_sse != NULL)
+		snprintf(s->object_headers[n++], sizeof(s->object_headers[0]),
+			 "x-amz-server-side-encryption: %s", o->s3_sse);
+	if (o->s3_sse_kms_key_id != NULL)
+		snprintf(s->object_headers[n++], sizeof(s->object_headers[0]),
+			 "x-amz-server-side-encryption-aws-kms-key-id: %s", o->s3_sse_kms_key_id);
+	return 0;
+}
+
 static int s3_open(struct store *st, const char *location, const struct store_options *o)
 {
 	const char *rest = location + strlen("s3://"), *slash = strchr(rest, '/');
@@ -319,13 +377,8 @@ static int s3_open(struct store *st, const char *location, const struct store_op
 	plen = strlen(s->prefix);
 	if (plen > 0 && s->prefix[plen - 1] != '/')
 		strcat(s->prefix, "/");
-	if (o->s3_key_id == NULL || o->s3_secret == NULL) {
-		fail(EXIT_CONFIG, "the S3 store needs AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY "
-				  "(or their _FILE forms)");
+	if (s3_creds_init(&s->creds, o) < 0 || s3_object_headers(s, o) < 0)
 		return -1;
-	}
-	s->key_id = strdup(o->s3_key_id);
-	s->secret = strdup(o->s3_secret);
 	s->region = strdup(o->s3_region ? o->s3_region : "us-east-1");
 	s->endpoint = o->s3_endpoint ? strdup(o->s3_endpoint) : NULL;
 	if (s->endpoint != NULL && s->endpoint[strlen(s->endpoint) - 1] == '/')
@@ -348,10 +401,7 @@ static void s3_close(struct store *st)
 	free(s->bucket);
 	free(s->prefix);
 	free(s->region);
-	free(s->key_id);
-	if (s->secret != NULL)
-		explicit_bzero(s->secret, strlen(s->secret));
-	free(s->secret);
+	s3_creds_free(&s->creds);
 	free(s);
 }
 

@@ -33,7 +33,7 @@ static void on_upload_text(void *arg, const char *path, const char *text)
 static int s3_start_multipart(struct s3_sink *k)
 {
 	struct request r;
-	int rc = s3_simple(k->s, "POST", k->key, "uploads=", NULL, &r);
+	int rc = s3_create(k->s, "POST", k->key, "uploads=", NULL, &r);
 
 	if (rc == 0 && r.response.data != NULL)
 		xml_walk(r.response.data, r.response.len, on_upload_text, k->upload_id);
@@ -189,6 +189,7 @@ static int s3_sink_commit(struct sink *base)
 		r.body = k->part;
 		r.body_len = k->len;
 		r.stream_fd = -1;
+		r.creates = 1;
 		rc = s3_perform(k->s, &r);
 		s3_request_free(&r);
 		s3_sink_free(k);
@@ -313,7 +314,7 @@ int s3_link_or_copy(struct store *st, const char *from, const char *to)
 	if (size > s->copy_limit)
 		return copy_in_parts(s, from, to, size);
 	copy_source(s, from, header, sizeof(header));
-	rc = s3_simple(s, "PUT", to, NULL, header, &r);
+	rc = s3_create(s, "PUT", to, NULL, header, &r);
 	/* A copy can fail after its 200: the error document says so. */
 	if (rc == 0 && r.response.data != NULL && strstr(r.response.data, "<Error>") != NULL) {
 		fail(EXIT_STORE, "S3 could not copy %s to %s", from, to);
