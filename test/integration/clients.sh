@@ -6,7 +6,7 @@ export BACKUP_DIR=$TMP/backups
 pg_start src 25481 pw || exit 1
 use_pg 25481 pw
 mkdir -p "$TMP/old" "$TMP/empty"
-# A pg_dumpall that reports an older major version than the server's 15.
+# A pg_dumpall that reports an older major version than the server's ($PGMAJOR).
 cat >"$TMP/old/pg_dumpall" <<'SH'
 #!/bin/sh
 echo "pg_dumpall (PostgreSQL) 14.11"
@@ -18,14 +18,14 @@ SH
 ln -s "$(command -v mariadb)" "$TMP/old/mariadb"
 chmod +x "$TMP/old/pg_dumpall" "$TMP/old/mariadb-dump"
 
-expect_exit "pg_dumpall older than the server is refused" 78 "pg_dumpall 14 cannot dump a PostgreSQL 15 server: install postgresql-client-15" \
+expect_exit "pg_dumpall older than the server is refused" 78 "pg_dumpall 14 cannot dump a PostgreSQL $PGMAJOR server: install postgresql-client-$PGMAJOR" \
 	env PATH="$TMP/old:$PATH" "$BACKUP"
 expect_exit "a missing pg_dumpall is named with its package" 78 "install the PostgreSQL client" \
 	env PATH="$TMP/empty" "$BACKUP"
 check "nothing was written by the refused runs" sh -c "! ls '$BACKUP_DIR/hourly' 2>/dev/null | grep -q ."
 
 my_start my 25482 || exit 1
-expect_exit "mariadb-dump older than the server is refused" 78 "mariadb-dump 9.9 cannot be trusted with a MariaDB 10.11" \
+expect_exit "mariadb-dump older than the server is refused" 78 "mariadb-dump 9.9 cannot be trusted with a MariaDB [0-9]+\\.[0-9]+" \
 	env PATH="$TMP/old:$PATH" BACKUP_ENGINE=mariadb MYSQL_HOST=127.0.0.1 MYSQL_TCP_PORT=25482 MYSQL_USER=bk MYSQL_PWD=bk-pw "$BACKUP"
 expect_exit "a missing mariadb client is named" 78 "mariadb" \
 	env PATH="$TMP/empty" BACKUP_ENGINE=mariadb MYSQL_HOST=127.0.0.1 MYSQL_TCP_PORT=25482 MYSQL_USER=bk MYSQL_PWD=bk-pw "$BACKUP"
