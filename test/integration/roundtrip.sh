@@ -29,10 +29,13 @@ check "the superuser's password is the backup's after the restore" sql postgres 
 
 # What we ignore when comparing: the \restrict and \unrestrict lines, whose
 # key pg_dumpall draws at random for every dump (PostgreSQL 15.14 and later),
-# and the two header comments naming the dump and server versions.
+# the two header comments naming the dump and server versions, and the
+# pg_attver column option Debian 13's PostgreSQL 17.12 stamps on every column
+# itself (a value of each server's own, not of the data).
 dump_of() {
 	use_pg "$1" src-pw
-	pg_dumpall --no-password | grep -v -e '^\\restrict ' -e '^\\unrestrict ' -e '^-- Dumped from' -e '^-- Dumped by'
+	pg_dumpall --no-password | grep -v -e '^\\restrict ' -e '^\\unrestrict ' -e '^-- Dumped from' -e '^-- Dumped by' \
+		-e ' SET (pg_attver=[0-9]*);$'
 }
 dump_of 25401 >"$TMP/src.sql"
 dump_of 25402 >"$TMP/dst.sql"
