@@ -1,4 +1,4 @@
-# Point-in-time recovery: a PostgreSQL 15 with archive_mode=on whose
+# Point-in-time recovery: a PostgreSQL (the installed major) with archive_mode=on whose
 # archive_command is `backup wal-push %p`, physical base backups in the
 # hourly tier, recovery to a time T (exactly the rows before T come back), to
 # the latest WAL with --start, WAL retention across tiers, --check, an

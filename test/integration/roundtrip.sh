@@ -17,7 +17,7 @@ check "the backup has a dump and a manifest" test -f "$dir/dumpall.sql.gz" -a -f
 check "the manifest's size and sha256 match the file" verify_backup "$dir"
 check "the dump is plain gzip that gunzip reads" sh -c "gunzip -c '$dir/dumpall.sql.gz' | grep -q 'CREATE DATABASE app'"
 check "the manifest names the databases" sh -c "grep -qx 'database = app' '$dir/manifest' && grep -qx 'database = shop' '$dir/manifest'"
-check "the manifest records engine and server version" sh -c "grep -qx 'engine = postgres' '$dir/manifest' && grep -q '^server_version = ' '$dir/manifest'"
+check "the manifest records engine and server version" sh -c "grep -qx 'engine = postgres' '$dir/manifest' && grep -q '^server_version = $PGMAJOR' '$dir/manifest'"
 check "no password in the manifest" sh -c "! grep -qi -e src-pw -e app-pw '$dir/manifest'"
 
 # Restore into the second server, whose superuser has the same name but
