@@ -8,7 +8,11 @@ BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
 BACKUP=$BUILD/backup
 RECOVER=$BUILD/recover
-PGBIN=/usr/lib/postgresql/15/bin
+# The PostgreSQL server installed here (the newest major with an initdb:
+# 15 on Debian 12, 17 on Debian 13); PGBIN overrides it.
+PGBIN=${PGBIN:-$(ls -d /usr/lib/postgresql/*/bin/initdb 2>/dev/null | sort -V | tail -1)}
+PGBIN=${PGBIN%/initdb}
+PGMAJOR=$(basename "$(dirname "$PGBIN")")
 RESULTS=${RESULTS:-/dev/null}
 TEST_NAME=$(basename "$0" .sh)
 export TIERDUMP_TIERS_DIR=$ROOT/tiers
@@ -93,7 +97,7 @@ reseal() {
 		-e "s/^sha256 = .*/sha256 = $(sha256sum "$1/$2" | cut -d' ' -f1)/" "$1/manifest"
 }
 
-# pg_start NAME PORT PASSWORD [SUPERUSER]: a fresh PostgreSQL 15 on 127.0.0.1:PORT.
+# pg_start NAME PORT PASSWORD [SUPERUSER]: a fresh PostgreSQL ($PGBIN) on 127.0.0.1:PORT.
 # Lines in $PG_CONF, if set, are added to its postgresql.conf.
 pg_start() {
 	local name=$1 port=$2 password=$3 super=${4:-dbadmin} dir=$TMP/$1

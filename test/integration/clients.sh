@@ -6,7 +6,7 @@ export BACKUP_DIR=$TMP/backups
 pg_start src 25481 pw || exit 1
 use_pg 25481 pw
 mkdir -p "$TMP/old" "$TMP/empty"
-# A pg_dumpall that reports an older major version than the server's 15.
+# A pg_dumpall that reports an older major version than the server's ($PGMAJOR).
 cat >"$TMP/old/pg_dumpall" <<'SH'
 #!/bin/sh
 echo "pg_dumpall (PostgreSQL) 14.11"
@@ -24,7 +24,7 @@ mkdir -p "$TMP/partial"
 ln -s "$PGBIN/pg_dump" "$TMP/partial/pg_dump"
 ln -s "$PGBIN/psql" "$TMP/partial/psql"
 expect_exit "PG_BINDIR with a pg_dumpall older than the server is refused, naming the package" 78 \
-	"old/pg_dumpall is PostgreSQL 14's and cannot serve a PostgreSQL 15 server: install postgresql-client-15" \
+	"old/pg_dumpall is PostgreSQL 14's and cannot serve a PostgreSQL $PGMAJOR server: install postgresql-client-$PGMAJOR" \
 	env PG_BINDIR="$TMP/old" "$BACKUP"
 expect_exit "an empty PG_BINDIR is named with the tool it lacks" 78 \
 	"PG_BINDIR $TMP/empty has no pg_dumpall" env PG_BINDIR="$TMP/empty" "$BACKUP"
@@ -38,7 +38,7 @@ check "a PG_BINDIR holding pg_dump is enough for one database" \
 
 before=$(count_backups hourly)
 my_start my 25482 || exit 1
-expect_exit "mariadb-dump older than the server is refused" 78 "mariadb-dump 9.9 cannot be trusted with a MariaDB 10.11" \
+expect_exit "mariadb-dump older than the server is refused" 78 "mariadb-dump 9.9 cannot be trusted with a MariaDB [0-9]+\\.[0-9]+" \
 	env PATH="$TMP/old:$PATH" BACKUP_ENGINE=mariadb MYSQL_HOST=127.0.0.1 MYSQL_TCP_PORT=25482 MYSQL_USER=bk MYSQL_PWD=bk-pw "$BACKUP"
 expect_exit "a missing mariadb client is named" 78 "mariadb" \
 	env PATH="$TMP/empty" BACKUP_ENGINE=mariadb MYSQL_HOST=127.0.0.1 MYSQL_TCP_PORT=25482 MYSQL_USER=bk MYSQL_PWD=bk-pw "$BACKUP"

@@ -1,4 +1,4 @@
-# Point-in-time recovery: a PostgreSQL 15 with archive_mode=on whose
+# Point-in-time recovery: a PostgreSQL (the installed major) with archive_mode=on whose
 # archive_command is `backup wal-push %p`, physical base backups in the
 # hourly tier, recovery to a time T (exactly the rows before T come back), to
 # the latest WAL with --start, WAL retention across tiers, --check, an
@@ -24,9 +24,12 @@ use_pg 25601 Pitr-Secret-7q
 insert() { # insert FROM TO: one transaction per row, each stamped with its time
 	for i in $(seq "$1" "$2"); do sql postgres "INSERT INTO ticks (n) VALUES ($i)" >/dev/null; done
 }
-switch_and_wait() { # closes the current WAL segment and waits until it is archived
+# closes the current WAL segment and waits until it is archived. A WAL record
+# first: with nothing written since the last switch, pg_switch_wal() does not
+# switch, and PostgreSQL 17 then returns a position in the open segment.
+switch_and_wait() {
 	local seg
-	seg=$(sql postgres "SELECT pg_walfile_name(pg_switch_wal())")
+	seg=$(sql postgres "SELECT pg_walfile_name(pg_switch_wal()) FROM (SELECT pg_logical_emit_message(false, 'tierdump-test', 'switch')) m")
 	for _ in $(seq 300); do [ -f "$WAL/$seg.meta" ] && return 0; sleep 0.1; done
 	echo "segment $seg was not archived" >&2
 	return 1

@@ -17,7 +17,7 @@ check "the backup has a dump and a manifest" test -f "$dir/dumpall.sql.gz" -a -f
 check "the manifest's size and sha256 match the file" verify_backup "$dir"
 check "the dump is plain gzip that gunzip reads" sh -c "gunzip -c '$dir/dumpall.sql.gz' | grep -q 'CREATE DATABASE app'"
 check "the manifest names the databases" sh -c "grep -qx 'database = app' '$dir/manifest' && grep -qx 'database = shop' '$dir/manifest'"
-check "the manifest records engine and server version" sh -c "grep -qx 'engine = postgres' '$dir/manifest' && grep -q '^server_version = 15' '$dir/manifest'"
+check "the manifest records engine and server version" sh -c "grep -qx 'engine = postgres' '$dir/manifest' && grep -q '^server_version = $PGMAJOR' '$dir/manifest'"
 check "no password in the manifest" sh -c "! grep -qi -e src-pw -e app-pw '$dir/manifest'"
 
 # Restore into the second server, whose superuser has the same name but
@@ -29,10 +29,13 @@ check "the superuser's password is the backup's after the restore" sql postgres 
 
 # What we ignore when comparing: the \restrict and \unrestrict lines, whose
 # key pg_dumpall draws at random for every dump (PostgreSQL 15.14 and later),
-# and the two header comments naming the dump and server versions.
+# the two header comments naming the dump and server versions, and the
+# pg_attver column option Debian 13's PostgreSQL 17.12 stamps on every column
+# itself (a value of each server's own, not of the data).
 dump_of() {
 	use_pg "$1" src-pw
-	pg_dumpall --no-password | grep -v -e '^\\restrict ' -e '^\\unrestrict ' -e '^-- Dumped from' -e '^-- Dumped by'
+	pg_dumpall --no-password | grep -v -e '^\\restrict ' -e '^\\unrestrict ' -e '^-- Dumped from' -e '^-- Dumped by' \
+		-e ' SET (pg_attver=[0-9]*);$'
 }
 dump_of 25401 >"$TMP/src.sql"
 dump_of 25402 >"$TMP/dst.sql"

@@ -128,12 +128,19 @@ static int list_databases(struct engine *e, char ***names, size_t *n, char *vers
 	return 0;
 }
 
-/* "mariadb-dump from 11.4.2-MariaDB" or "Ver 10.19 Distrib 10.11.6-MariaDB": major*100+minor. */
+/*
+ * major*100+minor of a server's VERSION() ("11.8.9-MariaDB-0+deb13u1 from
+ * Debian": the number it starts with; the " from Debian" Debian 13 adds must
+ * not be read as the client's "from") or of mariadb-dump --version
+ * ("mariadb-dump from 11.4.2-MariaDB" or "Ver 10.19 Distrib 10.11.6-MariaDB").
+ */
 static int version_number(const char *text)
 {
 	const char *p = strstr(text, "Distrib ");
 	int major = 0, minor = 0;
 
+	if (p == NULL && sscanf(text, "%d.%d", &major, &minor) == 2)
+		return major * 100 + minor;
 	p = p ? p + 8 : strstr(text, "from ") ? strstr(text, "from ") + 5 : text;
 	if (sscanf(p, "%d.%d", &major, &minor) != 2)
 		return -1;
