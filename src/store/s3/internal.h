@@ -21,6 +21,7 @@ struct s3 {
 	char *region, *key_id, *secret;
 	char sigv4[96];
 	long max_parts, retries;
+	long max_rate;	      /* BACKUP_MAX_RATE: upload bytes per second, 0: no cap */
 	long long copy_limit; /* above it, promotion copies in parts (UploadPartCopy) */
 };
 
