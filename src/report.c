@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "util/fs.h"
+#include "util/http.h"
 #include "util/json.h"
 #include "util/log.h"
 
@@ -51,6 +52,16 @@ void report_backup(struct report *r, const char *stamp, uint64_t size)
 		return;
 	snprintf(r->stamp, sizeof(r->stamp), "%s", stamp);
 	r->size = size;
+}
+
+const char *report_stamp(const struct report *r)
+{
+	return r != NULL ? r->stamp : "";
+}
+
+uint64_t report_size(const struct report *r)
+{
+	return r != NULL ? r->size : 0;
 }
 
 void report_target(struct report *r, const char *target, uint64_t size)
@@ -152,35 +163,6 @@ static char *webhook_body(const struct report *r, const struct config *c, const 
 	return body;
 }
 
-/* POSTs or PUTs body; returns the HTTP status, or 0 when nothing came back. */
-static long http_send(const char *method, const char *url, const char *type, const char *body)
-{
-	struct curl_slist *headers = NULL;
-	char header[128];
-	long code = 0;
-	CURL *curl = curl_easy_init();
-	CURLcode rc;
-
-	if (curl == NULL)
-		return 0;
-	snprintf(header, sizeof(header), "Content-Type: %s", type);
-	headers = curl_slist_append(headers, header);
-	curl_easy_setopt(curl, CURLOPT_URL, url);
-	curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method);
-	curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
-	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-	curl_easy_setopt(curl, CURLOPT_TIMEOUT, 15L);
-	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-	rc = curl_easy_perform(curl);
-	if (rc == CURLE_OK)
-		curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
-	else
-		log_warn("cannot reach %s: %s", url, curl_easy_strerror(rc));
-	curl_slist_free_all(headers);
-	curl_easy_cleanup(curl);
-	return code;
-}
-
 static void send_webhook(const struct report *r, const struct config *c, const char *program,
 			 int status, double took)
 {
@@ -192,7 +174,7 @@ static void send_webhook(const struct report *r, const struct config *c, const c
 	body = webhook_body(r, c, program, status, took);
 	if (body == NULL)
 		return;
-	code = http_send("POST", c->webhook_url, "application/json", body);
+	code = http_send("POST", c->webhook_url, "application/json", body, 15);
 	if (code / 100 != 2)
 		log_warn("the webhook was not accepted (HTTP %ld): the run's result stands", code);
 	free(body);
@@ -294,7 +276,7 @@ static void push_metrics(const char *url, const char *tier, const char *text)
 	long code;
 
 	snprintf(target, sizeof(target), "%s/metrics/job/tierdump/tier/%s", url, tier);
-	code = http_send("PUT", target, "text/plain; version=0.0.4", text);
+	code = http_send("PUT", target, "text/plain; version=0.0.4", text, 15);
 	if (code / 100 != 2)
 		log_warn("the Pushgateway did not take the metrics (HTTP %ld)", code);
 }

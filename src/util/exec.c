@@ -10,6 +10,7 @@
 #include <grp.h>
 #include <pwd.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "util/env.h"
@@ -269,20 +270,9 @@ out:
 	return 0;
 }
 
-int child_finish(struct child *c, enum exit_code code)
+/* Judges a reaped child's wait status: 0, or -1 after fail(). */
+static int judge(struct child *c, int status, enum exit_code code)
 {
-	int status;
-
-	close_fd(&c->in_fd);
-	close_fd(&c->out_fd);
-	while (c->err_fd >= 0)
-		relay_stderr(c);
-	while (waitpid(c->pid, &status, 0) < 0) {
-		if (errno != EINTR) {
-			fail(EXIT_INTERNAL, "waiting for %s failed: %s", c->name, strerror(errno));
-			return -1;
-		}
-	}
 	c->pid = -1;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return 0;
@@ -301,6 +291,68 @@ int child_finish(struct child *c, enum exit_code code)
 		fail(code, "%s exited with status %d%s%s", c->name, WEXITSTATUS(status),
 		     *c->last_line ? ": " : "", c->last_line);
 	return -1;
+}
+
+int child_finish(struct child *c, enum exit_code code)
+{
+	int status;
+
+	close_fd(&c->in_fd);
+	close_fd(&c->out_fd);
+	while (c->err_fd >= 0)
+		relay_stderr(c);
+	while (waitpid(c->pid, &status, 0) < 0) {
+		if (errno != EINTR) {
+			fail(EXIT_INTERNAL, "waiting for %s failed: %s", c->name, strerror(errno));
+			return -1;
+		}
+	}
+	return judge(c, status, code);
+}
+
+static long ms_until(const struct timespec *end)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (end->tv_sec - now.tv_sec) * 1000 + (end->tv_nsec - now.tv_nsec) / 1000000;
+}
+
+int child_finish_within(struct child *c, long seconds, enum exit_code code)
+{
+	struct timespec end;
+	int status;
+
+	close_fd(&c->in_fd);
+	close_fd(&c->out_fd);
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	end.tv_sec += seconds;
+	for (;;) {
+		long left = ms_until(&end);
+		struct pollfd p = {c->err_fd, POLLIN, 0};
+		pid_t done;
+
+		if (left <= 0) {
+			child_kill(c);
+			fail(code, "%s did not finish within %ld s and was killed", c->name,
+			     seconds);
+			return -1;
+		}
+		/* Its stderr open: relay it. Closed: poll the exit every 20 ms. */
+		if (c->err_fd >= 0) {
+			if (poll(&p, 1, (int)(left < 1000 ? left : 1000)) > 0)
+				relay_stderr(c);
+			continue;
+		}
+		done = waitpid(c->pid, &status, WNOHANG);
+		if (done == c->pid)
+			return judge(c, status, code);
+		if (done < 0 && errno != EINTR) {
+			fail(EXIT_INTERNAL, "waiting for %s failed: %s", c->name, strerror(errno));
+			return -1;
+		}
+		poll(NULL, 0, 20);
+	}
 }
 
 void child_kill(struct child *c)
