@@ -29,8 +29,10 @@ int main(void)
 	    test_engine_postgres_rowcount,
 	    test_engine_postgres_wal_name,
 	    test_util_array,
+	    test_util_bytes,
 	    test_util_env,
 	    test_util_timestamp,
+	    test_util_words,
 	};
 
 	setvbuf(stdout, NULL, _IOLBF, 0);

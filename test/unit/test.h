@@ -35,6 +35,8 @@ void test_backup_writer(void);
 void test_engine_engine(void);
 void test_util_array(void);
 void test_util_timestamp(void);
+void test_util_bytes(void);
+void test_util_words(void);
 void test_backup_manifest(void);
 void test_backup_rowcounts(void);
 void test_backup_keys(void);
