@@ -174,7 +174,7 @@ static void send_webhook(const struct report *r, const struct config *c, const c
 	body = webhook_body(r, c, program, status, took);
 	if (body == NULL)
 		return;
-	code = http_send("POST", c->webhook_url, "application/json", body, 15);
+	code = http_send("POST", c->webhook_url, c->webhook_url, "application/json", body, 15);
 	if (code / 100 != 2)
 		log_warn("the webhook was not accepted (HTTP %ld): the run's result stands", code);
 	free(body);
@@ -276,7 +276,7 @@ static void push_metrics(const char *url, const char *tier, const char *text)
 	long code;
 
 	snprintf(target, sizeof(target), "%s/metrics/job/tierdump/tier/%s", url, tier);
-	code = http_send("PUT", target, "text/plain; version=0.0.4", text, 15);
+	code = http_send("PUT", target, target, "text/plain; version=0.0.4", text, 15);
 	if (code / 100 != 2)
 		log_warn("the Pushgateway did not take the metrics (HTTP %ld)", code);
 }

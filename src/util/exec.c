@@ -332,6 +332,10 @@ int child_finish_within(struct child *c, long seconds, enum exit_code code)
 		struct pollfd p = {c->err_fd, POLLIN, 0};
 		pid_t done;
 
+		if (check_stop(c) < 0) {
+			child_kill(c);
+			return -1;
+		}
 		if (left <= 0) {
 			child_kill(c);
 			fail(code, "%s did not finish within %ld s and was killed", c->name,

@@ -5,8 +5,8 @@
 
 #include "util/log.h"
 
-long http_send(const char *method, const char *url, const char *type, const char *body,
-	       long timeout)
+long http_send(const char *method, const char *url, const char *what, const char *type,
+	       const char *body, long timeout)
 {
 	struct curl_slist *headers = NULL;
 	char header[128];
@@ -28,7 +28,7 @@ long http_send(const char *method, const char *url, const char *type, const char
 	if (rc == CURLE_OK)
 		curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
 	else
-		log_warn("cannot reach %s: %s", url, curl_easy_strerror(rc));
+		log_warn("cannot reach %s: %s", what, curl_easy_strerror(rc));
 	curl_slist_free_all(headers);
 	curl_easy_cleanup(curl);
 	return code;

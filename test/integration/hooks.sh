@@ -92,6 +92,7 @@ check "nothing pinged" test -z "$(requests)"
 
 check "an unreachable PING_URL does not fail the run" env PING_URL=http://127.0.0.1:1/x "$BACKUP"
 check "it says so" grep -q "PING_URL/start was not accepted" "$TMP/check.out"
+check "without the URL, a secret" sh -c "! grep -q '127.0.0.1:1/x' '$TMP/check.out'"
 unset PING_URL
 
 # ---------------------------------------------------------------- --print-config
@@ -144,4 +145,16 @@ if s3_start s3 25573; then
 	s3_stop s3
 else
 	fail "the S3 test server starts"
+fi
+if ftps_start ftps 25574; then
+	ftps() { env BACKUP_STORE=ftps://127.0.0.1:25574/rate FTP_USER=$FTP_TEST_USER FTP_PASSWORD=ftp-pw \
+		FTP_CA_FILE=$TMP/ftps/cert.pem BACKUP_COMPRESSION=none METRICS_FILE="$TMP/rate.prom" "$@"; }
+	t0=$(date +%s.%N)
+	check "an upload to FTPS capped at 1M/s" ftps env BACKUP_MAX_RATE=1M "$BACKUP"
+	slow=$(echo "$(date +%s.%N) - $t0" | bc)
+	bytes=$(sed -n 's/^tierdump_last_backup_bytes{tier="hourly"} //p' "$TMP/rate.prom")
+	echo "FTPS capped ${slow}s, ${bytes:-?} bytes"
+	check "it took at least size/rate" test "$(echo "$slow >= ${bytes:-0} / 1048576" | bc)" = 1
+else
+	fail "the FTPS test server starts"
 fi
