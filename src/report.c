@@ -26,6 +26,7 @@ struct report {
 	} targets[MAX_TARGETS];
 	int ntargets;
 	double base_age, wal_age; /* --check: seconds, -1 when unknown */
+	char hook_failed[32];	  /* the setting of the first hook that failed */
 };
 
 struct report *report_new(void)
@@ -52,6 +53,12 @@ void report_backup(struct report *r, const char *stamp, uint64_t size)
 		return;
 	snprintf(r->stamp, sizeof(r->stamp), "%s", stamp);
 	r->size = size;
+}
+
+void report_hook_failed(struct report *r, const char *setting)
+{
+	if (r != NULL && r->hook_failed[0] == '\0')
+		snprintf(r->hook_failed, sizeof(r->hook_failed), "%s", setting);
 }
 
 const char *report_stamp(const struct report *r)
@@ -151,6 +158,8 @@ static char *webhook_body(const struct report *r, const struct config *c, const 
 	}
 	fputs("], \"error\": ", out);
 	json_string(out, status == 0 ? "" : fail_reason());
+	fputs(", \"hook_failed\": ", out);
+	json_string(out, r->hook_failed);
 	fputs(", \"environment\": ", out);
 	json_string(out, c->environment);
 	fputs(", \"environment_friendly_name\": ", out);
@@ -196,6 +205,9 @@ static char *metrics_text(const struct report *r, const struct config *c, const 
 		(long long)now);
 	fprintf(out, "tierdump_last_status{tier=\"%s\"} %d\n", tier, status);
 	fprintf(out, "tierdump_last_duration_seconds{tier=\"%s\"} %.3f\n", tier, took);
+	if (c->hook_before != NULL || c->hook_after != NULL || c->hook_failure != NULL)
+		fprintf(out, "tierdump_hook_failed{tier=\"%s\"} %d\n", tier,
+			r->hook_failed[0] != '\0');
 	if (status == 0) {
 		fprintf(out, "tierdump_last_success_timestamp_seconds{tier=\"%s\"} %lld\n", tier,
 			(long long)now);

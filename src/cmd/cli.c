@@ -251,7 +251,7 @@ int cmd_main(const char *binary, int argc, char **argv)
 		hooked = (cmd->needs & CMD_HOOKS) != 0;
 		if (hooked)
 			ping_start(conf.ping_url);
-		if (!hooked || hooks_before(&conf) == 0)
+		if (!hooked || hooks_before(&conf, report) == 0)
 			rc = run(cmd, &conf, report, argv + optind);
 		break;
 	}

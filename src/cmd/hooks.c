@@ -36,7 +36,7 @@ out:
 	return rc;
 }
 
-int hooks_before(const struct config *c)
+int hooks_before(const struct config *c, struct report *r)
 {
 	struct child_env env = {0};
 	int rc = -1;
@@ -45,8 +45,10 @@ int hooks_before(const struct config *c)
 	    child_env_set(&env, "TIERDUMP_TIER", c->tier) == 0)
 		rc = run_hook(c, "BACKUP_HOOK_BEFORE", c->hook_before, &env, EXIT_HOOK);
 	child_env_free(&env);
-	if (rc < 0)
+	if (rc < 0) {
 		log_error("BACKUP_HOOK_BEFORE failed: nothing was dumped");
+		report_hook_failed(r, "BACKUP_HOOK_BEFORE");
+	}
 	return rc;
 }
 
@@ -69,7 +71,7 @@ static int outcome_env(struct child_env *env, const struct config *c, const stru
 		   : 0;
 }
 
-void hooks_after(const struct config *c, const struct report *r, int status, const char *reason)
+void hooks_after(const struct config *c, struct report *r, int status, const char *reason)
 {
 	static const struct {
 		const char *setting, *name;
@@ -89,8 +91,10 @@ void hooks_after(const struct config *c, const struct report *r, int status, con
 			continue;
 		if (child_env_set(&env, "TIERDUMP_HOOK", hooks[i].name) < 0)
 			goto out;
-		if (run_hook(c, hooks[i].setting, value, &env, EXIT_HOOK) < 0)
+		if (run_hook(c, hooks[i].setting, value, &env, EXIT_HOOK) < 0) {
 			log_warn("%s failed: the run's result stands", hooks[i].setting);
+			report_hook_failed(r, hooks[i].setting);
+		}
 	}
 out:
 	child_env_free(&env);

@@ -12,13 +12,16 @@
 
 struct report;
 
-/* The before-hook: 0, or -1 after fail(EXIT_HOOK) (or EXIT_CONFIG: it cannot be run). */
-int hooks_before(const struct config *c);
+/*
+ * The before-hook: 0, or -1 after fail(EXIT_HOOK) (or EXIT_CONFIG: it
+ * cannot be run). A hook that fails is noted in r for the webhook and metrics.
+ */
+int hooks_before(const struct config *c, struct report *r);
 
 /*
  * The after-hook, then on failure (status non-zero) the failure hook, told
  * the run's result. Their failures are logged; the run's result stands.
  */
-void hooks_after(const struct config *c, const struct report *r, int status, const char *reason);
+void hooks_after(const struct config *c, struct report *r, int status, const char *reason);
 
 #endif

@@ -56,8 +56,11 @@ fail_body=$(ls "$TMP"/pings/*.body | tail -1)
 check "with the reason as the body" grep -q "BACKUP_HOOK_BEFORE" "$fail_body"
 
 rm -f "$TMP"/pings/* "$TMP/failure"
-check "a failing after-hook leaves the run a success" env BACKUP_HOOK_AFTER=/bin/false "$BACKUP"
+check "a failing after-hook leaves the run a success" env BACKUP_HOOK_AFTER=/bin/false \
+	WEBHOOK_URL=http://127.0.0.1:25572/hook METRICS_FILE="$TMP/hooks.prom" "$BACKUP"
 check "its failure is logged" grep -q "BACKUP_HOOK_AFTER failed: the run's result stands" "$TMP/check.out"
+check "and named in the webhook" grep -q '"hook_failed": "BACKUP_HOOK_AFTER"' "$(grep -l '^POST /hook' "$TMP"/pings/*.head | sed 's/head$/body/')"
+check "and in the metrics" grep -qx 'tierdump_hook_failed{tier="hourly"} 1' "$TMP/hooks.prom"
 check "and the ping says success" pinged "POST /ping/uuid"
 
 rm -f "$TMP"/pings/* "$TMP/failure"
