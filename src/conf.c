@@ -632,6 +632,11 @@ int conf_finish(struct config *c, int need_tier)
 		c->base_max_age = 3600 + 5 * 60; /* the hourly interval plus 5 minutes */
 	if (c->wal_max_age == CONF_UNSET)
 		c->wal_max_age = 5 * 60 + 2 * 60; /* checkpoint_timeout's default plus 2 minutes */
+	if (c->hook_timeout < 1) {
+		fail(EXIT_CONFIG, "BACKUP_HOOK_TIMEOUT must be at least 1 second (got %ld)",
+		     c->hook_timeout);
+		return -1;
+	}
 	if (c->backup_dir[0] == '\0') {
 		fail(EXIT_CONFIG, "BACKUP_DIR is empty");
 		return -1;

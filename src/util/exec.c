@@ -318,6 +318,22 @@ static long ms_until(const struct timespec *end)
 	return (end->tv_sec - now.tv_sec) * 1000 + (end->tv_nsec - now.tv_nsec) / 1000000;
 }
 
+/* Relays what the child's stderr holds now, without waiting for more. */
+static void relay_pending(struct child *c)
+{
+	for (int i = 0; i < 64 && c->err_fd >= 0; i++) {
+		struct pollfd p = {c->err_fd, POLLIN, 0};
+
+		if (poll(&p, 1, 0) <= 0)
+			break;
+		relay_stderr(c);
+	}
+	if (c->partial_len > 0)
+		relay_line(c, c->partial, c->partial_len);
+	c->partial_len = 0;
+	close_fd(&c->err_fd);
+}
+
 int child_finish_within(struct child *c, long seconds, enum exit_code code)
 {
 	struct timespec end;
@@ -330,8 +346,17 @@ int child_finish_within(struct child *c, long seconds, enum exit_code code)
 	for (;;) {
 		long left = ms_until(&end);
 		struct pollfd p = {c->err_fd, POLLIN, 0};
-		pid_t done;
+		/* Reaped as soon as it exits: something it started may hold its stderr open. */
+		pid_t done = waitpid(c->pid, &status, WNOHANG);
 
+		if (done == c->pid) {
+			relay_pending(c);
+			return judge(c, status, code);
+		}
+		if (done < 0 && errno != EINTR) {
+			fail(EXIT_INTERNAL, "waiting for %s failed: %s", c->name, strerror(errno));
+			return -1;
+		}
 		if (check_stop(c) < 0) {
 			child_kill(c);
 			return -1;
@@ -342,20 +367,10 @@ int child_finish_within(struct child *c, long seconds, enum exit_code code)
 			     seconds);
 			return -1;
 		}
-		/* Its stderr open: relay it. Closed: poll the exit every 20 ms. */
-		if (c->err_fd >= 0) {
-			if (poll(&p, 1, (int)(left < 1000 ? left : 1000)) > 0)
-				relay_stderr(c);
-			continue;
-		}
-		done = waitpid(c->pid, &status, WNOHANG);
-		if (done == c->pid)
-			return judge(c, status, code);
-		if (done < 0 && errno != EINTR) {
-			fail(EXIT_INTERNAL, "waiting for %s failed: %s", c->name, strerror(errno));
-			return -1;
-		}
-		poll(NULL, 0, 20);
+		if (c->err_fd < 0)
+			poll(NULL, 0, left < 20 ? (int)left : 20);
+		else if (poll(&p, 1, left < 20 ? (int)left : 20) > 0)
+			relay_stderr(c);
 	}
 }
 

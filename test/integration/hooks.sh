@@ -76,6 +76,14 @@ expect_exit "a hook over BACKUP_HOOK_TIMEOUT is killed, failing the run" 84 "did
 	env BACKUP_HOOK_TIMEOUT=1 BACKUP_HOOK_BEFORE="/bin/sleep 60" "$BACKUP"
 check "promptly" test $(($(date +%s) - start)) -lt 15
 check "no sleep left running" sh -c "! pgrep -x -f '/bin/sleep 60'"
+start=$(date +%s)
+check "a hook that leaves a process behind holding its stderr still finishes" \
+	env BACKUP_HOOK_BEFORE="sh -c 'echo said-by-hook >&2; sleep 30 & exit 0'" BACKUP_HOOK_TIMEOUT=20 "$BACKUP"
+took=$(($(date +%s) - start))
+check "its stderr was logged" grep -q "BACKUP_HOOK_BEFORE sh: said-by-hook" "$TMP/check.out"
+check "when it exits, not at the timeout" test "$took" -lt 15
+expect_exit "BACKUP_HOOK_TIMEOUT=0 is refused" 78 "BACKUP_HOOK_TIMEOUT must be at least 1 second" \
+	env BACKUP_HOOK_TIMEOUT=0 "$BACKUP"
 
 rm -f "$TMP/pwned" "$TMP/args"
 check "no shell: \$(...) and ; are arguments" env BACKUP_HOOK_AFTER="$TMP/record $TMP/args '\$(touch $TMP/pwned)' ; \"two words\" \$HOME" "$BACKUP"
