@@ -11,6 +11,7 @@
 
 #include "tier.h"
 #include "util/duration.h"
+#include "util/bytes.h"
 #include "util/fs.h"
 #include "util/log.h"
 
@@ -90,8 +91,13 @@ const struct setting conf_settings[] = {
      "KMS key of S3_SSE=aws:kms (default the account's aws/s3 key)"},
     {"S3_COPY_LIMIT", "s3_copy_limit", NULL, SETTING_NUMBER, 0, F(s3_copy_limit),
      "bytes above which promotion copies in parts (default 5 GiB, S3's CopyObject limit)"},
+    {"BACKUP_MAX_RATE", "max_rate", NULL, SETTING_BYTES, 0, F(max_rate),
+     "uploads to S3 and FTPS at most this many bytes per second (k, M, G: 1024s; default 0, no "
+     "cap)"},
     {"STORE_RETRIES", "store_retries", NULL, SETTING_NUMBER, 0, F(store_retries),
      "retries of a temporary store failure (default 5)"},
+    {"PING_URL", "ping_url", NULL, SETTING_STRING, 1, F(ping_url),
+     "a health check to ping: URL/start as a run starts, URL on success, URL/fail on failure"},
     {"WEBHOOK_URL", "webhook_url", NULL, SETTING_STRING, 1, F(webhook_url),
      "a JSON POST after each run (Slack, Mattermost, Rocket.Chat incoming webhooks)"},
     {"WEBHOOK_ON", "webhook_on", NULL, SETTING_STRING, 0, F(webhook_on),
@@ -201,12 +207,25 @@ const struct setting conf_settings[] = {
      F(base_max_age), "--check: seconds the newest base backup may be old (default 3900)"},
     {"CHECK_WAL_MAX_AGE", "check_wal_max_age", NULL, SETTING_NUMBER, 0, F(wal_max_age),
      "--check: seconds the newest archived WAL segment may be old (default 420)"},
+    {"BACKUP_HOOK_BEFORE", "hook_before", NULL, SETTING_STRING, 0, F(hook_before),
+     "a command run before each tier run; its failure fails the run before any dump"},
+    {"BACKUP_HOOK_AFTER", "hook_after", NULL, SETTING_STRING, 0, F(hook_after),
+     "a command run after each tier run, told its result"},
+    {"BACKUP_HOOK_FAILURE", "hook_failure", NULL, SETTING_STRING, 0, F(hook_failure),
+     "a command run after a failed tier run"},
+    {"BACKUP_HOOK_TIMEOUT", "hook_timeout", NULL, SETTING_NUMBER, 0, F(hook_timeout),
+     "seconds a hook may run before it is killed (default 300)"},
+    {NULL, NULL, "print-config", SETTING_BOOL, 0, F(print_config),
+     "print every setting, where it came from, secrets masked; contact nothing"},
     {"TERMINATION_LOG", "termination_log", NULL, SETTING_STRING, 0, F(termination_log),
      "file that receives the one-line failure reason"},
     {NULL, "schedule", NULL, SETTING_STRING, 0, NOT_KEPT,
      "cron schedule of a tier (not used here)"},
     {NULL, NULL, NULL, 0, 0, 0, NULL},
 };
+
+_Static_assert(sizeof(conf_settings) / sizeof(*conf_settings) <= CONF_MAX_SETTINGS,
+	       "raise CONF_MAX_SETTINGS");
 
 static char **string_field(struct config *c, const struct setting *s)
 {
@@ -218,13 +237,28 @@ static long *number_field(struct config *c, const struct setting *s)
 	return (long *)((char *)c + s->offset);
 }
 
-static int is_set(struct config *c, const struct setting *s)
+int conf_is_set(const struct config *c, const struct setting *s)
 {
 	if (s->offset == NOT_KEPT)
 		return 0;
 	if (s->kind == SETTING_STRING)
-		return *string_field(c, s) != NULL;
-	return *number_field(c, s) != CONF_UNSET;
+		return *string_field((struct config *)c, s) != NULL;
+	return *number_field((struct config *)c, s) != CONF_UNSET;
+}
+
+const char *conf_origin(const struct config *c, const struct setting *s)
+{
+	return c->origin[s - conf_settings];
+}
+
+static void set_origin(struct config *c, const struct setting *s, const char *prefix,
+		       const char *origin)
+{
+	char **slot = &c->origin[s - conf_settings];
+
+	free(*slot);
+	if (origin == NULL || asprintf(slot, "%s%s", prefix, origin) < 0)
+		*slot = NULL;
 }
 
 void conf_init(struct config *c)
@@ -257,10 +291,21 @@ int conf_set(struct config *c, const struct setting *s, const char *value, const
 
 	if (s->offset == NOT_KEPT)
 		return 0;
+	set_origin(c, s, "", origin);
 	switch (s->kind) {
 	case SETTING_STRING:
 		free(*string_field(c, s));
 		*string_field(c, s) = strdup(value);
+		return 0;
+	case SETTING_BYTES:
+		if (bytes_parse(value, number_field(c, s)) < 0) {
+			fail(
+			    EXIT_CONFIG,
+			    "%s: '%s' is not a byte count (a whole number, optionally with k, M or "
+			    "G)",
+			    origin, value);
+			return -1;
+		}
 		return 0;
 	case SETTING_NUMBER:
 		errno = 0;
@@ -437,11 +482,12 @@ out:
 }
 
 /* Copies every setting src has into dst: all of them, or only where dst has none. */
-static void merge(struct config *dst, struct config *src, int only_unset)
+static void merge(struct config *dst, struct config *src, int only_unset, const char *prefix)
 {
 	for (const struct setting *s = conf_settings; s->help != NULL; s++) {
-		if (!is_set(src, s) || (only_unset && is_set(dst, s)))
+		if (!conf_is_set(src, s) || (only_unset && conf_is_set(dst, s)))
 			continue;
+		set_origin(dst, s, prefix, conf_origin(src, s));
 		if (s->kind == SETTING_STRING) {
 			free(*string_field(dst, s));
 			*string_field(dst, s) = strdup(*string_field(src, s));
@@ -510,7 +556,7 @@ static int apply_tier_policy(struct config *c)
 		     c->tier);
 		goto out;
 	}
-	merge(c, &policy, 1);
+	merge(c, &policy, 1, "tier policy ");
 	rc = 0;
 out:
 	conf_free(&policy);
@@ -652,10 +698,19 @@ int conf_finish(struct config *c, int need_tier)
 	}
 	if (c->start_timeout == CONF_UNSET)
 		c->start_timeout = 3600;
+	if (c->hook_timeout == CONF_UNSET)
+		c->hook_timeout = 300;
+	if (c->max_rate == CONF_UNSET)
+		c->max_rate = 0;
 	if (c->base_max_age == CONF_UNSET)
 		c->base_max_age = 3600 + 5 * 60; /* the hourly interval plus 5 minutes */
 	if (c->wal_max_age == CONF_UNSET)
 		c->wal_max_age = 5 * 60 + 2 * 60; /* checkpoint_timeout's default plus 2 minutes */
+	if (c->hook_timeout < 1) {
+		fail(EXIT_CONFIG, "BACKUP_HOOK_TIMEOUT must be at least 1 second (got %ld)",
+		     c->hook_timeout);
+		return -1;
+	}
 	if (c->backup_dir[0] == '\0') {
 		fail(EXIT_CONFIG, "BACKUP_DIR is empty");
 		return -1;
@@ -679,8 +734,8 @@ int conf_resolve(struct config *c, const struct config *flags, int need_tier)
 	path = flags->config_file ? flags->config_file : env.config_file;
 	if (conf_load_file(c, path ? path : "/etc/tierdump.conf", path != NULL) < 0)
 		goto out;
-	merge(c, &env, 0);
-	merge(c, (struct config *)flags, 0);
+	merge(c, &env, 0, "");
+	merge(c, (struct config *)flags, 0, "");
 	rc = conf_finish(c, need_tier);
 out:
 	conf_free(&env);
@@ -699,5 +754,9 @@ void conf_free(struct config *c)
 			free(*field);
 			*field = NULL;
 		}
+	}
+	for (size_t i = 0; i < CONF_MAX_SETTINGS; i++) {
+		free(c->origin[i]);
+		c->origin[i] = NULL;
 	}
 }

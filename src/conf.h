@@ -12,6 +12,8 @@
 #include "target.h"
 
 #define CONF_UNSET (-1L)
+/* Room for the origin of each row of conf_settings (conf.c checks it at compile time). */
+#define CONF_MAX_SETTINGS 160
 
 struct config {
 	char *config_file;	/* --config, TIERDUMP_CONFIG; default /etc/tierdump.conf */
@@ -82,13 +84,22 @@ struct config {
 	char *delete_backup;	    /* backup --delete: remove this backup of the tier */
 	long base_max_age;	    /* CHECK_BASE_BACKUP_MAX_AGE: seconds */
 	long wal_max_age;	    /* CHECK_WAL_MAX_AGE: seconds */
+	char *hook_before, *hook_after,
+	    *hook_failure;	    /* BACKUP_HOOK_*: commands, split into argv */
+	long hook_timeout;	    /* BACKUP_HOOK_TIMEOUT: seconds */
+	char *ping_url;		    /* PING_URL: healthchecks.io style */
+	long max_rate;		    /* BACKUP_MAX_RATE: upload bytes per second, 0: no cap */
+	long print_config;	    /* --print-config */
 	const char *server_options; /* not a setting: a test-restore's extra options for --start */
 	struct target *targets;	    /* from the config file, or the environment's one */
 	size_t ntargets;
 	int targets_listed; /* the config file listed them */
+	/* Where each setting came from, by its row in conf_settings; NULL: a default or unset. */
+	char *origin[CONF_MAX_SETTINGS];
 };
 
-enum setting_kind { SETTING_STRING, SETTING_NUMBER, SETTING_BOOL };
+/* SETTING_BYTES: a number with an optional k, M or G suffix (util/bytes.h). */
+enum setting_kind { SETTING_STRING, SETTING_NUMBER, SETTING_BOOL, SETTING_BYTES };
 
 struct setting {
 	const char *env;  /* environment variable, or NULL */
@@ -106,8 +117,18 @@ extern const struct setting conf_settings[];
 /* Every field unset. */
 void conf_init(struct config *c);
 
-/* Sets one setting from text; origin names where it came from, for errors. */
+/*
+ * Sets one setting from text; origin names where it came from, for errors
+ * and --print-config: "--flag", "NAME" or "NAME_FILE" (the environment),
+ * "path:line: key" (a config file), "tier policy path:line: key".
+ */
 int conf_set(struct config *c, const struct setting *s, const char *value, const char *origin);
+
+/* Where a setting's value came from (see conf_set()), or NULL: a built-in default, or unset. */
+const char *conf_origin(const struct config *c, const struct setting *s);
+
+/* Whether a setting has a value (the table's last row, not kept, never has). */
+int conf_is_set(const struct config *c, const struct setting *s);
 
 /* Finds the setting an environment variable names, or NULL. */
 const struct setting *conf_find_env(const char *env);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "util/fs.h"
+#include "util/http.h"
 #include "util/json.h"
 #include "util/log.h"
 
@@ -25,6 +26,7 @@ struct report {
 	} targets[MAX_TARGETS];
 	int ntargets;
 	double base_age, wal_age; /* --check: seconds, -1 when unknown */
+	char hook_failed[32];	  /* the setting of the first hook that failed */
 };
 
 struct report *report_new(void)
@@ -51,6 +53,22 @@ void report_backup(struct report *r, const char *stamp, uint64_t size)
 		return;
 	snprintf(r->stamp, sizeof(r->stamp), "%s", stamp);
 	r->size = size;
+}
+
+void report_hook_failed(struct report *r, const char *setting)
+{
+	if (r != NULL && r->hook_failed[0] == '\0')
+		snprintf(r->hook_failed, sizeof(r->hook_failed), "%s", setting);
+}
+
+const char *report_stamp(const struct report *r)
+{
+	return r != NULL ? r->stamp : "";
+}
+
+uint64_t report_size(const struct report *r)
+{
+	return r != NULL ? r->size : 0;
 }
 
 void report_target(struct report *r, const char *target, uint64_t size)
@@ -140,6 +158,8 @@ static char *webhook_body(const struct report *r, const struct config *c, const 
 	}
 	fputs("], \"error\": ", out);
 	json_string(out, status == 0 ? "" : fail_reason());
+	fputs(", \"hook_failed\": ", out);
+	json_string(out, r->hook_failed);
 	fputs(", \"environment\": ", out);
 	json_string(out, c->environment);
 	fputs(", \"environment_friendly_name\": ", out);
@@ -150,35 +170,6 @@ static char *webhook_body(const struct report *r, const struct config *c, const 
 		return NULL;
 	}
 	return body;
-}
-
-/* POSTs or PUTs body; returns the HTTP status, or 0 when nothing came back. */
-static long http_send(const char *method, const char *url, const char *type, const char *body)
-{
-	struct curl_slist *headers = NULL;
-	char header[128];
-	long code = 0;
-	CURL *curl = curl_easy_init();
-	CURLcode rc;
-
-	if (curl == NULL)
-		return 0;
-	snprintf(header, sizeof(header), "Content-Type: %s", type);
-	headers = curl_slist_append(headers, header);
-	curl_easy_setopt(curl, CURLOPT_URL, url);
-	curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method);
-	curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
-	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-	curl_easy_setopt(curl, CURLOPT_TIMEOUT, 15L);
-	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-	rc = curl_easy_perform(curl);
-	if (rc == CURLE_OK)
-		curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
-	else
-		log_warn("cannot reach %s: %s", url, curl_easy_strerror(rc));
-	curl_slist_free_all(headers);
-	curl_easy_cleanup(curl);
-	return code;
 }
 
 static void send_webhook(const struct report *r, const struct config *c, const char *program,
@@ -192,7 +183,7 @@ static void send_webhook(const struct report *r, const struct config *c, const c
 	body = webhook_body(r, c, program, status, took);
 	if (body == NULL)
 		return;
-	code = http_send("POST", c->webhook_url, "application/json", body);
+	code = http_send("POST", c->webhook_url, c->webhook_url, "application/json", body, 15);
 	if (code / 100 != 2)
 		log_warn("the webhook was not accepted (HTTP %ld): the run's result stands", code);
 	free(body);
@@ -214,6 +205,9 @@ static char *metrics_text(const struct report *r, const struct config *c, const 
 		(long long)now);
 	fprintf(out, "tierdump_last_status{tier=\"%s\"} %d\n", tier, status);
 	fprintf(out, "tierdump_last_duration_seconds{tier=\"%s\"} %.3f\n", tier, took);
+	if (c->hook_before != NULL || c->hook_after != NULL || c->hook_failure != NULL)
+		fprintf(out, "tierdump_hook_failed{tier=\"%s\"} %d\n", tier,
+			r->hook_failed[0] != '\0');
 	if (status == 0) {
 		fprintf(out, "tierdump_last_success_timestamp_seconds{tier=\"%s\"} %lld\n", tier,
 			(long long)now);
@@ -294,7 +288,7 @@ static void push_metrics(const char *url, const char *tier, const char *text)
 	long code;
 
 	snprintf(target, sizeof(target), "%s/metrics/job/tierdump/tier/%s", url, tier);
-	code = http_send("PUT", target, "text/plain; version=0.0.4", text);
+	code = http_send("PUT", target, target, "text/plain; version=0.0.4", text, 15);
 	if (code / 100 != 2)
 		log_warn("the Pushgateway did not take the metrics (HTTP %ld)", code);
 }

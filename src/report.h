@@ -36,6 +36,13 @@ void report_kept(struct report *r, long count);
 /* backup --check: the ages in seconds of the newest base backup and archived WAL (-1: none). */
 void report_archive_ages(struct report *r, double base_age, double wal_age);
 
+/* A hook (its setting's name) failed: in the webhook and the metrics. */
+void report_hook_failed(struct report *r, const char *setting);
+
+/* The backup made or promoted ("" when none) and its size in bytes, for the hooks. */
+const char *report_stamp(const struct report *r);
+uint64_t report_size(const struct report *r);
+
 /* Sends everything; status is the run's exit status. Accepts a NULL report (sends nothing). */
 void report_finish(const struct report *r, const struct config *c, const char *program, int status);
 

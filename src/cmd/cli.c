@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "cmd/hooks.h"
+#include "ping.h"
 #include "report.h"
 #include "engine/engine.h"
 #include "util/log.h"
@@ -234,7 +236,7 @@ int cmd_main(const char *binary, int argc, char **argv)
 	struct config flags, conf;
 	char **given = NULL, name[64];
 	size_t ngiven = 0;
-	int rc = -1, status;
+	int rc = -1, status, hooked = 0;
 
 	/* A first argument that names no command is an operand, left for the parser to refuse. */
 	if (word != NULL && !(needs_of(binary, word) || operands_of(binary, word)))
@@ -256,16 +258,30 @@ int cmd_main(const char *binary, int argc, char **argv)
 	case CLI_ERROR:
 		break;
 	case CLI_RUN:
-		if (conf_resolve(&conf, &flags, (needs_of(binary, word) & CMD_TIER) != 0) < 0)
+		if (conf_resolve(&conf, &flags, (needs_of(binary, word) & CMD_TIER) != 0) < 0) {
+			/* What is known still helps find the bad setting; the exit says it failed.
+			 */
+			if (flags.print_config > 0)
+				print_config(&conf, stdout);
 			break;
+		}
 		/* The environment has become settings; from here on it is read-only. */
 		engine_startup();
 		cmd = choose(binary, word, &conf);
-		if (cmd != NULL && check_flags(cmd, given, ngiven) == 0)
+		if (cmd == NULL || check_flags(cmd, given, ngiven) < 0)
+			break;
+		hooked = (cmd->needs & CMD_HOOKS) != 0;
+		if (hooked)
+			ping_start(conf.ping_url);
+		if (!hooked || hooks_before(&conf, report) == 0)
 			rc = run(cmd, &conf, report, argv + optind);
 		break;
 	}
 	status = log_finish(rc < 0, termination_log(&conf));
+	if (hooked) {
+		hooks_after(&conf, report, status, fail_reason());
+		ping_finish(conf.ping_url, status, fail_reason());
+	}
 	/* Once the settings were read they say where to report. */
 	if (cmd != NULL && (cmd->needs & CMD_REPORT) && conf.tier != NULL)
 		report_finish(report, &conf, binary, status);

@@ -20,6 +20,7 @@ enum command_needs {
 	CMD_TIER = 1,	/* the tier policy of BACKUP_TYPE */
 	CMD_STORE = 2,	/* the configured store, opened */
 	CMD_REPORT = 4, /* webhook and metrics when it ends */
+	CMD_HOOKS = 8,	/* BACKUP_HOOK_* around it, PING_URL pinged */
 };
 
 struct command {
@@ -64,7 +65,12 @@ int cmd_keep(const struct config *c, struct store *s, struct report *r, char *co
 int cmd_unkeep(const struct config *c, struct store *s, struct report *r, char *const *operands);
 int cmd_delete(const struct config *c, struct store *s, struct report *r, char *const *operands);
 int cmd_list(const struct config *c, struct store *s, struct report *r, char *const *operands);
+int cmd_print_config(const struct config *c, struct store *s, struct report *r,
+		     char *const *operands);
 int cmd_restore(const struct config *c, struct store *s, struct report *r, char *const *operands);
+
+/* Every setting of c, its value (secrets masked) and where it came from, one a line. */
+void print_config(const struct config *c, FILE *out);
 
 /* recover's listing, as a table or as JSON. */
 void listing_print_table(const struct catalog *c, FILE *out);

@@ -23,6 +23,7 @@ static const char backup_usage[] =
     "              [--lock-timeout seconds]\n"
     "       backup --delete timestamp [--force] [--tier tier] [--config file]\n"
     "              [--backup-dir dir] [--lock-timeout seconds]\n"
+    "       backup --print-config [option ...]\n"
     "       backup wal-push [--config file] [--backup-dir dir] path\n"
     "       backup --help | --version\n";
 
@@ -31,6 +32,7 @@ static const char recover_usage[] =
     "               [--recovery-target-time time] [--recovery-target immediate | latest]\n"
     "               [--start] [--json] [--config file] [--backup-dir dir]\n"
     "               [--database name [--as newname]]\n"
+    "       recover --print-config [option ...]\n"
     "       recover wal-fetch [--config file] [--backup-dir dir] file path\n"
     "       recover --help | --version\n";
 
@@ -55,6 +57,28 @@ static const char *const unkeep_flags[] = {
 static const char *const delete_flags[] = {
     "delete", "force", "tier", "config", "backup-dir", "lock-timeout", NULL,
 };
+/* --print-config takes every option of its binary's modes: it shows what they would run with. */
+static const char *const backup_print_flags[] = {
+    "print-config", "tier",	"config",	"backup-dir",  "count",	  "prior-tier",
+    "prior-count",  "database", "lock-timeout", "compression", "threads", "compression-level",
+    "engine",	    "verify",	"check",	"keep",	       "reason",  "unkeep",
+    "delete",	    "force",	NULL,
+};
+static const char *const recover_print_flags[] = {
+    "print-config",
+    "from-backup",
+    "json",
+    "target",
+    "force",
+    "recovery-target-time",
+    "recovery-target",
+    "start",
+    "database",
+    "as",
+    "config",
+    "backup-dir",
+    NULL,
+};
 static const char *const store_flags[] = {"config", "backup-dir", NULL};
 static const char *const list_flags[] = {"from-backup", "json", "config", "backup-dir", NULL};
 static const char *const restore_flags[] = {
@@ -62,6 +86,11 @@ static const char *const restore_flags[] = {
     "recovery-target", "start",	 "config", "backup-dir",
     "database",	       "as",	 NULL,
 };
+
+static int wants_print_config(const struct config *c)
+{
+	return c->print_config != 0;
+}
 
 static int wants_verify(const struct config *c)
 {
@@ -105,6 +134,9 @@ static int wants_listing(const struct config *c)
 
 /* The table: within a binary and word, the first row whose chosen() says yes runs. */
 const struct command commands[] = {
+    /* First: it only prints, whatever mode the other settings choose. */
+    {"backup", NULL, "backup --print-config", wants_print_config, NULL, backup_print_flags,
+     CMD_TIER, 0, cmd_print_config},
     {"backup", NULL, "backup --verify", wants_verify, "verify", verify_flags,
      CMD_TIER | CMD_STORE | CMD_REPORT, 0, cmd_verify},
     {"backup", NULL, "backup --check", wants_check, "check", check_flags,
@@ -117,11 +149,13 @@ const struct command commands[] = {
     {"backup", NULL, "backup --delete", wants_delete, "delete", delete_flags, CMD_TIER | CMD_STORE,
      0, cmd_delete},
     {"backup", NULL, "an hourly backup", is_hourly, NULL, hourly_flags,
-     CMD_TIER | CMD_STORE | CMD_REPORT, 0, cmd_hourly},
+     CMD_TIER | CMD_STORE | CMD_REPORT | CMD_HOOKS, 0, cmd_hourly},
     {"backup", NULL, "a promotion (daily, weekly, monthly)", NULL, NULL, promote_flags,
-     CMD_TIER | CMD_STORE | CMD_REPORT, 0, cmd_promote},
+     CMD_TIER | CMD_STORE | CMD_REPORT | CMD_HOOKS, 0, cmd_promote},
     /* archive_command: called for every segment; the server logs its failures and retries. */
     {"backup", "wal-push", "backup wal-push", NULL, NULL, store_flags, CMD_STORE, 1, cmd_wal_push},
+    {"recover", NULL, "recover --print-config", wants_print_config, NULL, recover_print_flags, 0, 0,
+     cmd_print_config},
     {"recover", NULL, "a listing (FROM_BACKUP=none)", wants_listing, NULL, list_flags,
      CMD_STORE | CMD_REPORT, 0, cmd_list},
     /* It opens the store itself, once its settings are checked. */

@@ -16,6 +16,7 @@
 #include "util/pipethread.h"
 #include "util/signals.h"
 #include "store/driver.h"
+#include "store/transfer.h"
 
 struct ftps {
 	char *root; /* ftp://host:port/ */
@@ -23,6 +24,7 @@ struct ftps {
 	char *path; /* path/ (relative to the login directory), for commands */
 	char *user, *password, *ca_file;
 	int insecure;
+	long max_rate; /* BACKUP_MAX_RATE */
 };
 
 static CURL *handle(const struct ftps *f, const char *url)
@@ -42,10 +44,7 @@ static CURL *handle(const struct ftps *f, const char *url)
 		curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 0L);
 		curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 0L);
 	}
-	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 15L);
-	curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1024L);
-	curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, 60L);
-	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+	store_transfer_limits(curl, f->max_rate);
 	return curl;
 }
 
@@ -466,6 +465,7 @@ static int ftps_open(struct store *st, const char *location, const struct store_
 	f->password = strdup(o->ftp_password);
 	f->ca_file = o->ftp_ca_file ? strdup(o->ftp_ca_file) : NULL;
 	f->insecure = o->ftp_insecure;
+	f->max_rate = o->max_rate;
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	return 0;
 }

@@ -228,6 +228,7 @@ void store_options_from(const struct config *c, struct store_options *o)
 	o->s3_sse = c->s3_sse;
 	o->s3_sse_kms_key_id = c->s3_sse_kms_key_id;
 	o->retries = c->store_retries;
+	o->max_rate = c->max_rate > 0 ? c->max_rate : 0;
 	o->ftp_user = c->ftp_user;
 	o->ftp_password = c->ftp_password;
 	o->ftp_ca_file = c->ftp_ca_file;

@@ -30,6 +30,7 @@ struct store_options {
 	const char *ftp_user, *ftp_password, *ftp_ca_file;
 	int ftp_insecure; /* FTP_INSECURE: accept any certificate (tests only) */
 	long retries;	  /* attempts after a temporary failure */
+	long max_rate;	  /* BACKUP_MAX_RATE: upload bytes per second, 0: no cap */
 };
 
 /*

@@ -10,6 +10,7 @@
 #include <grp.h>
 #include <pwd.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "util/env.h"
@@ -269,20 +270,9 @@ out:
 	return 0;
 }
 
-int child_finish(struct child *c, enum exit_code code)
+/* Judges a reaped child's wait status: 0, or -1 after fail(). */
+static int judge(struct child *c, int status, enum exit_code code)
 {
-	int status;
-
-	close_fd(&c->in_fd);
-	close_fd(&c->out_fd);
-	while (c->err_fd >= 0)
-		relay_stderr(c);
-	while (waitpid(c->pid, &status, 0) < 0) {
-		if (errno != EINTR) {
-			fail(EXIT_INTERNAL, "waiting for %s failed: %s", c->name, strerror(errno));
-			return -1;
-		}
-	}
 	c->pid = -1;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return 0;
@@ -301,6 +291,87 @@ int child_finish(struct child *c, enum exit_code code)
 		fail(code, "%s exited with status %d%s%s", c->name, WEXITSTATUS(status),
 		     *c->last_line ? ": " : "", c->last_line);
 	return -1;
+}
+
+int child_finish(struct child *c, enum exit_code code)
+{
+	int status;
+
+	close_fd(&c->in_fd);
+	close_fd(&c->out_fd);
+	while (c->err_fd >= 0)
+		relay_stderr(c);
+	while (waitpid(c->pid, &status, 0) < 0) {
+		if (errno != EINTR) {
+			fail(EXIT_INTERNAL, "waiting for %s failed: %s", c->name, strerror(errno));
+			return -1;
+		}
+	}
+	return judge(c, status, code);
+}
+
+static long ms_until(const struct timespec *end)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (end->tv_sec - now.tv_sec) * 1000 + (end->tv_nsec - now.tv_nsec) / 1000000;
+}
+
+/* Relays what the child's stderr holds now, without waiting for more. */
+static void relay_pending(struct child *c)
+{
+	for (int i = 0; i < 64 && c->err_fd >= 0; i++) {
+		struct pollfd p = {c->err_fd, POLLIN, 0};
+
+		if (poll(&p, 1, 0) <= 0)
+			break;
+		relay_stderr(c);
+	}
+	if (c->partial_len > 0)
+		relay_line(c, c->partial, c->partial_len);
+	c->partial_len = 0;
+	close_fd(&c->err_fd);
+}
+
+int child_finish_within(struct child *c, long seconds, enum exit_code code)
+{
+	struct timespec end;
+	int status;
+
+	close_fd(&c->in_fd);
+	close_fd(&c->out_fd);
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	end.tv_sec += seconds;
+	for (;;) {
+		long left = ms_until(&end);
+		struct pollfd p = {c->err_fd, POLLIN, 0};
+		/* Reaped as soon as it exits: something it started may hold its stderr open. */
+		pid_t done = waitpid(c->pid, &status, WNOHANG);
+
+		if (done == c->pid) {
+			relay_pending(c);
+			return judge(c, status, code);
+		}
+		if (done < 0 && errno != EINTR) {
+			fail(EXIT_INTERNAL, "waiting for %s failed: %s", c->name, strerror(errno));
+			return -1;
+		}
+		if (check_stop(c) < 0) {
+			child_kill(c);
+			return -1;
+		}
+		if (left <= 0) {
+			child_kill(c);
+			fail(code, "%s did not finish within %ld s and was killed", c->name,
+			     seconds);
+			return -1;
+		}
+		if (c->err_fd < 0)
+			poll(NULL, 0, left < 20 ? (int)left : 20);
+		else if (poll(&p, 1, left < 20 ? (int)left : 20) > 0)
+			relay_stderr(c);
+	}
 }
 
 void child_kill(struct child *c)

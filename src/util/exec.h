@@ -95,6 +95,12 @@ int child_capture(const char *const argv[], const struct child_env *env, char *b
 int child_dump(const char *const argv[], const struct child_env *env, struct sink *sink,
 	       enum exit_code (*classify)(const char *last_line));
 
+/*
+ * Like child_finish(), but a child still running after seconds is killed
+ * (SIGKILL) and fails with code, saying so.
+ */
+int child_finish_within(struct child *c, long seconds, enum exit_code code);
+
 /* Kills and reaps a child we give up on; harmless on one already finished. */
 void child_kill(struct child *c);
 

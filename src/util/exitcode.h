@@ -22,6 +22,7 @@ enum exit_code {
 	EXIT_CHECK = 81,       /* a post-restore or freshness check failed */
 	EXIT_INTERRUPTED = 82, /* stopped by SIGTERM, SIGINT or SIGHUP */
 	EXIT_MIRROR = 83,      /* the primary store succeeded, a mirror did not */
+	EXIT_HOOK = 84,	       /* BACKUP_HOOK_BEFORE failed: nothing was dumped */
 };
 
 #endif

@@ -5,6 +5,7 @@
 
 #include "conf.h"
 #include "test.h"
+#include "util/log.h"
 
 static const char *write_temp(const char *text)
 {
@@ -155,8 +156,72 @@ static void test_secrets_and_errors(void)
 	unlink(secret_path);
 }
 
+static const char *origin_of(const struct config *c, const char *env)
+{
+	const char *o = conf_origin(c, conf_find_env(env));
+
+	return o ? o : "(none)";
+}
+
+/* Each layer names itself: --print-config shows where every value came from. */
+static void test_origins(void)
+{
+	char file_path[64], secret_path[64];
+	struct config flags, c;
+
+	clear_env();
+	strcpy(secret_path, write_temp("s3cret\n"));
+	strcpy(file_path, write_temp("backup_dir = \"/from/file\";\n"
+				     "compression = \"zstd\";\n"));
+	setenv("TIERDUMP_CONFIG", file_path, 1);
+	setenv("PGHOST", "envhost", 1);
+	setenv("PGPASSWORD_FILE", secret_path, 1);
+	setenv("BACKUP_MAX_RATE", "512k", 1);
+	conf_init(&flags);
+	conf_init(&c);
+	conf_set(&flags, conf_find_flag("tier"), "daily", "--tier");
+	CHECK(conf_resolve(&c, &flags, 1) == 0, "resolves");
+	CHECK(strcmp(origin_of(&c, "BACKUP_TYPE"), "--tier") == 0, "flag: %s",
+	      origin_of(&c, "BACKUP_TYPE"));
+	CHECK(strcmp(origin_of(&c, "PGHOST"), "PGHOST") == 0, "environment: %s",
+	      origin_of(&c, "PGHOST"));
+	CHECK(strcmp(origin_of(&c, "PGPASSWORD"), "PGPASSWORD_FILE") == 0, "secret file: %s",
+	      origin_of(&c, "PGPASSWORD"));
+	CHECK(strncmp(origin_of(&c, "BACKUP_DIR"), file_path, strlen(file_path)) == 0 &&
+		  strstr(origin_of(&c, "BACKUP_DIR"), ":1: backup_dir") != NULL,
+	      "config file with its line: %s", origin_of(&c, "BACKUP_DIR"));
+	CHECK(strstr(origin_of(&c, "BACKUP_COMPRESSION"), ":2: compression") != NULL,
+	      "the second line: %s", origin_of(&c, "BACKUP_COMPRESSION"));
+	CHECK(strncmp(origin_of(&c, "BACKUP_COUNT"), "tier policy tiers/daily.conf:", 29) == 0,
+	      "tier policy: %s", origin_of(&c, "BACKUP_COUNT"));
+	CHECK(conf_origin(&c, conf_find_env("BACKUP_LOCK_TIMEOUT")) == NULL &&
+		  conf_is_set(&c, conf_find_env("BACKUP_LOCK_TIMEOUT")),
+	      "a default has no origin but is set");
+	CHECK(!conf_is_set(&c, conf_find_env("PGUSER")), "unset stays unset");
+	CHECK(c.max_rate == 512 * 1024, "BACKUP_MAX_RATE with a suffix: %ld", c.max_rate);
+	CHECK(c.hook_timeout == 300, "BACKUP_HOOK_TIMEOUT default: %ld", c.hook_timeout);
+	conf_free(&flags);
+	conf_free(&c);
+	/* A bad byte count is a configuration error naming the variable. */
+	clear_env();
+	setenv("BACKUP_MAX_RATE", "2.5M", 1);
+	conf_init(&flags);
+	conf_init(&c);
+	fail_clear();
+	CHECK(conf_resolve(&c, &flags, 1) < 0 && fail_code() == EXIT_CONFIG &&
+		  strstr(fail_reason(), "BACKUP_MAX_RATE") != NULL,
+	      "bad rate refused: %s", fail_reason());
+	fail_clear();
+	conf_free(&flags);
+	conf_free(&c);
+	unsetenv("BACKUP_MAX_RATE");
+	unlink(file_path);
+	unlink(secret_path);
+}
+
 void test_conf(void)
 {
+	test_origins();
 	test_precedence();
 	test_tier_policy();
 	test_secrets_and_errors();

@@ -32,9 +32,11 @@ int main(void)
 	    test_engine_postgres_select,
 	    test_engine_postgres_wal_name,
 	    test_util_array,
+	    test_util_bytes,
 	    test_util_duration,
 	    test_util_env,
 	    test_util_timestamp,
+	    test_util_words,
 	    test_store_s3_credentials,
 	};
 

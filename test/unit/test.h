@@ -37,6 +37,8 @@ void test_util_array(void);
 void test_util_timestamp(void);
 void test_util_duration(void);
 void test_store_s3_credentials(void);
+void test_util_bytes(void);
+void test_util_words(void);
 void test_backup_manifest(void);
 void test_backup_rowcounts(void);
 void test_backup_keys(void);

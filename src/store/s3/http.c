@@ -15,6 +15,7 @@
 #include "util/signals.h"
 #include "store/s3/internal.h"
 #include "store/s3/xml.h"
+#include "store/transfer.h"
 
 int s3_buf_add(struct buf *b, const void *data, size_t len)
 {
@@ -218,11 +219,7 @@ CURLcode s3_attempt(const struct s3 *s, struct request *r)
 		curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
 		curl_easy_setopt(curl, CURLOPT_HEADERDATA, r->etag);
 	}
-	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 15L);
-	/* A stalled transfer (under 1 KiB/s for a minute) counts as a timeout. */
-	curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1024L);
-	curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, 60L);
-	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+	store_transfer_limits(curl, s->max_rate);
 	rc = curl_easy_perform(curl);
 	r->status = 0;
 	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &r->status);

@@ -24,6 +24,7 @@ struct s3 {
 	char object_headers[3][512]; /* storage class and encryption of objects we create */
 	char sigv4[96];
 	long max_parts, retries;
+	long max_rate;	      /* BACKUP_MAX_RATE: upload bytes per second, 0: no cap */
 	long long copy_limit; /* above it, promotion copies in parts (UploadPartCopy) */
 };
 

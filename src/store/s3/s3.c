@@ -385,6 +385,7 @@ static int s3_open(struct store *st, const char *location, const struct store_op
 		s->endpoint[strlen(s->endpoint) - 1] = '\0';
 	s->max_parts = o->s3_max_parts > 0 ? o->s3_max_parts : 10000;
 	s->retries = o->retries >= 0 ? o->retries : 5;
+	s->max_rate = o->max_rate;
 	s->copy_limit = o->s3_copy_limit > 0 ? o->s3_copy_limit : 5LL * 1024 * 1024 * 1024;
 	snprintf(s->sigv4, sizeof(s->sigv4), "aws:amz:%s:s3", s->region);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
