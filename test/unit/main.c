@@ -27,6 +27,7 @@ int main(void)
 	    test_engine_postgres_pitr,
 	    test_engine_postgres_rowcount,
 	    test_engine_postgres_wal_name,
+	    test_pipeline_age,
 	    test_util_array,
 	    test_util_env,
 	    test_util_timestamp,
