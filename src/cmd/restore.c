@@ -8,6 +8,7 @@
 #include "cmd/cmd.h"
 #include "engine/engine.h"
 #include "backup/manifest.h"
+#include "pipeline/age.h"
 #include "pipeline/pipeline.h"
 #include "report.h"
 #include "util/log.h"
@@ -33,6 +34,69 @@ static int wanted(const struct config *c, const struct manifest_file *f)
 	return c->restore_target == NULL || strcmp(file_target(f), c->restore_target) == 0;
 }
 
+/* The recipients a manifest records, as one line for messages; malloc'ed, NULL if none. */
+static char *recipients_of(const struct manifest *m)
+{
+	size_t len = 1;
+	char *out;
+
+	for (size_t i = 0; i < m->nrecipients; i++)
+		len += strlen(m->recipients[i]) + 2;
+	out = calloc(1, len);
+	for (size_t i = 0; out != NULL && i < m->nrecipients; i++) {
+		if (i > 0)
+			strcat(out, ", ");
+		strcat(out, m->recipients[i]);
+	}
+	return out;
+}
+
+/* src decrypted with c's keys when m's backup is encrypted. NULL after fail(). */
+static struct source *decrypting(const struct config *c, const struct manifest *m,
+				 struct source *src, const char *key)
+{
+	static const struct age_keys none;
+	char *to;
+
+	if (src == NULL || m->encryption == NULL)
+		return src;
+	if (strcmp(m->encryption, "age") != 0) {
+		fail(EXIT_CONFIG, "%s is encrypted with %s, which this version cannot decrypt", key,
+		     m->encryption);
+		source_close(src);
+		return NULL;
+	}
+	to = recipients_of(m);
+	src = age_source(src, c->age != NULL ? c->age : &none, key, to);
+	free(to);
+	return src;
+}
+
+struct source *restore_open(const struct config *c, struct store *s, const struct manifest *m,
+			    const char *key)
+{
+	const struct codec *codec = codec_find(m->compression ? m->compression : "gzip");
+	struct source *src = NULL;
+
+	if (codec == NULL || store_get(s, key, &src) < 0 ||
+	    (src = decrypting(c, m, src, key)) == NULL)
+		return NULL;
+	return codec->source(src, key);
+}
+
+int restore_check_key(const struct config *c, struct store *s, const struct manifest *m,
+		      const char *key)
+{
+	struct source *src = NULL;
+
+	if (m->encryption == NULL)
+		return 0;
+	if (store_get(s, key, &src) < 0 || (src = decrypting(c, m, src, key)) == NULL)
+		return -1;
+	source_close(src);
+	return 0;
+}
+
 int restore_verify(const struct config *c, struct store *s, const struct backup_ref *r)
 {
 	struct source *src = NULL;
@@ -54,6 +118,14 @@ int restore_verify(const struct config *c, struct store *s, const struct backup_
 		file_key(r, f->name, key);
 		if (store_get(s, key, &src) < 0 ||
 		    pipeline_verify(src, f->size, f->sha256, key) < 0)
+			return -1;
+	}
+	/* Every file intact; now whether our key opens them, still before the target. */
+	for (size_t i = 0; i < r->manifest->nfiles; i++) {
+		const struct manifest_file *f = &r->manifest->files[i];
+
+		file_key(r, f->name, key);
+		if (wanted(c, f) && restore_check_key(c, s, r->manifest, key) < 0)
 			return -1;
 	}
 	log_info("%s/%s: the files to restore match their SHA-256", r->tier, r->stamp);
@@ -134,7 +206,6 @@ static int plan_step(const struct config *c, const struct manifest *m,
 static int restore_file(const struct config *c, struct store *s, const struct backup_ref *r,
 			const struct manifest *m, const struct restore_step *step)
 {
-	const struct codec *codec = codec_find(m->compression ? m->compression : "gzip");
 	const struct manifest_file *f = step->file;
 	struct engine_options o;
 	struct engine *e = NULL;
@@ -143,11 +214,11 @@ static int restore_file(const struct config *c, struct store *s, const struct ba
 	int rc = -1;
 
 	engine_options_from(c, &o);
-	if (codec == NULL || (e = engine_new(step->engine, step->target, &o)) == NULL)
+	if ((e = engine_new(step->engine, step->target, &o)) == NULL)
 		return -1;
 	file_key(r, f->name, key);
 	log_info("restoring %s%s%s", key, *file_target(f) ? " into target " : "", file_target(f));
-	if (store_get(s, key, &src) == 0 && (src = codec->source(src, key)) != NULL)
+	if ((src = restore_open(c, s, m, key)) != NULL)
 		rc = e->ops->restore(e, f->databases ? f->databases : m->databases,
 				     f->databases ? f->ndatabases : m->ndatabases, src);
 	engine_free(e);

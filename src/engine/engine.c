@@ -52,6 +52,8 @@ void engine_options_from(const struct config *c, struct engine_options *o)
 	    .compression = c->compression,
 	    .compression_level = c->compression_level,
 	    .threads = c->threads,
+	    .age = c->age,
+	    .encrypt = conf_encrypts(c),
 	    .from_backup = c->from_backup,
 	    .recovery_target_time = c->recovery_target_time,
 	    .recovery_target = c->recovery_target,

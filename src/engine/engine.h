@@ -38,6 +38,8 @@ struct engine_options {
 	const char *compression;
 	long compression_level; /* CONF_UNSET: the codec's default */
 	long threads;
+	const struct age_keys *age; /* encrypt (BACKUP_ENCRYPTION=age) and decrypt with */
+	int encrypt;		    /* new files are encrypted to age's recipients */
 	/* Recovery to a point in time. */
 	const char *from_backup;	  /* FROM_BACKUP: the base backup asked for */
 	const char *recovery_target_time; /* RECOVERY_TARGET_TIME */

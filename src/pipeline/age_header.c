@@ -448,20 +448,18 @@ int age_header_read(const char *text, size_t len, const struct age_keys *k, cons
 	if (opened < 0)
 		goto out;
 	if (opened == 0) {
-		fail(EXIT_AUTH,
-		     "%s: %s opens it; it was encrypted to %s: set RECOVER_IDENTITY_FILE to the "
-		     "identity of one of them%s",
-		     label,
-		     k->nidentities == 0 && k->passphrase == NULL
-			 ? "no identity or passphrase is set, nothing"
-		     : k->passphrase != NULL && k->nidentities == 0
-			 ? "the passphrase set (BACKUP_PASSPHRASE) no longer"
-			 : "no identity of RECOVER_IDENTITY_FILE",
-		     recipients != NULL && *recipients ? recipients
-						       : "recipients not recorded here",
-		     nst == 1 && strcmp(st[0].args[0], "scrypt") == 0
-			 ? ", or BACKUP_PASSPHRASE to its passphrase"
-			 : "");
+		const char *to = recipients != NULL && *recipients ? recipients : "other keys";
+
+		if (k->nidentities == 0 && k->passphrase == NULL)
+			fail(EXIT_AUTH,
+			     "%s is encrypted to %s: set RECOVER_IDENTITY_FILE to the age identity "
+			     "file of one of them (or BACKUP_PASSPHRASE for a passphrase)",
+			     label, to);
+		else
+			fail(EXIT_AUTH,
+			     "no key given (RECOVER_IDENTITY_FILE, BACKUP_PASSPHRASE) decrypts %s: it "
+			     "is encrypted to %s",
+			     label, to);
 		goto out;
 	}
 	/* The MAC covers the header up to "---", with the text exactly as it came. */

@@ -119,7 +119,7 @@ static int store_file(const struct engine_options *o, struct store *s, int fd, c
 	if (level < 0 || digest_begin(&raw) < 0)
 		return -1;
 	if (store_put(s, key, &sink) < 0 ||
-	    (sink = pipeline_sink(sink, codec, level, (int)o->threads, name, stats)) == NULL) {
+	    (sink = pipeline_sink(sink, codec, level, (int)o->threads, o->age, name, stats)) == NULL) {
 		digest_discard(&raw);
 		return -1;
 	}
