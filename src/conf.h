@@ -134,6 +134,12 @@ void conf_free(struct config *c);
  */
 int conf_encryption(struct config *c);
 
+/*
+ * Whether a run that writes backups can encrypt: with BACKUP_ENCRYPTION=age
+ * it needs recipients or a passphrase. 0, or -1 after fail(78).
+ */
+int conf_encryption_ready(const struct config *c);
+
 /* Frees what conf_encryption() made. */
 void conf_encryption_free(struct config *c);
 

@@ -26,11 +26,6 @@ static int encryption_keys(struct config *c, struct age_keys *k)
 				  "BACKUP_RECIPIENTS_FILE) or BACKUP_PASSPHRASE, not both");
 		return -1;
 	}
-	if (!keys && c->passphrase == NULL) {
-		fail(EXIT_CONFIG, "BACKUP_ENCRYPTION=age needs BACKUP_RECIPIENTS (age1... keys from "
-				  "age-keygen), BACKUP_RECIPIENTS_FILE or BACKUP_PASSPHRASE");
-		return -1;
-	}
 	if (c->recipients != NULL &&
 	    age_keys_add_recipients(k, c->recipients, "BACKUP_RECIPIENTS") < 0)
 		return -1;
@@ -41,6 +36,16 @@ static int encryption_keys(struct config *c, struct age_keys *k)
 		return -1;
 	}
 	return 0;
+}
+
+int conf_encryption_ready(const struct config *c)
+{
+	if (!conf_encrypts(c) || c->age->nrecipients > 0 || c->age->passphrase != NULL)
+		return 0;
+	/* recover needs only an identity; what encrypts needs whom to encrypt to. */
+	fail(EXIT_CONFIG, "BACKUP_ENCRYPTION=age needs BACKUP_RECIPIENTS (age1... keys from "
+			  "age-keygen), BACKUP_RECIPIENTS_FILE or BACKUP_PASSPHRASE");
+	return -1;
 }
 
 int conf_encryption(struct config *c)

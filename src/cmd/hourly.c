@@ -293,5 +293,7 @@ out:
 int cmd_hourly(const struct config *c, struct store *s, struct report *r, char *const *operands)
 {
 	(void)operands;
+	if (conf_encryption_ready(c) < 0)
+		return -1;
 	return job_with_mirrors(c, s, r, job_hourly);
 }

@@ -84,6 +84,39 @@ struct source *restore_open(const struct config *c, struct store *s, const struc
 	return codec->source(src, key);
 }
 
+char *restore_read_small(const struct config *c, struct store *s, const struct manifest *m,
+			 const char *key)
+{
+	struct source *src = NULL;
+	size_t len = 0, size = 4096;
+	char *text = malloc(size);
+	ssize_t n = -1;
+
+	if (text != NULL && store_get(s, key, &src) == 0 &&
+	    (src = decrypting(c, m, src, key)) != NULL) {
+		while ((n = source_read(src, text + len, size - len - 1)) > 0) {
+			char *grown;
+
+			len += (size_t)n;
+			if (size - len > 1)
+				continue;
+			grown = realloc(text, size *= 2);
+			if (grown == NULL) {
+				n = -1;
+				break;
+			}
+			text = grown;
+		}
+	}
+	source_close(src);
+	if (n < 0) {
+		free(text);
+		return NULL;
+	}
+	text[len] = '\0';
+	return text;
+}
+
 int restore_check_key(const struct config *c, struct store *s, const struct manifest *m,
 		      const char *key)
 {

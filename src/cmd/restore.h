@@ -28,6 +28,13 @@ struct source *restore_open(const struct config *c, struct store *s, const struc
 			    const char *key);
 
 /*
+ * The text of a small encrypted file of a backup (the row counts),
+ * decrypted, NUL-terminated and malloc'ed. NULL after fail().
+ */
+char *restore_read_small(const struct config *c, struct store *s, const struct manifest *m,
+			 const char *key);
+
+/*
  * Opens the age header of the stored file key with c's keys (and closes it):
  * whether the backup can be decrypted, before anything is touched.
  */

@@ -236,13 +236,14 @@ int engine_archive_push(const struct engine_options *o, struct store *s, const c
 	return archive()->push(o, s, path);
 }
 
-int engine_archive_fetch(struct store *s, const char *name, const char *path)
+int engine_archive_fetch(const struct engine_options *o, struct store *s, const char *name,
+			 const char *path)
 {
 	if (archive() == NULL) {
 		fail(EXIT_CONFIG, "no engine archives its log");
 		return -1;
 	}
-	return archive()->fetch(s, name, path);
+	return archive()->fetch(o, s, name, path);
 }
 
 int engine_archive_retain(struct store *s)

@@ -13,9 +13,24 @@ fi
 
 export BACKUP_DIR=$TMP/backups
 pg_start src 25701 Src-Enc-Pw || exit 1
-pg_start dst 25702 Dst-Enc-Pw || exit 1
+# The same superuser password as the source: a plain psql restore changes it midway.
+pg_start dst 25702 Src-Enc-Pw || exit 1
 use_pg 25701 Src-Enc-Pw
 psql -X -q -v ON_ERROR_STOP=1 -d postgres -f "$ROOT/test/fixtures.sql" >/dev/null
+
+# verify_stored DIR: every file of DIR/manifest has its size and SHA-256 (no key, no gunzip).
+verify_stored() {
+	local dir=$1 name="" size
+	while IFS= read -r line; do
+		case $line in
+		"[file:"*) name=${line#\[file:}; name=${name%\]} ;;
+		"size = "*) size=${line#size = } ;;
+		"sha256 = "*)
+			[ "$(stat -c %s "$dir/$name")" = "$size" ] || return 1
+			echo "${line#sha256 = }  $dir/$name" | sha256sum -c --quiet - || return 1 ;;
+		esac
+	done <"$dir/manifest"
+}
 
 age-keygen -o "$TMP/key.txt" 2>/dev/null
 age-keygen -o "$TMP/other.txt" 2>/dev/null
@@ -49,7 +64,7 @@ check "the stored file is an age file" sh -c "head -c 21 '$dir/dumpall.sql.gz.ag
 check "no plain SQL is in the stored file" sh -c "! grep -qa 'CREATE DATABASE' '$dir/dumpall.sql.gz.age' && ! gzip -t '$dir/dumpall.sql.gz.age' 2>/dev/null"
 check "the manifest says encryption = age" grep -qx 'encryption = age' "$dir/manifest"
 check "the manifest names both recipients" sh -c "grep -qx 'recipient = $PUB' '$dir/manifest' && grep -qx 'recipient = $PUB2' '$dir/manifest'"
-check "the manifest's SHA-256 covers the stored bytes (no key needed)" verify_backup "$dir"
+check "the manifest's SHA-256 covers the stored bytes (no key needed)" verify_stored "$dir"
 check "no secret key in the manifest or the log" sh -c "! grep -q AGE-SECRET-KEY '$dir/manifest' '$TMP/hourly.log'"
 check "recover lists the encrypted backup without a key" sh -c "env -u BACKUP_ENCRYPTION -u BACKUP_RECIPIENTS_FILE '$RECOVER' | grep -q '$stamp'"
 
@@ -57,9 +72,9 @@ check "recover lists the encrypted backup without a key" sh -c "env -u BACKUP_EN
 check "age -d -i decrypts the stored file" sh -c "age -d -i '$TMP/key.txt' '$dir/dumpall.sql.gz.age' | gunzip | grep -q 'CREATE DATABASE app'"
 check "the second recipient decrypts it too" sh -c "age -d -i '$TMP/second.txt' '$dir/dumpall.sql.gz.age' | gunzip | grep -q 'CREATE DATABASE app'"
 check "age decrypts the row counts" sh -c "age -d -i '$TMP/key.txt' '$dir/rowcounts.age' | grep -q notes"
-use_pg 25702 Dst-Enc-Pw
+use_pg 25702 Src-Enc-Pw
 check "age -d | gunzip | psql restores without tierdump" sh -c \
-	"age -d -i '$TMP/key.txt' '$dir/dumpall.sql.gz.age' | gunzip | psql -X -q -d postgres >/dev/null 2>'$TMP/psql.err'"
+	"age -d -i '$TMP/key.txt' '$dir/dumpall.sql.gz.age' | gunzip | psql -X -q -d postgres >/dev/null 2>'$TMP/psql.err' || { cat '$TMP/psql.err'; false; }"
 use_pg 25702 Src-Enc-Pw
 check "the data came back through age" test "$(sql shop "SELECT count(*) FROM sales.orders")" = 500
 pg_stop dst
@@ -91,7 +106,7 @@ truncate -s -100 "$dir/dumpall.sql.gz.age"
 expect_exit "a truncated file is refused, naming it" 65 "dumpall.sql.gz.age" \
 	env FROM_BACKUP=latest RECOVER_IDENTITY_FILE="$TMP/key.txt" RECOVER_FORCE=1 "$RECOVER"
 cp "$TMP/pristine/dumpall.sql.gz.age" "$dir/"
-check "the file is whole again" verify_backup "$dir"
+check "the file is whole again" verify_stored "$dir"
 
 # ---------------------------------------------------------------- promotion
 check "daily promotes the encrypted backup" env -u BACKUP_RECIPIENTS_FILE -u BACKUP_ENCRYPTION "$BACKUP" --tier daily
@@ -112,13 +127,13 @@ use_pg 25701 Src-Enc-Pw
 unset BACKUP_RECIPIENTS_FILE
 check "an unencrypted backup (to re-encrypt with age)" env -u BACKUP_ENCRYPTION "$BACKUP" --tier hourly
 pdir=$BACKUP_DIR/hourly/$(newest hourly)
-gunzip -c "$pdir/dumpall.sql.gz" | gzip -1 | age -r "$PUB" >"$pdir/dumpall.sql.gz.age"
+gunzip -c "$pdir/dumpall.sql.gz" | gzip -1 | age -r "$PUB" -o "$pdir/dumpall.sql.gz.age"
 rm "$pdir/dumpall.sql.gz"
 size=$(stat -c %s "$pdir/dumpall.sql.gz.age")
 sum=$(sha256sum "$pdir/dumpall.sql.gz.age" | cut -d' ' -f1)
-sed -i -e "s/^\[file dumpall.sql.gz\]/[file dumpall.sql.gz.age]/" -e "/^\[file/,\$ s/^size = .*/size = $size/" \
+sed -i -e "s/^\[file:dumpall.sql.gz\]/[file:dumpall.sql.gz.age]/" -e "/^\[file/,\$ s/^size = .*/size = $size/" \
 	-e "/^\[file/,\$ s/^sha256 = .*/sha256 = $sum/" -e "s/^compression_level = .*/&\nencryption = age\nrecipient = $PUB/" "$pdir/manifest"
-check "the hand-made manifest verifies" verify_backup "$pdir"
+check "the hand-made manifest verifies" verify_stored "$pdir"
 pg_stop dst2
 pg_start dst3 25704 Dst-Enc-Pw || exit 1
 use_pg 25704 Dst-Enc-Pw
@@ -145,6 +160,6 @@ expect_exit "a wrong passphrase is refused" 77 "decrypts .*passphrase \(scrypt\)
 	env -u BACKUP_ENCRYPTION BACKUP_PASSPHRASE_FILE="$TMP/wrong-passphrase" FROM_BACKUP=latest RECOVER_FORCE=1 "$RECOVER"
 if command -v script >/dev/null; then
 	# age -d -p reads the passphrase from a terminal only: give it one.
-	check "age decrypts the passphrase file" sh -c "printf 'correct horse battery staple\n' | script -qec \"age -d '$xdir/dumpall.sql.gz.age'\" /dev/null | tr -d '\r' | gunzip 2>/dev/null | grep -qa 'CREATE DATABASE app'"
+	check "age -d decrypts the passphrase file (passphrase on a pty)" sh -c "(sleep 1; printf 'correct horse battery staple\n') | script -qec \"age -d -o '$TMP/p.sql.gz' '$xdir/dumpall.sql.gz.age'\" /dev/null >/dev/null && gunzip -c '$TMP/p.sql.gz' | grep -qa 'CREATE DATABASE app'"
 fi
 unset BACKUP_PASSPHRASE_FILE BACKUP_ENCRYPTION
