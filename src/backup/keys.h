@@ -14,10 +14,10 @@
 #define KEY_MAX 1024
 
 /* The files every backup may hold besides its dumps. */
-#define KEY_MANIFEST STORE_MARKER /* "manifest": the store removes it first */
-#define KEY_ROWCOUNTS "rowcounts" /* beside the manifest, which records its checksum */
+#define KEY_MANIFEST STORE_MARKER	  /* "manifest": the store removes it first */
+#define KEY_ROWCOUNTS "rowcounts"	  /* beside the manifest, which records its checksum */
 #define KEY_ROWCOUNTS_AGE "rowcounts.age" /* the same, in an encrypted backup */
-#define KEY_VERIFIED "verified"	  /* the last test-restore's result; written anew each time */
+#define KEY_VERIFIED "verified" /* the last test-restore's result; written anew each time */
 
 /* Where PostgreSQL's archived WAL lives, beside the tiers. */
 #define KEY_WAL_AREA "wal"

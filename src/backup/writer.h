@@ -37,8 +37,8 @@ struct backup_added {
 
 /*
  * A sink for the new file name: compressed with codec at level on up to
- * threads threads, encrypted to age's recipients unless age is NULL, and hashed on its way into the store. On sink_commit() the
- * file's entry (size, raw size, SHA-256) is added to the manifest and
+ * threads threads, encrypted to age's recipients unless age is NULL, and hashed on its way into the
+ * store. On sink_commit() the file's entry (size, raw size, SHA-256) is added to the manifest and
  * *added filled (it must outlive the sink); on sink_abort() nothing is
  * recorded. The caller commits or aborts it. NULL after fail().
  */

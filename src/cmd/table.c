@@ -15,7 +15,9 @@ static const char backup_usage[] =
     "              [--prior-tier tier] [--prior-count n] [--database name]\n"
     "              [--lock-timeout seconds] [--compression gzip | zstd | none]\n"
     "              [--compression-level n] [--threads n] [--engine postgres | mariadb | mongodb]\n"
-    "       backup --verify latest | timestamp [--config file] [--backup-dir dir]\n"
+    "              [--encryption none | age] [--recipients keys] [--recipients-file file]\n"
+    "       backup --verify latest | timestamp [--identity-file file] [--config file]\n"
+    "              [--backup-dir dir]\n"
     "       backup --check [--config file] [--backup-dir dir]\n"
     "       backup wal-push [--config file] [--backup-dir dir] path\n"
     "       backup --help | --version\n";
@@ -23,26 +25,29 @@ static const char backup_usage[] =
 static const char recover_usage[] =
     "usage: recover [--from-backup none | latest | timestamp] [--target name] [--force]\n"
     "               [--recovery-target-time time] [--recovery-target immediate | latest]\n"
-    "               [--start] [--json] [--config file] [--backup-dir dir]\n"
-    "       recover wal-fetch [--config file] [--backup-dir dir] file path\n"
+    "               [--start] [--json] [--identity-file file] [--config file]\n"
+    "               [--backup-dir dir]\n"
+    "       recover wal-fetch [--identity-file file] [--config file] [--backup-dir dir] file path\n"
     "       recover --help | --version\n";
 
 static const char *const hourly_flags[] = {
-    "tier",	"config",	"backup-dir",  "count",
-    "database", "lock-timeout", "compression", "compression-level",
-    "threads",	"engine",	NULL,
+    "tier",	    "config",	   "backup-dir",	"count",   "database",
+    "lock-timeout", "compression", "compression-level", "threads", "engine",
+    "encryption",   "recipients",  "recipients-file",	NULL,
 };
 static const char *const promote_flags[] = {
     "tier", "config", "backup-dir", "count", "prior-tier", "prior-count", "lock-timeout", NULL,
 };
 /* --tier stays: the tier policy is loaded, and CronJobs set BACKUP_TYPE for every mode. */
-static const char *const verify_flags[] = {"verify", "tier", "config", "backup-dir", NULL};
+static const char *const verify_flags[] = {"verify",	 "tier",	  "config",
+					   "backup-dir", "identity-file", NULL};
 static const char *const check_flags[] = {"check", "tier", "config", "backup-dir", NULL};
 static const char *const store_flags[] = {"config", "backup-dir", NULL};
+static const char *const fetch_flags[] = {"config", "backup-dir", "identity-file", NULL};
 static const char *const list_flags[] = {"from-backup", "json", "config", "backup-dir", NULL};
 static const char *const restore_flags[] = {
-    "from-backup", "target",	 "force", "recovery-target-time", "recovery-target", "start",
-    "config",	   "backup-dir", NULL,
+    "from-backup", "target", "force",	   "recovery-target-time", "recovery-target",
+    "start",	   "config", "backup-dir", "identity-file",	   NULL,
 };
 
 static int wants_verify(const struct config *c)
@@ -87,7 +92,7 @@ const struct command commands[] = {
     /* It opens the store itself, once its settings are checked. */
     {"recover", NULL, "a restore", NULL, NULL, restore_flags, CMD_REPORT, 0, cmd_restore},
     /* restore_command */
-    {"recover", "wal-fetch", "recover wal-fetch", NULL, NULL, store_flags, CMD_STORE, 2,
+    {"recover", "wal-fetch", "recover wal-fetch", NULL, NULL, fetch_flags, CMD_STORE, 2,
      cmd_wal_fetch},
     {NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, NULL},
 };

@@ -163,8 +163,8 @@ static int check_expected_count(const struct config *c, struct engine_servers *s
 
 /* Restores one file into a server of its engine and checks what came back. */
 static int restore_file(const struct config *c, struct store *s, const struct backup_ref *r,
-			const struct manifest_file *f, struct engine_servers *sv, const struct rowcounts *counts,
-			struct verdict *v)
+			const struct manifest_file *f, struct engine_servers *sv,
+			const struct rowcounts *counts, struct verdict *v)
 {
 	const struct manifest *m = r->manifest;
 	struct file_ref ref = {c, s, r, f};

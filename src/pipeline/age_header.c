@@ -457,7 +457,8 @@ int age_header_read(const char *text, size_t len, const struct age_keys *k, cons
 			     label, to);
 		else
 			fail(EXIT_AUTH,
-			     "no key given (RECOVER_IDENTITY_FILE, BACKUP_PASSPHRASE) decrypts %s: it "
+			     "no key given (RECOVER_IDENTITY_FILE, BACKUP_PASSPHRASE) decrypts %s: "
+			     "it "
 			     "is encrypted to %s",
 			     label, to);
 		goto out;

@@ -243,8 +243,7 @@ static int write_out(struct source *src, int fd, const char *tmp, char *hex, uin
 	return rc;
 }
 
-int wal_fetch(const struct engine_options *o, struct store *s, const char *name,
-	      const char *path)
+int wal_fetch(const struct engine_options *o, struct store *s, const char *name, const char *path)
 {
 	static const struct age_keys none;
 	char key[KEY_MAX], tmp[4200], sha256[DIGEST_HEX_LEN + 1], suffix[32];
