@@ -55,9 +55,10 @@ check "the malformed identity is not echoed" sh -c "! env RECOVER_IDENTITY_FILE=
 # ---------------------------------------------------------------- an encrypted hourly backup
 printf '# the operators\n%s\n\n%s\n' "$PUB" "$PUB2" >"$TMP/recipients.txt"
 export BACKUP_ENCRYPTION=age BACKUP_RECIPIENTS_FILE=$TMP/recipients.txt
-check "an encrypted hourly backup succeeds" sh -c "'$BACKUP' --tier hourly 2>'$TMP/hourly.log'"
+check "an encrypted hourly backup succeeds, with a mirror" sh -c "BACKUP_MIRROR='$TMP/mirror' '$BACKUP' --tier hourly 2>'$TMP/hourly.log'"
 stamp=$(newest hourly)
 dir=$BACKUP_DIR/hourly/$stamp
+check "the mirror holds the same encrypted bytes" sh -c "cmp '$dir/dumpall.sql.gz.age' '$TMP/mirror/hourly/$stamp/dumpall.sql.gz.age' && cmp '$dir/rowcounts.age' '$TMP/mirror/hourly/$stamp/rowcounts.age' && cmp '$dir/manifest' '$TMP/mirror/hourly/$stamp/manifest'"
 check "the dump is stored as dumpall.sql.gz.age" test -f "$dir/dumpall.sql.gz.age" -a ! -e "$dir/dumpall.sql.gz"
 check "the row counts are encrypted too" test -f "$dir/rowcounts.age" -a ! -e "$dir/rowcounts"
 check "the stored file is an age file" sh -c "head -c 21 '$dir/dumpall.sql.gz.age' | grep -qx 'age-encryption.org/v1'"
