@@ -52,6 +52,7 @@ int conf_encryption(struct config *c)
 {
 	struct age_keys *k;
 
+	conf_encryption_free(c); /* settled once per resolution, never twice */
 	if (c->encryption != NULL && strcmp(c->encryption, "none") != 0 && !conf_encrypts(c)) {
 		fail(EXIT_CONFIG, "BACKUP_ENCRYPTION: '%s' is not none or age", c->encryption);
 		return -1;

@@ -448,7 +448,9 @@ int age_header_read(const char *text, size_t len, const struct age_keys *k, cons
 	if (opened < 0)
 		goto out;
 	if (opened == 0) {
-		const char *to = recipients != NULL && *recipients ? recipients : "other keys";
+		const char *to = recipients != NULL && *recipients
+				     ? recipients
+				     : "keys not recorded beside it (the manifests name them)";
 
 		if (k->nidentities == 0 && k->passphrase == NULL)
 			fail(EXIT_AUTH,

@@ -34,8 +34,7 @@ static int add_recipient(struct age_keys *k, const char *word, const char *origi
 	struct age_recipient r, *grown;
 	const char *why = NULL;
 
-	if (strncmp(word, "ssh-", 3) == 0 || strncmp(word, "age1", 4) != 0 ||
-	    strchr(word + 4, '1') != NULL) {
+	if (strncmp(word, "age1", 4) != 0 || strchr(word + 4, '1') != NULL) {
 		/* Plugin recipients (age1name1...) and SSH keys need more than X25519. */
 		fail(EXIT_CONFIG,
 		     "%s: '%.20s...' is not an age X25519 recipient (age1...): only those and a "

@@ -40,8 +40,10 @@ PUB2=$(age-keygen -y "$TMP/second.txt")
 SECRET=$(grep AGE-SECRET-KEY "$TMP/key.txt")
 
 # ---------------------------------------------------------------- settings
+# A typo in the last character: q, or p when it already is q.
+case $PUB in *q) TYPO=${PUB%?}p ;; *) TYPO=${PUB%?}q ;; esac
 expect_exit "a malformed recipient is a configuration error before any dump" 78 "BACKUP_RECIPIENTS.*malformed" \
-	env BACKUP_ENCRYPTION=age BACKUP_RECIPIENTS="${PUB%?}q" "$BACKUP" --tier hourly
+	env BACKUP_ENCRYPTION=age BACKUP_RECIPIENTS="$TYPO" "$BACKUP" --tier hourly
 check "nothing was dumped" test ! -d "$BACKUP_DIR/hourly" -o -z "$(ls -A "$BACKUP_DIR/hourly" 2>/dev/null | grep -v '^\.lock$')"
 expect_exit "recipients without BACKUP_ENCRYPTION=age are refused" 78 "BACKUP_ENCRYPTION" \
 	env BACKUP_RECIPIENTS="$PUB" "$BACKUP" --tier hourly
@@ -67,7 +69,8 @@ check "the manifest says encryption = age" grep -qx 'encryption = age' "$dir/man
 check "the manifest names both recipients" sh -c "grep -qx 'recipient = $PUB' '$dir/manifest' && grep -qx 'recipient = $PUB2' '$dir/manifest'"
 check "the manifest's SHA-256 covers the stored bytes (no key needed)" verify_stored "$dir"
 check "no secret key in the manifest or the log" sh -c "! grep -q AGE-SECRET-KEY '$dir/manifest' '$TMP/hourly.log'"
-check "recover lists the encrypted backup without a key" sh -c "env -u BACKUP_ENCRYPTION -u BACKUP_RECIPIENTS_FILE '$RECOVER' | grep -q '$stamp'"
+check "recover lists the encrypted backup without a key, marked [age]" sh -c "env -u BACKUP_ENCRYPTION -u BACKUP_RECIPIENTS_FILE '$RECOVER' | grep -q '$stamp.*\[age\] '"
+check "recover --json gives its encryption and recipients" sh -c "env -u BACKUP_ENCRYPTION -u BACKUP_RECIPIENTS_FILE '$RECOVER' --json | python3 -c 'import json,sys; b=json.load(sys.stdin)[0]; sys.exit(not (b[\"encryption\"] == \"age\" and b[\"recipients\"] == [\"$PUB\", \"$PUB2\"]))'"
 
 # ---------------------------------------------------------------- age itself decrypts it
 check "age -d -i decrypts the stored file" sh -c "age -d -i '$TMP/key.txt' '$dir/dumpall.sql.gz.age' | gunzip | grep -q 'CREATE DATABASE app'"
@@ -164,3 +167,16 @@ if command -v script >/dev/null; then
 	check "age -d decrypts the passphrase file (passphrase on a pty)" sh -c "(sleep 1; printf 'correct horse battery staple\n') | script -qec \"age -d -o '$TMP/p.sql.gz' '$xdir/dumpall.sql.gz.age'\" /dev/null >/dev/null && gunzip -c '$TMP/p.sql.gz' | grep -qa 'CREATE DATABASE app'"
 fi
 unset BACKUP_PASSPHRASE_FILE BACKUP_ENCRYPTION
+
+# ---------------------------------------------------------------- MariaDB
+my_start msrc 25706 || exit 1
+my_start mdst 25707 || exit 1
+my_root msrc -e "CREATE DATABASE shop; USE shop; CREATE TABLE items (id INT PRIMARY KEY, name VARCHAR(20)); INSERT INTO items SELECT seq, CONCAT('item ', seq) FROM seq_1_to_300;"
+export BACKUP_DIR=$TMP/mariadb-backups
+check "an encrypted MariaDB backup" env BACKUP_ENGINE=mariadb BACKUP_ENCRYPTION=age BACKUP_RECIPIENTS="$PUB" \
+	MYSQL_HOST=127.0.0.1 MYSQL_TCP_PORT=25706 MYSQL_USER=bk MYSQL_PWD=bk-pw "$BACKUP"
+mdir=$BACKUP_DIR/hourly/$(newest hourly)
+check "stored as mariadb.sql.gz.age, which age decrypts" sh -c "age -d -i '$TMP/key.txt' '$mdir/mariadb.sql.gz.age' | gunzip | grep -q 'CREATE TABLE .items.'"
+check "recover restores it into another MariaDB with the identity" env BACKUP_ENGINE=mariadb FROM_BACKUP=latest RECOVER_IDENTITY_FILE="$TMP/key.txt" \
+	MYSQL_HOST=127.0.0.1 MYSQL_TCP_PORT=25707 MYSQL_USER=bk MYSQL_PWD=bk-pw "$RECOVER"
+check "its rows are back" test "$(my_root mdst -N -e 'SELECT COUNT(*) FROM shop.items')" = 300
