@@ -5,8 +5,10 @@
  * scrypt all come from OpenSSL's libcrypto.
  *
  * Files: age_bech32.c (age1... and AGE-SECRET-KEY-1... text), age_keys.c
- * (recipients, identities, their files), age_header.c (stanzas, header and
- * its MAC), age_stream.c (the STREAM payload as a sink and a source).
+ * (recipients, identities, their files), age_crypto.c (the libcrypto
+ * primitives, base64), age_recipients.c (X25519 and scrypt stanzas),
+ * age_header.c (the header and its MAC), age_stream.c (the STREAM payload as
+ * a sink and a source); age_internal.h is what they share.
  */
 #ifndef TIERDUMP_AGE_H
 #define TIERDUMP_AGE_H
@@ -105,6 +107,8 @@ char *age_header_write(const struct age_keys *k, const unsigned char file_key[AG
  */
 int age_header_read(const char *text, size_t len, const struct age_keys *k, const char *label,
 		    const char *recipients, unsigned char file_key[AGE_FILE_KEY_LEN]);
+
+/* ------------------------------------------------------------ age_crypto.c */
 
 /* HKDF-SHA-256 of ikm with salt and info into out (outlen bytes). 0 or -1. */
 int age_hkdf(const unsigned char *ikm, size_t ikmlen, const unsigned char *salt, size_t saltlen,

@@ -170,13 +170,13 @@ unset BACKUP_PASSPHRASE_FILE BACKUP_ENCRYPTION
 
 # ---------------------------------------------------------------- MariaDB
 my_start msrc 25706 || exit 1
-my_start mdst 25707 || exit 1
 my_root msrc -e "CREATE DATABASE shop; USE shop; CREATE TABLE items (id INT PRIMARY KEY, name VARCHAR(20)); INSERT INTO items SELECT seq, CONCAT('item ', seq) FROM seq_1_to_300;"
 export BACKUP_DIR=$TMP/mariadb-backups
 check "an encrypted MariaDB backup" env BACKUP_ENGINE=mariadb BACKUP_ENCRYPTION=age BACKUP_RECIPIENTS="$PUB" \
 	MYSQL_HOST=127.0.0.1 MYSQL_TCP_PORT=25706 MYSQL_USER=bk MYSQL_PWD=bk-pw "$BACKUP"
 mdir=$BACKUP_DIR/hourly/$(newest hourly)
 check "stored as mariadb.sql.gz.age, which age decrypts" sh -c "age -d -i '$TMP/key.txt' '$mdir/mariadb.sql.gz.age' | gunzip | grep -q 'CREATE TABLE .items.'"
-check "recover restores it into another MariaDB with the identity" env BACKUP_ENGINE=mariadb FROM_BACKUP=latest RECOVER_IDENTITY_FILE="$TMP/key.txt" \
-	MYSQL_HOST=127.0.0.1 MYSQL_TCP_PORT=25707 MYSQL_USER=bk MYSQL_PWD=bk-pw "$RECOVER"
-check "its rows are back" test "$(my_root mdst -N -e 'SELECT COUNT(*) FROM shop.items')" = 300
+my_root msrc -e "DROP DATABASE shop"
+check "recover restores it into MariaDB with the identity" env BACKUP_ENGINE=mariadb FROM_BACKUP=latest RECOVER_IDENTITY_FILE="$TMP/key.txt" \
+	MYSQL_HOST=127.0.0.1 MYSQL_TCP_PORT=25706 MYSQL_USER=bk MYSQL_PWD=bk-pw "$RECOVER"
+check "its rows are back" test "$(my_root msrc -N -e 'SELECT COUNT(*) FROM shop.items')" = 300
