@@ -161,19 +161,23 @@ int backup_write_small(struct backup_writer *w, const char *file, const char *te
 }
 
 int backup_write_small_age(struct backup_writer *w, const char *file, const char *text,
-			   const struct age_keys *age)
+			   const struct age_keys *age, char *sha256)
 {
+	struct pipeline_stats stats;
 	struct sink *s = NULL;
 	char key[KEY_MAX];
 
 	if (store_put(w->s, backup_staged_key(w, file, key), &s) < 0 ||
-	    (s = age_sink(s, age)) == NULL)
+	    (s = pipeline_sink(s, &codec_none, 0, 1, age, file, &stats)) == NULL)
 		return -1;
 	if (sink_write(s, text, strlen(text)) < 0) {
 		sink_abort(s);
 		return -1;
 	}
-	return sink_commit(s);
+	if (sink_commit(s) < 0)
+		return -1;
+	strcpy(sha256, stats.sha256);
+	return 0;
 }
 
 /* ------------------------------------------------------------ the end */

@@ -55,9 +55,12 @@ struct sink *backup_add(struct backup_writer *w, const char *name, const struct 
 int backup_link_or_copy(struct backup_writer *w, struct store *from, const char *from_tier,
 			const char *from_name, const char *file);
 
-/* Writes a small file (the row counts) into the staged backup, encrypted to age. */
+/*
+ * Writes a small file (the row counts) into the staged backup, encrypted to
+ * age, and the SHA-256 of the stored bytes into sha256 (DIGEST_HEX_LEN + 1).
+ */
 int backup_write_small_age(struct backup_writer *w, const char *file, const char *text,
-			   const struct age_keys *age);
+			   const struct age_keys *age, char *sha256);
 
 /* Writes a small file (the row counts) into the staged backup. */
 int backup_write_small(struct backup_writer *w, const char *file, const char *text);

@@ -173,11 +173,18 @@ static int write_rowcounts(const struct config *c, struct backup_writer *w,
 		fail(EXIT_INTERNAL, "out of memory");
 		return -1;
 	}
-	/* Table names and sizes are the data's too: encrypted like the dumps. */
-	rc = conf_encrypts(c) ? backup_write_small_age(w, KEY_ROWCOUNTS_AGE, text, c->age)
-			      : backup_write_small(w, KEY_ROWCOUNTS, text);
-	if (rc == 0)
-		rowcounts_sha256(text, m->rowcounts_sha256);
+	/*
+	 * Table names and sizes are the data's too: encrypted like the dumps,
+	 * and then checksummed as stored, like them.
+	 */
+	if (conf_encrypts(c)) {
+		rc =
+		    backup_write_small_age(w, KEY_ROWCOUNTS_AGE, text, c->age, m->rowcounts_sha256);
+	} else {
+		rc = backup_write_small(w, KEY_ROWCOUNTS, text);
+		if (rc == 0)
+			rowcounts_sha256(text, m->rowcounts_sha256);
+	}
 	free(text);
 	return rc;
 }

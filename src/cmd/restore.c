@@ -85,14 +85,16 @@ struct source *restore_open(const struct config *c, struct store *s, const struc
 }
 
 char *restore_read_small(const struct config *c, struct store *s, const struct manifest *m,
-			 const char *key)
+			 const char *key, char *stored_sha256)
 {
+	struct pipeline_stats stored = {0};
 	struct source *src = NULL;
 	size_t len = 0, size = 4096;
 	char *text = malloc(size);
 	ssize_t n = -1;
 
 	if (text != NULL && store_get(s, key, &src) == 0 &&
+	    (src = pipeline_hash_source(src, &stored)) != NULL &&
 	    (src = decrypting(c, m, src, key)) != NULL) {
 		while ((n = source_read(src, text + len, size - len - 1)) > 0) {
 			char *grown;
@@ -108,11 +110,12 @@ char *restore_read_small(const struct config *c, struct store *s, const struct m
 			text = grown;
 		}
 	}
-	source_close(src);
+	source_close(src); /* settles stored: the SHA-256 of the bytes as stored */
 	if (n < 0) {
 		free(text);
 		return NULL;
 	}
+	strcpy(stored_sha256, stored.sha256);
 	text[len] = '\0';
 	return text;
 }

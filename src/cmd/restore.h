@@ -29,10 +29,11 @@ struct source *restore_open(const struct config *c, struct store *s, const struc
 
 /*
  * The text of a small encrypted file of a backup (the row counts),
- * decrypted, NUL-terminated and malloc'ed. NULL after fail().
+ * decrypted, NUL-terminated and malloc'ed, with the SHA-256 of its stored
+ * bytes into stored_sha256 (DIGEST_HEX_LEN + 1 bytes). NULL after fail().
  */
 char *restore_read_small(const struct config *c, struct store *s, const struct manifest *m,
-			 const char *key);
+			 const char *key, char *stored_sha256);
 
 /*
  * Opens the age header of the stored file key with c's keys (and closes it):

@@ -124,11 +124,13 @@ static int load_counts(const struct config *c, struct store *s, const struct bac
 		return 0; /* a backup from before row counts, or with no table counted */
 	key_backup_file(key, r->tier, r->name,
 			r->manifest->encryption ? KEY_ROWCOUNTS_AGE : KEY_ROWCOUNTS);
-	text = r->manifest->encryption ? restore_read_small(c, s, r->manifest, key)
+	/* Encrypted, the manifest has the SHA-256 of the stored bytes, like any file's. */
+	text = r->manifest->encryption ? restore_read_small(c, s, r->manifest, key, sha)
 				       : store_read_small(s, key, NULL);
 	if (text == NULL)
 		return -1;
-	rowcounts_sha256(text, sha);
+	if (r->manifest->encryption == NULL)
+		rowcounts_sha256(text, sha);
 	if (strcmp(sha, r->manifest->rowcounts_sha256) != 0)
 		fail(EXIT_CORRUPT,
 		     "%s does not match its SHA-256 in the manifest: the backup is damaged", key);

@@ -63,6 +63,7 @@ dir=$BACKUP_DIR/hourly/$stamp
 check "the mirror holds the same encrypted bytes" sh -c "cmp '$dir/dumpall.sql.gz.age' '$TMP/mirror/hourly/$stamp/dumpall.sql.gz.age' && cmp '$dir/rowcounts.age' '$TMP/mirror/hourly/$stamp/rowcounts.age' && cmp '$dir/manifest' '$TMP/mirror/hourly/$stamp/manifest'"
 check "the dump is stored as dumpall.sql.gz.age" test -f "$dir/dumpall.sql.gz.age" -a ! -e "$dir/dumpall.sql.gz"
 check "the row counts are encrypted too" test -f "$dir/rowcounts.age" -a ! -e "$dir/rowcounts"
+check "the manifest's rowcounts_sha256 is of rowcounts.age as stored" sh -c "grep -qx \"rowcounts_sha256 = \$(sha256sum '$dir/rowcounts.age' | cut -c1-64)\" '$dir/manifest'"
 check "the stored file is an age file" sh -c "head -c 21 '$dir/dumpall.sql.gz.age' | grep -qx 'age-encryption.org/v1'"
 check "no plain SQL is in the stored file" sh -c "! grep -qa 'CREATE DATABASE' '$dir/dumpall.sql.gz.age' && ! gzip -t '$dir/dumpall.sql.gz.age' 2>/dev/null"
 check "the manifest says encryption = age" grep -qx 'encryption = age' "$dir/manifest"
