@@ -217,6 +217,16 @@ const struct setting conf_settings[] = {
      "seconds a hook may run before it is killed (default 300)"},
     {NULL, NULL, "print-config", SETTING_BOOL, 0, F(print_config),
      "print every setting, where it came from, secrets masked; contact nothing"},
+    {"BACKUP_ENCRYPTION", "encryption", "encryption", SETTING_STRING, 0, F(encryption),
+     "none (default) or age: encrypt every stored file to the recipients"},
+    {"BACKUP_RECIPIENTS", "recipients", "recipients", SETTING_STRING, 0, F(recipients),
+     "age X25519 public keys (age1...) new backups are encrypted to"},
+    {"BACKUP_RECIPIENTS_FILE", "recipients_file", "recipients-file", SETTING_STRING, 0,
+     F(recipients_file), "an age recipients file: one age1... key a line"},
+    {"BACKUP_PASSPHRASE", "passphrase", NULL, SETTING_STRING, 1, F(passphrase),
+     "encrypt to, and decrypt with, a passphrase (age's scrypt) instead of keys"},
+    {"RECOVER_IDENTITY_FILE", "identity_file", "identity-file", SETTING_STRING, 0, F(identity_file),
+     "an age identity file (AGE-SECRET-KEY-1...) to decrypt backups with"},
     {"TERMINATION_LOG", "termination_log", NULL, SETTING_STRING, 0, F(termination_log),
      "file that receives the one-line failure reason"},
     {NULL, "schedule", NULL, SETTING_STRING, 0, NOT_KEPT,
@@ -715,7 +725,7 @@ int conf_finish(struct config *c, int need_tier)
 		fail(EXIT_CONFIG, "BACKUP_DIR is empty");
 		return -1;
 	}
-	if (choose_method(c) < 0 || target_finish(c) < 0)
+	if (choose_method(c) < 0 || target_finish(c) < 0 || conf_encryption(c) < 0)
 		return -1;
 	if (!need_tier)
 		return 0;
@@ -745,6 +755,7 @@ out:
 void conf_free(struct config *c)
 {
 	target_free_all(c);
+	conf_encryption_free(c);
 	for (const struct setting *s = conf_settings; s->help != NULL; s++) {
 		if (s->kind == SETTING_STRING && s->offset != NOT_KEPT) {
 			char **field = string_field(c, s);

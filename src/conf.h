@@ -11,6 +11,8 @@
 
 #include "target.h"
 
+struct age_keys;
+
 #define CONF_UNSET (-1L)
 /* Room for the origin of each row of conf_settings (conf.c checks it at compile time). */
 #define CONF_MAX_SETTINGS 160
@@ -91,6 +93,13 @@ struct config {
 	long max_rate;		    /* BACKUP_MAX_RATE: upload bytes per second, 0: no cap */
 	long print_config;	    /* --print-config */
 	const char *server_options; /* not a setting: a test-restore's extra options for --start */
+	char *encryption;	    /* BACKUP_ENCRYPTION: none or age */
+	char *recipients;	    /* BACKUP_RECIPIENTS: age1... public keys */
+	char *recipients_file;	    /* BACKUP_RECIPIENTS_FILE: age's recipients file */
+	char *passphrase;	    /* BACKUP_PASSPHRASE: age's scrypt recipient and identity */
+	char *identity_file;	    /* RECOVER_IDENTITY_FILE: age identities to decrypt with */
+	struct age_keys *age;	    /* not a setting: the keys above, parsed; NULL when none */
+	char *age_described;	    /* not a setting: whom new backups are encrypted to */
 	struct target *targets;	    /* from the config file, or the environment's one */
 	size_t ntargets;
 	int targets_listed; /* the config file listed them */
@@ -156,6 +165,25 @@ int conf_finish(struct config *c, int need_tier);
 int conf_resolve(struct config *c, const struct config *flags, int need_tier);
 
 void conf_free(struct config *c);
+
+/*
+ * Parses the encryption settings into c->age (conf_crypt.c): recipients or
+ * a passphrase when BACKUP_ENCRYPTION=age, identities and the passphrase for
+ * decryption whenever they are set. Returns 0, or -1 after fail(78).
+ */
+int conf_encryption(struct config *c);
+
+/*
+ * Whether a run that writes backups can encrypt: with BACKUP_ENCRYPTION=age
+ * it needs recipients or a passphrase. 0, or -1 after fail(78).
+ */
+int conf_encryption_ready(const struct config *c);
+
+/* Frees what conf_encryption() made. */
+void conf_encryption_free(struct config *c);
+
+/* Whether new backups are encrypted (BACKUP_ENCRYPTION=age). */
+int conf_encrypts(const struct config *c);
 
 /* Whether a tier name is one of ours. */
 int conf_tier_is_valid(const char *tier);

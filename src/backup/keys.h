@@ -14,9 +14,10 @@
 #define KEY_MAX 1024
 
 /* The files every backup may hold besides its dumps. */
-#define KEY_MANIFEST STORE_MARKER /* "manifest": the store removes it first */
-#define KEY_ROWCOUNTS "rowcounts" /* beside the manifest, which records its checksum */
-#define KEY_VERIFIED "verified"	  /* the last test-restore's result; written anew each time */
+#define KEY_MANIFEST STORE_MARKER	  /* "manifest": the store removes it first */
+#define KEY_ROWCOUNTS "rowcounts"	  /* beside the manifest, which records its checksum */
+#define KEY_ROWCOUNTS_AGE "rowcounts.age" /* the same, in an encrypted backup */
+#define KEY_VERIFIED "verified" /* the last test-restore's result; written anew each time */
 #define KEY_KEPT "kept" /* backup --keep's pin and reason; --unkeep rewrites it as released */
 #define KEPT_YES "kept = yes\n" /* how a pin that holds begins */
 

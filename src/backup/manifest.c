@@ -139,6 +139,9 @@ char *manifest_render(const struct manifest *m, char *err, size_t errlen)
 	put_field(out, "compression", m->compression);
 	if (m->compression != NULL)
 		fprintf(out, "compression_level = %d\n", m->compression_level);
+	put_field(out, "encryption", m->encryption);
+	for (size_t i = 0; i < m->nrecipients; i++)
+		put_field(out, "recipient", m->recipients[i]);
 	put_time(out, "started", m->started);
 	put_time(out, "finished", m->finished);
 	put_field(out, "status", m->partial ? "partial" : "complete");
@@ -230,6 +233,7 @@ static int on_backup_key(struct manifest *m, const char *name, const char *value
 	    {"tier", offsetof(struct manifest, tier)},
 	    {"promoted_from", offsetof(struct manifest, promoted_from)},
 	    {"compression", offsetof(struct manifest, compression)},
+	    {"encryption", offsetof(struct manifest, encryption)},
 	    {"wal_timeline", offsetof(struct manifest, wal_timeline)},
 	    {"wal_start_lsn", offsetof(struct manifest, wal_start_lsn)},
 	    {"wal_stop_lsn", offsetof(struct manifest, wal_stop_lsn)},
@@ -262,6 +266,8 @@ static int on_backup_key(struct manifest *m, const char *name, const char *value
 		return ts_parse(value, &m->base_stopped);
 	if (strcmp(name, "database") == 0)
 		return add_unescaped(&m->databases, &m->ndatabases, value);
+	if (strcmp(name, "recipient") == 0)
+		return add_unescaped(&m->recipients, &m->nrecipients, value);
 	if (strcmp(name, "failed") == 0)
 		return add_unescaped(&m->failed, &m->nfailed, value);
 	if (strcmp(name, "rowcounts_sha256") == 0) {
@@ -390,7 +396,9 @@ const char *manifest_carried_file(const struct manifest *m, size_t i)
 {
 	if (i < m->nfiles)
 		return m->files[i].name;
-	return i == m->nfiles && m->rowcounts_sha256[0] != '\0' ? KEY_ROWCOUNTS : NULL;
+	if (i != m->nfiles || m->rowcounts_sha256[0] == '\0')
+		return NULL;
+	return m->encryption != NULL ? KEY_ROWCOUNTS_AGE : KEY_ROWCOUNTS;
 }
 
 uint64_t manifest_size(const struct manifest *m)
@@ -413,6 +421,8 @@ void manifest_free(struct manifest *m)
 	free(m->tier);
 	free(m->promoted_from);
 	free(m->compression);
+	free(m->encryption);
+	strlist_free(m->recipients, m->nrecipients);
 	free(m->wal_timeline);
 	free(m->wal_start_lsn);
 	free(m->wal_stop_lsn);

@@ -37,6 +37,9 @@ struct manifest {
 	char **failed;	     /* the targets that failed */
 	size_t nfailed;
 	int compression_level;
+	char *encryption;  /* "age" when every file is an age file; NULL: plain */
+	char **recipients; /* whom: age1... keys, or "passphrase (scrypt)"; never a secret */
+	size_t nrecipients;
 	time_t started, finished;
 	/* A physical base backup (engine postgres-physical): where its WAL begins and ends. */
 	char *wal_timeline, *wal_start_lsn, *wal_stop_lsn;

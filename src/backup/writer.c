@@ -111,7 +111,8 @@ static void added_abort(struct sink *base)
 }
 
 struct sink *backup_add(struct backup_writer *w, const char *name, const struct codec *codec,
-			int level, int threads, struct backup_added *added)
+			int level, int threads, const struct age_keys *age,
+			struct backup_added *added)
 {
 	struct added_sink *a = calloc(1, sizeof(*a));
 	struct sink *store_sink = NULL;
@@ -124,7 +125,7 @@ struct sink *backup_add(struct backup_writer *w, const char *name, const struct 
 	}
 	if (store_put(w->s, backup_staged_key(w, name, key), &store_sink) < 0)
 		goto fail;
-	a->inner = pipeline_sink(store_sink, codec, level, threads, name, &added->stats);
+	a->inner = pipeline_sink(store_sink, codec, level, threads, age, name, &added->stats);
 	if (a->inner == NULL)
 		goto fail;
 	a->base = (struct sink){added_write, added_commit, added_abort};
@@ -157,6 +158,26 @@ int backup_write_small(struct backup_writer *w, const char *file, const char *te
 	char key[KEY_MAX];
 
 	return store_write_small(w->s, backup_staged_key(w, file, key), text);
+}
+
+int backup_write_small_age(struct backup_writer *w, const char *file, const char *text,
+			   const struct age_keys *age, char *sha256)
+{
+	struct pipeline_stats stats;
+	struct sink *s = NULL;
+	char key[KEY_MAX];
+
+	if (store_put(w->s, backup_staged_key(w, file, key), &s) < 0 ||
+	    (s = pipeline_sink(s, &codec_none, 0, 1, age, file, &stats)) == NULL)
+		return -1;
+	if (sink_write(s, text, strlen(text)) < 0) {
+		sink_abort(s);
+		return -1;
+	}
+	if (sink_commit(s) < 0)
+		return -1;
+	strcpy(sha256, stats.sha256);
+	return 0;
 }
 
 /* ------------------------------------------------------------ the end */

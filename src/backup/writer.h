@@ -37,13 +37,14 @@ struct backup_added {
 
 /*
  * A sink for the new file name: compressed with codec at level on up to
- * threads threads and hashed on its way into the store. On sink_commit() the
- * file's entry (size, raw size, SHA-256) is added to the manifest and
+ * threads threads, encrypted to age's recipients unless age is NULL, and hashed on its way into the
+ * store. On sink_commit() the file's entry (size, raw size, SHA-256) is added to the manifest and
  * *added filled (it must outlive the sink); on sink_abort() nothing is
  * recorded. The caller commits or aborts it. NULL after fail().
  */
 struct sink *backup_add(struct backup_writer *w, const char *name, const struct codec *codec,
-			int level, int threads, struct backup_added *added);
+			int level, int threads, const struct age_keys *age,
+			struct backup_added *added);
 
 /*
  * Puts file of the backup from_tier/from_name held by from into the staged
@@ -53,6 +54,13 @@ struct sink *backup_add(struct backup_writer *w, const char *name, const struct 
  */
 int backup_link_or_copy(struct backup_writer *w, struct store *from, const char *from_tier,
 			const char *from_name, const char *file);
+
+/*
+ * Writes a small file (the row counts) into the staged backup, encrypted to
+ * age, and the SHA-256 of the stored bytes into sha256 (DIGEST_HEX_LEN + 1).
+ */
+int backup_write_small_age(struct backup_writer *w, const char *file, const char *text,
+			   const struct age_keys *age, char *sha256);
 
 /* Writes a small file (the row counts) into the staged backup. */
 int backup_write_small(struct backup_writer *w, const char *file, const char *text);

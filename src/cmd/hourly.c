@@ -93,7 +93,10 @@ static int dump_into(const struct config *c, const struct codec *codec, struct e
 		snprintf(name, sizeof(name) - 8, "%s%s", e->target->name, kind);
 	}
 	strcat(name, codec->suffix);
-	sink = backup_add(w, name, codec, m->compression_level, (int)c->threads, &added);
+	if (conf_encrypts(c))
+		strcat(name, ".age");
+	sink = backup_add(w, name, codec, m->compression_level, (int)c->threads,
+			  conf_encrypts(c) ? c->age : NULL, &added);
 	/* Rows are counted in the plain dump, before compression. */
 	if (sink != NULL && e->ops->row_counter != NULL)
 		sink = e->ops->row_counter(sink, counts, name);
@@ -147,9 +150,24 @@ static int start_manifest(struct engine **engines, size_t n, struct manifest *m)
 	return m->tool_version && m->engine ? 0 : -1;
 }
 
+/* Whom the files are encrypted to: public keys only, never the passphrase. */
+static int describe_encryption(const struct config *c, struct manifest *m)
+{
+	if (!conf_encrypts(c))
+		return 0;
+	if ((m->encryption = strdup("age")) == NULL)
+		return -1;
+	for (size_t i = 0; i < c->age->nrecipients; i++)
+		if (strlist_add(&m->recipients, &m->nrecipients, c->age->recipients[i].text) < 0)
+			return -1;
+	if (c->age->nrecipients == 0)
+		return strlist_add(&m->recipients, &m->nrecipients, "passphrase (scrypt)");
+	return 0;
+}
+
 /* The row counts file beside the manifest, which records its checksum. */
-static int write_rowcounts(struct backup_writer *w, const struct rowcounts *counts,
-			   struct manifest *m)
+static int write_rowcounts(const struct config *c, struct backup_writer *w,
+			   const struct rowcounts *counts, struct manifest *m)
 {
 	char *text;
 	int rc;
@@ -161,9 +179,18 @@ static int write_rowcounts(struct backup_writer *w, const struct rowcounts *coun
 		fail(EXIT_INTERNAL, "out of memory");
 		return -1;
 	}
-	rc = backup_write_small(w, KEY_ROWCOUNTS, text);
-	if (rc == 0)
-		rowcounts_sha256(text, m->rowcounts_sha256);
+	/*
+	 * Table names and sizes are the data's too: encrypted like the dumps,
+	 * and then checksummed as stored, like them.
+	 */
+	if (conf_encrypts(c)) {
+		rc =
+		    backup_write_small_age(w, KEY_ROWCOUNTS_AGE, text, c->age, m->rowcounts_sha256);
+	} else {
+		rc = backup_write_small(w, KEY_ROWCOUNTS, text);
+		if (rc == 0)
+			rowcounts_sha256(text, m->rowcounts_sha256);
+	}
 	free(text);
 	return rc;
 }
@@ -183,7 +210,8 @@ static int make_backup(const struct config *c, struct engine **engines, struct s
 	int rc = -1;
 
 	key_backup(final, c->tier, stamp);
-	if (codec == NULL || start_manifest(engines, c->ntargets, m) < 0)
+	if (codec == NULL || start_manifest(engines, c->ntargets, m) < 0 ||
+	    describe_encryption(c, m) < 0)
 		goto out;
 	w = backup_begin(s, c->tier, stamp, m);
 	if (w == NULL)
@@ -198,7 +226,7 @@ static int make_backup(const struct config *c, struct engine **engines, struct s
 	m->partial = m->nfailed > 0;
 	if (m->nfiles == 0)
 		goto out;
-	if (write_rowcounts(w, &counts, m) < 0)
+	if (write_rowcounts(c, w, &counts, m) < 0)
 		goto out;
 	m->finished = time(NULL);
 	rc = backup_commit(w);
@@ -296,5 +324,7 @@ out:
 int cmd_hourly(const struct config *c, struct store *s, struct report *r, char *const *operands)
 {
 	(void)operands;
+	if (conf_encryption_ready(c) < 0)
+		return -1;
 	return job_with_mirrors(c, s, r, job_hourly);
 }

@@ -50,6 +50,9 @@ void listing_print_table(const struct catalog *c, FILE *out)
 		/* Point-in-time recovery starts only from these: say which they are. */
 		if (engine_is_base_backup(r->manifest))
 			fputs("[base backup] ", out);
+		/* Restoring it needs RECOVER_IDENTITY_FILE: say so before anyone tries. */
+		if (r->manifest->encryption != NULL)
+			fprintf(out, "[%s] ", r->manifest->encryption);
 		for (size_t d = 0; d < r->manifest->ndatabases; d++)
 			fprintf(out, "%s%s", d ? "," : "", r->manifest->databases[d]);
 		/* Last on the line: the reason is free text. */
@@ -117,6 +120,12 @@ void listing_print_json(const struct catalog *c, FILE *out)
 			fputs("null", out);
 		json_list(out, "databases", m ? m->databases : NULL, m ? m->ndatabases : 0);
 		json_list(out, "failed_targets", m ? m->failed : NULL, m ? m->nfailed : 0);
+		fputs(", \"encryption\": ", out);
+		if (m != NULL && m->encryption != NULL)
+			json_string(out, m->encryption);
+		else
+			fputs("null", out);
+		json_list(out, "recipients", m ? m->recipients : NULL, m ? m->nrecipients : 0);
 		fputs("}", out);
 	}
 	fputs(c->n ? "\n]\n" : "]\n", out);

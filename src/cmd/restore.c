@@ -8,6 +8,7 @@
 #include "cmd/cmd.h"
 #include "engine/engine.h"
 #include "backup/manifest.h"
+#include "pipeline/age.h"
 #include "pipeline/pipeline.h"
 #include "report.h"
 #include "util/log.h"
@@ -76,6 +77,105 @@ static int check_selection(const struct config *c, const struct engine_options *
 	return 0;
 }
 
+/* The recipients a manifest records, as one line for messages; malloc'ed, NULL if none. */
+static char *recipients_of(const struct manifest *m)
+{
+	size_t len = 1;
+	char *out;
+
+	for (size_t i = 0; i < m->nrecipients; i++)
+		len += strlen(m->recipients[i]) + 2;
+	out = calloc(1, len);
+	for (size_t i = 0; out != NULL && i < m->nrecipients; i++) {
+		if (i > 0)
+			strcat(out, ", ");
+		strcat(out, m->recipients[i]);
+	}
+	return out;
+}
+
+/* src decrypted with c's keys when m's backup is encrypted. NULL after fail(). */
+static struct source *decrypting(const struct config *c, const struct manifest *m,
+				 struct source *src, const char *key)
+{
+	static const struct age_keys none;
+	char *to;
+
+	if (src == NULL || m->encryption == NULL)
+		return src;
+	if (strcmp(m->encryption, "age") != 0) {
+		fail(EXIT_CONFIG, "%s is encrypted with %s, which this version cannot decrypt", key,
+		     m->encryption);
+		source_close(src);
+		return NULL;
+	}
+	to = recipients_of(m);
+	src = age_source(src, c->age != NULL ? c->age : &none, key, to);
+	free(to);
+	return src;
+}
+
+struct source *restore_open(const struct config *c, struct store *s, const struct manifest *m,
+			    const char *key)
+{
+	const struct codec *codec = codec_find(m->compression ? m->compression : "gzip");
+	struct source *src = NULL;
+
+	if (codec == NULL || store_get(s, key, &src) < 0 ||
+	    (src = decrypting(c, m, src, key)) == NULL)
+		return NULL;
+	return codec->source(src, key);
+}
+
+char *restore_read_small(const struct config *c, struct store *s, const struct manifest *m,
+			 const char *key, char *stored_sha256)
+{
+	struct pipeline_stats stored = {0};
+	struct source *src = NULL;
+	size_t len = 0, size = 4096;
+	char *text = malloc(size);
+	ssize_t n = -1;
+
+	if (text != NULL && store_get(s, key, &src) == 0 &&
+	    (src = pipeline_hash_source(src, &stored)) != NULL &&
+	    (src = decrypting(c, m, src, key)) != NULL) {
+		while ((n = source_read(src, text + len, size - len - 1)) > 0) {
+			char *grown;
+
+			len += (size_t)n;
+			if (size - len > 1)
+				continue;
+			grown = realloc(text, size *= 2);
+			if (grown == NULL) {
+				n = -1;
+				break;
+			}
+			text = grown;
+		}
+	}
+	source_close(src); /* settles stored: the SHA-256 of the bytes as stored */
+	if (n < 0) {
+		free(text);
+		return NULL;
+	}
+	strcpy(stored_sha256, stored.sha256);
+	text[len] = '\0';
+	return text;
+}
+
+int restore_check_key(const struct config *c, struct store *s, const struct manifest *m,
+		      const char *key)
+{
+	struct source *src = NULL;
+
+	if (m->encryption == NULL)
+		return 0;
+	if (store_get(s, key, &src) < 0 || (src = decrypting(c, m, src, key)) == NULL)
+		return -1;
+	source_close(src);
+	return 0;
+}
+
 int restore_verify(const struct config *c, struct store *s, const struct backup_ref *r)
 {
 	struct source *src = NULL;
@@ -99,11 +199,20 @@ int restore_verify(const struct config *c, struct store *s, const struct backup_
 		    pipeline_verify(src, f->size, f->sha256, key) < 0)
 			return -1;
 	}
+	/* Every file intact; now whether our key opens them, still before the target. */
+	for (size_t i = 0; i < r->manifest->nfiles; i++) {
+		const struct manifest_file *f = &r->manifest->files[i];
+
+		file_key(r, f->name, key);
+		if (wanted(c, f) && restore_check_key(c, s, r->manifest, key) < 0)
+			return -1;
+	}
 	log_info("%s/%s: the files to restore match their SHA-256", r->tier, r->stamp);
 	return 0;
 }
 
-/* bandr's files have no manifest: describe one as a dump of the default engine (pg_dumpall). */
+/* bandr's files have no manifest: describe one as a dump of the default engine
+ * (pg_dumpall). */
 static int legacy_manifest(const struct backup_ref *r, struct manifest *m)
 {
 	memset(m, 0, sizeof(*m));
@@ -122,7 +231,8 @@ static int check_expected_count(const struct config *c, struct engine *e)
 		return -1;
 	if (count < c->expected_count) {
 		fail(EXIT_CHECK,
-		     "the restored server has %ld database(s), DATABASE_EXPECTED_COUNT wants at "
+		     "the restored server has %ld database(s), DATABASE_EXPECTED_COUNT "
+		     "wants at "
 		     "least %ld",
 		     count, c->expected_count);
 		return -1;
@@ -164,7 +274,8 @@ static int plan_step(const struct config *c, const struct manifest *m,
 		step->target = &c->targets[0]; /* a backup made before the list: its one target */
 	if (step->target == NULL) {
 		fail(EXIT_CONFIG,
-		     "the backup holds %s%s, which the configuration does not list: add it, or "
+		     "the backup holds %s%s, which the configuration does not list: add "
+		     "it, or "
 		     "restore another with --target",
 		     *name ? "target " : "the dump of a single server made without a targets list",
 		     name);
@@ -177,7 +288,6 @@ static int plan_step(const struct config *c, const struct manifest *m,
 static int restore_file(const struct config *c, struct store *s, const struct backup_ref *r,
 			const struct manifest *m, const struct restore_step *step)
 {
-	const struct codec *codec = codec_find(m->compression ? m->compression : "gzip");
 	const struct manifest_file *f = step->file;
 	struct engine_options o;
 	struct engine *e = NULL;
@@ -188,11 +298,11 @@ static int restore_file(const struct config *c, struct store *s, const struct ba
 	engine_options_from(c, &o);
 	/* A restore into an older major than the file's server is refused. */
 	o.backup_server_version = f->server_version ? f->server_version : m->server_version;
-	if (codec == NULL || (e = engine_new(step->engine, step->target, &o)) == NULL)
+	if ((e = engine_new(step->engine, step->target, &o)) == NULL)
 		return -1;
 	file_key(r, f->name, key);
 	log_info("restoring %s%s%s", key, *file_target(f) ? " into target " : "", file_target(f));
-	if (store_get(s, key, &src) == 0 && (src = codec->source(src, key)) != NULL)
+	if ((src = restore_open(c, s, m, key)) != NULL)
 		rc = e->ops->restore(e, f->databases ? f->databases : m->databases,
 				     f->databases ? f->ndatabases : m->ndatabases, src);
 	engine_free(e);
@@ -231,7 +341,8 @@ static int check_held(const struct config *c, const struct backup_ref *r, const 
 		     c->restore_target ? c->restore_target : "", count ? list : "none");
 	else
 		fail(EXIT_USAGE,
-		     "database %s is in %zu targets of backup %s/%s (%s): choose one with --target",
+		     "database %s is in %zu targets of backup %s/%s (%s): choose one with "
+		     "--target",
 		     c->recover_database, n, r->tier, r->stamp, list);
 	return -1;
 }
@@ -246,7 +357,8 @@ static int check_counts(const struct config *c, const struct restore_step *steps
 		struct engine *e;
 		int rc;
 
-		/* A base backup put into PGDATA is no server yet: nothing to count until --start.
+		/* A base backup put into PGDATA is no server yet: nothing to count until
+		 * --start.
 		 */
 		if (engine_restores_offline(steps[i].engine) && !c->recover_start) {
 			log_warn("DATABASE_EXPECTED_COUNT is not checked: the recovered cluster "
@@ -288,7 +400,8 @@ int restore_backup(const struct config *c, struct store *s, const struct backup_
 		goto out;
 	if (c->recover_database != NULL && engine_restores_offline(steps[0].engine)) {
 		fail(EXIT_USAGE,
-		     "backup %s/%s is a base backup of the whole cluster: it cannot restore one "
+		     "backup %s/%s is a base backup of the whole cluster: it cannot "
+		     "restore one "
 		     "database (drop --database, RECOVER_DATABASE)",
 		     r->tier, r->stamp);
 		goto out;

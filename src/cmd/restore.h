@@ -16,6 +16,32 @@ struct report;
  */
 int restore_verify(const struct config *c, struct store *s, const struct backup_ref *r);
 
+struct manifest;
+
+/*
+ * The plain bytes of the stored file key of a backup described by m: read
+ * from s, decrypted with c's identities or passphrase when m says the backup
+ * is encrypted, decompressed. NULL after fail(): a wrong or missing key
+ * names the recipients the manifest records.
+ */
+struct source *restore_open(const struct config *c, struct store *s, const struct manifest *m,
+			    const char *key);
+
+/*
+ * The text of a small encrypted file of a backup (the row counts),
+ * decrypted, NUL-terminated and malloc'ed, with the SHA-256 of its stored
+ * bytes into stored_sha256 (DIGEST_HEX_LEN + 1 bytes). NULL after fail().
+ */
+char *restore_read_small(const struct config *c, struct store *s, const struct manifest *m,
+			 const char *key, char *stored_sha256);
+
+/*
+ * Opens the age header of the stored file key with c's keys (and closes it):
+ * whether the backup can be decrypted, before anything is touched.
+ */
+int restore_check_key(const struct config *c, struct store *s, const struct manifest *m,
+		      const char *key);
+
 /*
  * Verifies r, restores each of its targets (or --target's) into the server
  * its settings name, then runs DATABASE_EXPECTED_COUNT.

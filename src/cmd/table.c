@@ -15,7 +15,9 @@ static const char backup_usage[] =
     "              [--prior-tier tier] [--prior-count n] [--database name]\n"
     "              [--lock-timeout seconds] [--compression gzip | zstd | none]\n"
     "              [--compression-level n] [--threads n] [--engine postgres | mariadb | mongodb]\n"
-    "       backup --verify latest | timestamp [--config file] [--backup-dir dir]\n"
+    "              [--encryption none | age] [--recipients keys] [--recipients-file file]\n"
+    "       backup --verify latest | timestamp [--identity-file file] [--config file]\n"
+    "              [--backup-dir dir]\n"
     "       backup --check [--config file] [--backup-dir dir]\n"
     "       backup --keep timestamp [--reason text] [--tier tier] [--config file]\n"
     "              [--backup-dir dir] [--lock-timeout seconds]\n"
@@ -30,22 +32,23 @@ static const char backup_usage[] =
 static const char recover_usage[] =
     "usage: recover [--from-backup none | latest | timestamp] [--target name] [--force]\n"
     "               [--recovery-target-time time] [--recovery-target immediate | latest]\n"
-    "               [--start] [--json] [--config file] [--backup-dir dir]\n"
-    "               [--database name [--as newname]]\n"
+    "               [--start] [--json] [--identity-file file] [--config file]\n"
+    "               [--backup-dir dir] [--database name [--as newname]]\n"
     "       recover --print-config [option ...]\n"
-    "       recover wal-fetch [--config file] [--backup-dir dir] file path\n"
+    "       recover wal-fetch [--identity-file file] [--config file] [--backup-dir dir] file path\n"
     "       recover --help | --version\n";
 
 static const char *const hourly_flags[] = {
-    "tier",	"config",	"backup-dir",  "count",
-    "database", "lock-timeout", "compression", "compression-level",
-    "threads",	"engine",	NULL,
+    "tier",	    "config",	   "backup-dir",	"count",   "database",
+    "lock-timeout", "compression", "compression-level", "threads", "engine",
+    "encryption",   "recipients",  "recipients-file",	NULL,
 };
 static const char *const promote_flags[] = {
     "tier", "config", "backup-dir", "count", "prior-tier", "prior-count", "lock-timeout", NULL,
 };
 /* --tier stays: the tier policy is loaded, and CronJobs set BACKUP_TYPE for every mode. */
-static const char *const verify_flags[] = {"verify", "tier", "config", "backup-dir", NULL};
+static const char *const verify_flags[] = {"verify",	 "tier",	  "config",
+					   "backup-dir", "identity-file", NULL};
 static const char *const check_flags[] = {"check", "tier", "config", "backup-dir", NULL};
 /* One backup of the run's tier (--tier), under the tier's lock. */
 static const char *const keep_flags[] = {
@@ -59,10 +62,13 @@ static const char *const delete_flags[] = {
 };
 /* --print-config takes every option of its binary's modes: it shows what they would run with. */
 static const char *const backup_print_flags[] = {
-    "print-config", "tier",	"config",	"backup-dir",  "count",	  "prior-tier",
-    "prior-count",  "database", "lock-timeout", "compression", "threads", "compression-level",
-    "engine",	    "verify",	"check",	"keep",	       "reason",  "unkeep",
-    "delete",	    "force",	NULL,
+    "print-config", "tier",	   "config",	      "backup-dir",
+    "count",	    "prior-tier",  "prior-count",     "database",
+    "lock-timeout", "compression", "threads",	      "compression-level",
+    "engine",	    "verify",	   "check",	      "keep",
+    "reason",	    "unkeep",	   "delete",	      "force",
+    "encryption",   "recipients",  "recipients-file", "identity-file",
+    NULL,
 };
 static const char *const recover_print_flags[] = {
     "print-config",
@@ -80,11 +86,12 @@ static const char *const recover_print_flags[] = {
     NULL,
 };
 static const char *const store_flags[] = {"config", "backup-dir", NULL};
+static const char *const fetch_flags[] = {"config", "backup-dir", "identity-file", NULL};
 static const char *const list_flags[] = {"from-backup", "json", "config", "backup-dir", NULL};
 static const char *const restore_flags[] = {
-    "from-backup",     "target", "force",  "recovery-target-time",
-    "recovery-target", "start",	 "config", "backup-dir",
-    "database",	       "as",	 NULL,
+    "from-backup",     "target",   "force",  "recovery-target-time",
+    "recovery-target", "start",	   "config", "backup-dir",
+    "identity-file",   "database", "as",     NULL,
 };
 
 static int wants_print_config(const struct config *c)
@@ -161,7 +168,7 @@ const struct command commands[] = {
     /* It opens the store itself, once its settings are checked. */
     {"recover", NULL, "a restore", NULL, NULL, restore_flags, CMD_REPORT, 0, cmd_restore},
     /* restore_command */
-    {"recover", "wal-fetch", "recover wal-fetch", NULL, NULL, store_flags, CMD_STORE, 2,
+    {"recover", "wal-fetch", "recover wal-fetch", NULL, NULL, fetch_flags, CMD_STORE, 2,
      cmd_wal_fetch},
     {NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, NULL},
 };

@@ -34,6 +34,7 @@ struct verdict {
 
 /* One file of a backup, opened anew for each reader. */
 struct file_ref {
+	const struct config *config; /* the identities that decrypt it */
 	struct store *store;
 	const struct backup_ref *backup;
 	const struct manifest_file *file;
@@ -43,15 +44,10 @@ struct file_ref {
 static struct source *open_file(void *arg)
 {
 	const struct file_ref *f = arg;
-	const struct manifest *m = f->backup->manifest;
-	const struct codec *codec = codec_find(m->compression ? m->compression : "gzip");
-	struct source *src = NULL;
 	char key[KEY_MAX];
 
 	key_backup_file(key, f->backup->tier, f->backup->name, f->file->name);
-	if (codec == NULL || store_get(f->store, key, &src) < 0)
-		return NULL;
-	return codec->source(src, key);
+	return restore_open(f->config, f->store, f->backup->manifest, key);
 }
 
 /* ------------------------------------------------------------------ checks */
@@ -118,18 +114,23 @@ static int check_rows(struct engine *e, const struct manifest_file *f,
 }
 
 /* The row counts recorded beside the manifest, checked against its checksum. */
-static int load_counts(struct store *s, const struct backup_ref *r, struct rowcounts *counts)
+static int load_counts(const struct config *c, struct store *s, const struct backup_ref *r,
+		       struct rowcounts *counts)
 {
 	char key[KEY_MAX], sha[DIGEST_HEX_LEN + 1], err[256], *text;
 	int rc = -1;
 
 	if (r->manifest->rowcounts_sha256[0] == '\0')
 		return 0; /* a backup from before row counts, or with no table counted */
-	key_backup_file(key, r->tier, r->name, KEY_ROWCOUNTS);
-	text = store_read_small(s, key, NULL);
+	key_backup_file(key, r->tier, r->name,
+			r->manifest->encryption ? KEY_ROWCOUNTS_AGE : KEY_ROWCOUNTS);
+	/* Encrypted, the manifest has the SHA-256 of the stored bytes, like any file's. */
+	text = r->manifest->encryption ? restore_read_small(c, s, r->manifest, key, sha)
+				       : store_read_small(s, key, NULL);
 	if (text == NULL)
 		return -1;
-	rowcounts_sha256(text, sha);
+	if (r->manifest->encryption == NULL)
+		rowcounts_sha256(text, sha);
 	if (strcmp(sha, r->manifest->rowcounts_sha256) != 0)
 		fail(EXIT_CORRUPT,
 		     "%s does not match its SHA-256 in the manifest: the backup is damaged", key);
@@ -192,12 +193,12 @@ static const char *newest_version(const struct manifest *m, const char *engine)
 }
 
 /* Restores one file into a server of its engine and checks what came back. */
-static int restore_file(struct store *s, const struct backup_ref *r, const struct manifest_file *f,
-			struct engine_servers *sv, const struct rowcounts *counts,
-			struct verdict *v)
+static int restore_file(const struct config *c, struct store *s, const struct backup_ref *r,
+			const struct manifest_file *f, struct engine_servers *sv,
+			const struct rowcounts *counts, struct verdict *v)
 {
 	const struct manifest *m = r->manifest;
-	struct file_ref ref = {s, r, f};
+	struct file_ref ref = {c, s, r, f};
 	struct engine *e;
 	int rc;
 
@@ -219,10 +220,10 @@ static int test_restore(const struct config *c, struct store *s, const struct ba
 	struct rowcounts counts = {0};
 	int rc = -1;
 
-	if (load_counts(s, r, &counts) < 0)
+	if (load_counts(c, s, r, &counts) < 0)
 		return -1;
 	for (size_t i = 0; i < r->manifest->nfiles; i++)
-		if (restore_file(s, r, &r->manifest->files[i], sv, &counts, v) < 0)
+		if (restore_file(c, s, r, &r->manifest->files[i], sv, &counts, v) < 0)
 			goto out;
 	rc = check_expected_count(c, sv, v);
 out:

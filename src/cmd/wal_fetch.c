@@ -4,7 +4,9 @@
 
 int cmd_wal_fetch(const struct config *c, struct store *s, struct report *r, char *const *operands)
 {
-	(void)c;
+	struct engine_options o;
+
 	(void)r;
-	return engine_archive_fetch(s, operands[0], operands[1]);
+	engine_options_from(c, &o);
+	return engine_archive_fetch(&o, s, operands[0], operands[1]);
 }

@@ -7,6 +7,8 @@ int cmd_wal_push(const struct config *c, struct store *s, struct report *r, char
 	struct engine_options o;
 
 	(void)r;
+	if (conf_encryption_ready(c) < 0)
+		return -1;
 	engine_options_from(c, &o);
 	return engine_archive_push(&o, s, operands[0]);
 }

@@ -53,6 +53,8 @@ void engine_options_from(const struct config *c, struct engine_options *o)
 	    .compression = c->compression,
 	    .compression_level = c->compression_level,
 	    .threads = c->threads,
+	    .age = c->age,
+	    .encrypt = conf_encrypts(c),
 	    .from_backup = c->from_backup,
 	    .recovery_target_time = c->recovery_target_time,
 	    .recovery_target = c->recovery_target,
@@ -223,13 +225,14 @@ int engine_archive_push(const struct engine_options *o, struct store *s, const c
 	return archive()->push(o, s, path);
 }
 
-int engine_archive_fetch(struct store *s, const char *name, const char *path)
+int engine_archive_fetch(const struct engine_options *o, struct store *s, const char *name,
+			 const char *path)
 {
 	if (archive() == NULL) {
 		fail(EXIT_CONFIG, "no engine archives its log");
 		return -1;
 	}
-	return archive()->fetch(s, name, path);
+	return archive()->fetch(o, s, name, path);
 }
 
 int engine_archive_retain(struct store *s)

@@ -47,6 +47,8 @@ struct engine_options {
 	const char *compression;
 	long compression_level; /* CONF_UNSET: the codec's default */
 	long threads;
+	const struct age_keys *age; /* encrypt (BACKUP_ENCRYPTION=age) and decrypt with */
+	int encrypt;		    /* new files are encrypted to age's recipients */
 	/* Recovery to a point in time. */
 	const char *from_backup;	  /* FROM_BACKUP: the base backup asked for */
 	const char *recovery_target_time; /* RECOVERY_TARGET_TIME */
@@ -115,7 +117,8 @@ struct engine_archive_ops {
 	/* archive_command: stores the log file at path; 0 only once it is durable. */
 	int (*push)(const struct engine_options *o, struct store *s, const char *path);
 	/* restore_command: the archived file name into path, checked; 0 or -1 after fail(). */
-	int (*fetch)(struct store *s, const char *name, const char *path);
+	int (*fetch)(const struct engine_options *o, struct store *s, const char *name,
+		     const char *path);
 	/* After pruning: removes what no kept base backup needs. */
 	int (*retain)(struct store *s);
 	/*
@@ -337,7 +340,8 @@ void engine_servers_free(struct engine_servers *sv);
 /* archive_command: see engine_archive_ops.push. Fails where no engine archives. */
 int engine_archive_push(const struct engine_options *o, struct store *s, const char *path);
 /* restore_command: see engine_archive_ops.fetch. */
-int engine_archive_fetch(struct store *s, const char *name, const char *path);
+int engine_archive_fetch(const struct engine_options *o, struct store *s, const char *name,
+			 const char *path);
 /* After pruning: every archive keeps only what a kept base backup needs. */
 int engine_archive_retain(struct store *s);
 /* The newest archived file (ENGINE_ARCHIVE_NAME_MAX bytes): 0, 1 when none, or -1. */

@@ -145,7 +145,8 @@ static void meter_abort(struct sink *s)
 }
 
 struct sink *pipeline_sink(struct sink *store, const struct codec *codec, int level, int threads,
-			   const char *label, struct pipeline_stats *stats)
+			   const struct age_keys *age, const char *label,
+			   struct pipeline_stats *stats)
 {
 	struct meter_sink *m;
 	struct sink *s;
@@ -154,6 +155,9 @@ struct sink *pipeline_sink(struct sink *store, const struct codec *codec, int le
 	clock_gettime(CLOCK_MONOTONIC, &stats->began);
 	s = hash_sink(store, stats);
 	if (s == NULL)
+		return NULL;
+	/* Encrypted after compression (ciphertext does not compress), hashed as stored. */
+	if (age != NULL && (s = age_sink(s, age)) == NULL)
 		return NULL;
 	s = codec->sink(s, level, threads, label);
 	if (s == NULL)

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "compress/codec.h"
+#include "pipeline/age.h"
 #include "util/digest.h"
 #include "util/stream.h"
 
@@ -22,13 +23,15 @@ struct pipeline_stats {
 };
 
 /*
- * A sink that compresses with codec at level on up to threads threads into
- * store, hashing what it stores and logging progress. On commit it fills
+ * A sink that compresses with codec at level on up to threads threads,
+ * encrypts to age's recipients when age is not NULL, into store, hashing
+ * what it stores (the encrypted bytes) and logging progress. On commit it fills
  * *stats (which must outlive the sink) and commits store; on abort it aborts
  * store. Owns store. Returns NULL after fail().
  */
 struct sink *pipeline_sink(struct sink *store, const struct codec *codec, int level, int threads,
-			   const char *label, struct pipeline_stats *stats);
+			   const struct age_keys *age, const char *label,
+			   struct pipeline_stats *stats);
 
 /* Seconds since stats->began. */
 double pipeline_elapsed(const struct pipeline_stats *stats);

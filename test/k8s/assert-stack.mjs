@@ -71,6 +71,10 @@ const policy = Object.fromEntries(TIERS.map((t) => [t, readTier(t)]));
 const envNames = knownEnv();
 // Set by the s3 overlay for the S3 store (implemented separately; not in conf.c yet).
 const STORE_ENV = new Set(['BACKUP_STORE', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']);
+// Set by the s3 overlay for encryption at rest: the hourly CronJob's recipients, the recover Job's identity.
+const AGE_ENV = { 'tierdump-hourly': ['BACKUP_ENCRYPTION', 'BACKUP_RECIPIENTS_FILE'], 'tierdump-recover': ['RECOVER_IDENTITY_FILE'] };
+const AGE_VOLUMES = new Set(['age-recipients', 'age-identity']);
+const AGE_IDENTITY_SECRET = 'tierdump-age-identity';
 
 const cronJobs = (objs) => objs.filter((o) => o.kind === 'CronJob');
 const podSpec = (o) => (o.kind === 'CronJob' ? o.spec?.jobTemplate?.spec?.template?.spec : o.spec?.template?.spec);
@@ -126,7 +130,7 @@ function stackAssertions(label, objs) {
 		expect(`${label}: ${tier}: sets only its tier's variables${tier === 'hourly' ? ' and the database connection' : ''}`, () => {
 			const allowed = new Set(['BACKUP_TYPE', 'BACKUP_COUNT', ...(tier === 'hourly'
 				? ['PGHOST', 'PGUSER', 'PGADMINPASS_FILE', 'BACKUP_THREADS']
-				: ['BACKUP_PRIOR_TYPE']), ...(label === 's3' ? STORE_ENV : [])]);
+				: ['BACKUP_PRIOR_TYPE']), ...(label === 's3' ? [...STORE_ENV, ...(AGE_ENV[cj.metadata.name] ?? [])] : [])]);
 			return Object.keys(env(cj)).filter((n) => !allowed.has(n)).map((n) => `sets ${n}`);
 		});
 		expect(`${label}: ${tier}: job limits (startingDeadlineSeconds, backoffLimit, history limits, activeDeadlineSeconds)`, () => {
@@ -244,7 +248,7 @@ function secretAssertions(label, objs, example) {
 		objs.filter((o) => o.kind === 'Secret').map((o) => o.metadata.name));
 	expect(`${label}: every Secret reference is a key of tierdump-secrets.example.yaml`, () =>
 		workloads(objs).flatMap((o) => [
-			...(podSpec(o).volumes ?? []).filter((v) => v.secret).flatMap((v) => [
+			...(podSpec(o).volumes ?? []).filter((v) => v.secret && !(v.secret.secretName === AGE_IDENTITY_SECRET && v.secret.optional)).flatMap((v) => [
 				v.secret.secretName !== example?.metadata?.name && `${o.metadata.name}: Secret ${v.secret.secretName}`,
 				...(v.secret.items ?? []).filter((i) => !exampleKeys.has(i.key)).map((i) => `${o.metadata.name}: key ${i.key}`)]),
 			...Object.values(env(o)).map((e) => e.valueFrom?.secretKeyRef).filter(Boolean).flatMap((r) => [
@@ -286,7 +290,7 @@ for (const [label, objs] of [['base', base], ['s3', s3]]) {
 	secretAssertions(label, objs, example);
 	networkAssertions(label, objs, ['TCP/5432', 'TCP/443', 'UDP/53', 'TCP/53']);
 	expect(`${label}: the ConfigMap holds etc/tierdump.conf as it is`, () => {
-		const cms = objs.filter((o) => o.kind === 'ConfigMap');
+		const cms = objs.filter((o) => o.kind === 'ConfigMap' && o.metadata.name !== 'tierdump-age-recipients');
 		return cms.length !== 1 ? [`${cms.length} ConfigMaps`] : cms[0].data?.['tierdump.conf'] !== etcConf && 'tierdump.conf differs from etc/tierdump.conf';
 	});
 	const recover = byName(objs, 'Job', 'tierdump-recover');
@@ -296,7 +300,7 @@ for (const [label, objs] of [['base', base], ['s3', s3]]) {
 		recover && recover.spec.backoffLimit === 0 && recover.spec.activeDeadlineSeconds > 0);
 	assert(`${label}: the recover Job does not force`, recover && !env(recover).RECOVER_FORCE);
 	const kinds = objs.map((o) => o.kind).sort().join(',');
-	const expected = ['ConfigMap', 'CronJob', 'CronJob', 'CronJob', 'CronJob', 'Job', 'NetworkPolicy', ...(label === 'base' ? ['PersistentVolumeClaim'] : [])].sort().join(',');
+	const expected = ['ConfigMap', 'CronJob', 'CronJob', 'CronJob', 'CronJob', 'Job', 'NetworkPolicy', ...(label === 'base' ? ['PersistentVolumeClaim'] : ['ConfigMap'])].sort().join(',');
 	assert(`${label}: renders ${expected.replace(/,/g, ', ')} and nothing else`, kinds === expected, kinds);
 }
 
@@ -327,6 +331,29 @@ expect('s3: every pod sets one BACKUP_STORE starting with s3://', () => {
 expect('s3: every pod takes AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY from the Secret', () =>
 	workloads(s3).flatMap((o) => ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']
 		.filter((n) => env(o)[n]?.valueFrom?.secretKeyRef?.key !== n).map((n) => `${o.metadata.name}: ${n}`)));
+// Encryption at rest in the S3 overlay: the hourly CronJob encrypts to the
+// recipients file of a ConfigMap, the promotions need no key, the recover
+// Job reads its identity from a file of an optional Secret.
+expect('s3: the hourly CronJob encrypts with age to the recipients file of the ConfigMap', () => {
+	const h = byName(s3, 'CronJob', 'tierdump-hourly');
+	const file = envValue(h, 'BACKUP_RECIPIENTS_FILE') ?? '';
+	const m = (container(h).volumeMounts ?? []).find((v) => file.startsWith(`${v.mountPath}/`));
+	const cm = m && volume(h, m.name)?.configMap?.name;
+	const data = byName(s3, 'ConfigMap', cm ?? '')?.data ?? {};
+	return [envValue(h, 'BACKUP_ENCRYPTION') !== 'age' && `BACKUP_ENCRYPTION=${envValue(h, 'BACKUP_ENCRYPTION')}`,
+		!m && `nothing mounted at ${file}`, m && !(file.slice(m.mountPath.length + 1) in data) && `ConfigMap ${cm} has no ${file}`];
+});
+expect('s3: promotions and the recover Job hold no recipients, the hourly CronJob no identity', () =>
+	workloads(s3).flatMap((o) => ['BACKUP_ENCRYPTION', 'BACKUP_RECIPIENTS', 'BACKUP_RECIPIENTS_FILE', 'RECOVER_IDENTITY_FILE', 'BACKUP_PASSPHRASE', 'BACKUP_PASSPHRASE_FILE']
+		.filter((n) => env(o)[n] && !(AGE_ENV[o.metadata.name] ?? []).includes(n)).map((n) => `${o.metadata.name} sets ${n}`)));
+expect('s3: the recover Job reads RECOVER_IDENTITY_FILE from a file of the optional Secret, never from the environment', () => {
+	const r = byName(s3, 'Job', 'tierdump-recover');
+	const file = envValue(r, 'RECOVER_IDENTITY_FILE') ?? '';
+	const m = (container(r).volumeMounts ?? []).find((v) => file.startsWith(`${v.mountPath}/`));
+	const sec = m && volume(r, m.name)?.secret;
+	return [!m && `nothing mounted at ${file}`, sec?.secretName !== AGE_IDENTITY_SECRET && `not the Secret ${AGE_IDENTITY_SECRET}`,
+		sec && !sec.optional && 'the Secret is not optional (listing needs no key)', m && !m.readOnly && 'mounted writable'];
+});
 expect('s3: the pods keep everything else of the base (only the store changed)', () =>
 	workloads(base).flatMap((b) => {
 		const o = byName(s3, b.kind, b.metadata.name);
@@ -334,10 +361,10 @@ expect('s3: the pods keep everything else of the base (only the store changed)',
 		const strip = (x) => {
 			const y = structuredClone(x);
 			const p = podSpec(y);
-			p.volumes = (p.volumes ?? []).filter((v) => !v.persistentVolumeClaim);
+			p.volumes = (p.volumes ?? []).filter((v) => !v.persistentVolumeClaim && !AGE_VOLUMES.has(v.name));
 			const c = p.containers[0];
-			c.volumeMounts = (c.volumeMounts ?? []).filter((m) => m.mountPath !== '/backup');
-			c.env = (c.env ?? []).filter((e) => !STORE_ENV.has(e.name));
+			c.volumeMounts = (c.volumeMounts ?? []).filter((m) => m.mountPath !== '/backup' && !AGE_VOLUMES.has(m.name));
+			c.env = (c.env ?? []).filter((e) => !STORE_ENV.has(e.name) && !(AGE_ENV[x.metadata.name] ?? []).includes(e.name));
 			return JSON.stringify(y);
 		};
 		return strip(b) !== strip(o) && `${b.metadata.name} differs`;

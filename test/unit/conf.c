@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "pipeline/age.h"
 #include "test.h"
 #include "util/log.h"
 
@@ -219,9 +220,68 @@ static void test_origins(void)
 	unlink(secret_path);
 }
 
+/* resolve(): conf_resolve() with the environment as it is set; 0 or -1. */
+static int resolve(struct config *c)
+{
+	struct config flags;
+	int rc;
+
+	conf_init(&flags);
+	conf_init(c);
+	rc = conf_resolve(c, &flags, 0);
+	conf_free(&flags);
+	return rc;
+}
+
+static void test_encryption(void)
+{
+	static const char key[] = "age1yj7ljwpdyn7qza0emgldp2nl64rn8zq4dt67lg4suf5exfyxxa9sr8ap5l";
+	struct config c;
+
+	clear_env();
+	CHECK(resolve(&c) == 0 && c.age == NULL && !conf_encrypts(&c), "no encryption by default");
+	conf_free(&c);
+	setenv("BACKUP_ENCRYPTION", "age", 1);
+	setenv("BACKUP_RECIPIENTS", key, 1);
+	CHECK(resolve(&c) == 0 && conf_encrypts(&c) && c.age->nrecipients == 1 &&
+		  strcmp(c.age_described, key) == 0 && conf_encryption_ready(&c) == 0,
+	      "BACKUP_RECIPIENTS parsed at start-up");
+	conf_free(&c);
+	setenv("BACKUP_RECIPIENTS",
+	       "age1yj7ljwpdyn7qza0emgldp2nl64rn8zq4dt67lg4suf5exfyxxa9sr8ap5q", 1);
+	CHECK(resolve(&c) < 0, "a recipient with a typo is refused");
+	conf_free(&c);
+	setenv("BACKUP_RECIPIENTS", key, 1);
+	setenv("BACKUP_PASSPHRASE", "pw", 1);
+	CHECK(resolve(&c) < 0, "recipients and a passphrase together are refused");
+	conf_free(&c);
+	unsetenv("BACKUP_RECIPIENTS");
+	CHECK(resolve(&c) == 0 && c.age->passphrase != NULL && conf_encryption_ready(&c) == 0 &&
+		  strcmp(c.age_described, "passphrase (scrypt)") == 0,
+	      "a passphrase alone");
+	conf_free(&c);
+	unsetenv("BACKUP_PASSPHRASE");
+	CHECK(resolve(&c) == 0 && conf_encryption_ready(&c) < 0,
+	      "age without keys: recover may run, a backup may not");
+	conf_free(&c);
+	setenv("BACKUP_ENCRYPTION", "aes", 1);
+	CHECK(resolve(&c) < 0, "an unknown BACKUP_ENCRYPTION is refused");
+	conf_free(&c);
+	unsetenv("BACKUP_ENCRYPTION");
+	setenv("BACKUP_RECIPIENTS", key, 1);
+	CHECK(resolve(&c) < 0, "recipients without BACKUP_ENCRYPTION=age are refused");
+	conf_free(&c);
+	clear_env();
+	setenv("RECOVER_IDENTITY_FILE", "/nonexistent/key.txt", 1);
+	CHECK(resolve(&c) < 0, "a missing identity file is refused");
+	conf_free(&c);
+	clear_env();
+}
+
 void test_conf(void)
 {
 	test_origins();
+	test_encryption();
 	test_precedence();
 	test_tier_policy();
 	test_secrets_and_errors();

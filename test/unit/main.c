@@ -31,6 +31,7 @@ int main(void)
 	    test_engine_postgres_rowcount,
 	    test_engine_postgres_select,
 	    test_engine_postgres_wal_name,
+	    test_pipeline_age,
 	    test_util_array,
 	    test_util_bytes,
 	    test_util_duration,

@@ -47,6 +47,7 @@ void test_compress_codec(void);
 void test_compress_gzip(void);
 void test_compress_zstd(void);
 void test_compress_none(void);
+void test_pipeline_age(void);
 void test_engine_postgres_filter(void);
 void test_engine_postgres_wal_name(void);
 void test_engine_postgres_pitr(void);

@@ -319,6 +319,8 @@ static int restore_command(char *buf, size_t len)
 						     "S3_PASSWORD",
 						     "FTP_USER",
 						     "FTP_PASSWORD",
+						     "RECOVER_IDENTITY_FILE",
+						     "BACKUP_PASSPHRASE",
 						     NULL};
 	char exe[PATH_MAX], file[64];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);

@@ -29,6 +29,7 @@ struct wal_meta {
 	char stored_sha256[DIGEST_HEX_LEN + 1]; /* of the object, compressed */
 	uint64_t size, stored_size;
 	char compression[16];
+	char encryption[16]; /* "age", or empty: stored plain */
 	time_t pushed;
 };
 
@@ -47,6 +48,8 @@ static int on_meta_line(void *arg, const char *section, const char *key, const c
 		m->stored_size = strtoull(value, NULL, 10);
 	else if (strcmp(key, "compression") == 0)
 		snprintf(m->compression, sizeof(m->compression), "%s", value);
+	else if (strcmp(key, "encryption") == 0)
+		snprintf(m->encryption, sizeof(m->encryption), "%s", value);
 	else if (strcmp(key, "pushed") == 0)
 		return ts_parse(value, &m->pushed) == 0;
 	return 1;
@@ -74,6 +77,13 @@ static int read_meta(struct store *s, const char *name, struct wal_meta *m)
 	}
 	free(text);
 	return 0;
+}
+
+/* The stored file's suffix: the codec's, and .age when encrypted. Returns buf (32 bytes). */
+static const char *stored_suffix(const struct codec *codec, int encrypted, char *buf)
+{
+	snprintf(buf, 32, "%s%s", codec->suffix, encrypted ? ".age" : "");
+	return buf;
 }
 
 /* The SHA-256 and size of a local file. Returns 0 or -1 after fail(). */
@@ -111,15 +121,16 @@ static int store_file(const struct engine_options *o, struct store *s, int fd, c
 	static char buf[CHUNK];
 	struct sink *sink = NULL;
 	struct digest raw;
-	char key[KEY_MAX];
+	char key[KEY_MAX], suffix[32];
 	ssize_t n;
 	int level = codec_level(codec, o->compression_level);
 
-	key_wal(key, name, codec->suffix);
+	key_wal(key, name, stored_suffix(codec, o->encrypt, suffix));
 	if (level < 0 || digest_begin(&raw) < 0)
 		return -1;
 	if (store_put(s, key, &sink) < 0 ||
-	    (sink = pipeline_sink(sink, codec, level, (int)o->threads, name, stats)) == NULL) {
+	    (sink = pipeline_sink(sink, codec, level, (int)o->threads, o->encrypt ? o->age : NULL,
+				  name, stats)) == NULL) {
 		digest_discard(&raw);
 		return -1;
 	}
@@ -187,8 +198,9 @@ int wal_push(const struct engine_options *o, struct store *s, const char *path)
 	ts_format(time(NULL), stamp);
 	snprintf(text, sizeof(text),
 		 "# tierdump WAL archive record\nsha256 = %s\nsize = %" PRIu64 "\n"
-		 "compression = %s\nstored_sha256 = %s\nstored_size = %" PRIu64 "\npushed = %s\n",
-		 sha256, size, codec->name, stats.sha256, stats.stored_bytes, stamp);
+		 "compression = %s\n%sstored_sha256 = %s\nstored_size = %" PRIu64 "\npushed = %s\n",
+		 sha256, size, codec->name, o->encrypt ? "encryption = age\n" : "", stats.sha256,
+		 stats.stored_bytes, stamp);
 	key_wal(key, name, ".meta");
 	if (store_write_small(s, key, text) < 0)
 		goto out;
@@ -231,9 +243,10 @@ static int write_out(struct source *src, int fd, const char *tmp, char *hex, uin
 	return rc;
 }
 
-int wal_fetch(struct store *s, const char *name, const char *path)
+int wal_fetch(const struct engine_options *o, struct store *s, const char *name, const char *path)
 {
-	char key[KEY_MAX], tmp[4200], sha256[DIGEST_HEX_LEN + 1];
+	static const struct age_keys none;
+	char key[KEY_MAX], tmp[4200], sha256[DIGEST_HEX_LEN + 1], suffix[32];
 	struct pipeline_stats stored;
 	struct source *src = NULL;
 	const struct codec *codec;
@@ -264,8 +277,11 @@ int wal_fetch(struct store *s, const char *name, const char *path)
 		fail(EXIT_RESTORE, "cannot create %s: %s", tmp, strerror(errno));
 		return -1;
 	}
-	key_wal(key, name, codec->suffix);
+	key_wal(key, name, stored_suffix(codec, meta.encryption[0] != '\0', suffix));
+	/* Decrypted after hashing: the record's stored_sha256 is of the encrypted object. */
 	if (store_get(s, key, &src) < 0 || (src = pipeline_hash_source(src, &stored)) == NULL ||
+	    (meta.encryption[0] != '\0' &&
+	     (src = age_source(src, o->age != NULL ? o->age : &none, key, NULL)) == NULL) ||
 	    (src = codec->source(src, key)) == NULL)
 		goto out;
 	if (write_out(src, fd, tmp, sha256, &size) < 0)

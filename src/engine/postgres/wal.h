@@ -26,7 +26,7 @@ int wal_push(const struct engine_options *o, struct store *s, const char *path);
  * to path, checked against its checksums. Returns 0, or -1 after
  * fail(EXIT_NOT_FOUND) when it is not archived, or another failure.
  */
-int wal_fetch(struct store *s, const char *name, const char *path);
+int wal_fetch(const struct engine_options *o, struct store *s, const char *name, const char *path);
 
 /*
  * After pruning: removes the archived files older than the first segment

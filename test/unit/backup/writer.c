@@ -72,14 +72,14 @@ void test_backup_writer(void)
 	w = backup_begin(s, "hourly", STAMP, &m);
 	CHECK(w != NULL && strcmp(m.tier, "hourly") == 0, "begin names the manifest's tier");
 	CHECK(strcmp(backup_final_key(w), "hourly/" STAMP) == 0, "the final key");
-	sink = backup_add(w, "dump.sql", &codec_none, 0, 1, &added);
+	sink = backup_add(w, "dump.sql", &codec_none, 0, 1, NULL, &added);
 	CHECK(sink != NULL && sink_write(sink, "hello\n", 6) == 0 && sink_commit(sink) == 0,
 	      "a file written through the pipeline");
 	CHECK(m.nfiles == 1 && added.file == &m.files[0], "recorded in the manifest on commit");
 	CHECK(m.nfiles == 1 && m.files[0].size == 6 && m.files[0].raw_size == 6 &&
 		  strcmp(m.files[0].sha256, HELLO_SHA) == 0,
 	      "with its size, raw size and SHA-256");
-	sink = backup_add(w, "aborted.sql", &codec_none, 0, 1, &added);
+	sink = backup_add(w, "aborted.sql", &codec_none, 0, 1, NULL, &added);
 	CHECK(sink != NULL, "a second file");
 	sink_abort(sink);
 	CHECK(m.nfiles == 1, "an aborted file is not recorded");
@@ -107,7 +107,7 @@ void test_backup_writer(void)
 
 	/* An abort: nothing is left, under either name. */
 	w = backup_begin(s, "weekly", STAMP, &promoted);
-	sink = w != NULL ? backup_add(w, "dump.sql", &codec_none, 0, 1, &added) : NULL;
+	sink = w != NULL ? backup_add(w, "dump.sql", &codec_none, 0, 1, NULL, &added) : NULL;
 	CHECK(sink != NULL && sink_write(sink, "x", 1) == 0 && sink_commit(sink) == 0,
 	      "a file of a backup to abandon");
 	backup_abort(w);
