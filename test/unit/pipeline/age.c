@@ -144,8 +144,9 @@ static void test_stream(void)
 		at = payload_at(&ct);
 		CHECK(ct.len - at == n + 16 * (n == 0 ? 1 : (n + 65535) / 65536),
 		      "%zu bytes make %zu of payload", n, ct.len - at);
+		/* memcmp may not be handed the NULL of an empty buffer, even for 0 bytes. */
 		CHECK(decrypt(&dec, ct.data, ct.len, &pt) == 0 && pt.len == n &&
-			  memcmp(pt.data, data, n) == 0,
+			  (n == 0 || memcmp(pt.data, data, n) == 0),
 		      "round trip of %zu bytes", n);
 		buffer_free(&pt);
 		CHECK(decrypt(&other, ct.data, ct.len, &pt) < 0, "a wrong key is refused (%zu)", n);
