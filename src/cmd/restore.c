@@ -132,34 +132,15 @@ char *restore_read_small(const struct config *c, struct store *s, const struct m
 {
 	struct pipeline_stats stored = {0};
 	struct source *src = NULL;
-	size_t len = 0, size = 4096;
-	char *text = malloc(size);
-	ssize_t n = -1;
+	char *text;
 
-	if (text != NULL && store_get(s, key, &src) == 0 &&
-	    (src = pipeline_hash_source(src, &stored)) != NULL &&
-	    (src = decrypting(c, m, src, key)) != NULL) {
-		while ((n = source_read(src, text + len, size - len - 1)) > 0) {
-			char *grown;
-
-			len += (size_t)n;
-			if (size - len > 1)
-				continue;
-			grown = realloc(text, size *= 2);
-			if (grown == NULL) {
-				n = -1;
-				break;
-			}
-			text = grown;
-		}
-	}
-	source_close(src); /* settles stored: the SHA-256 of the bytes as stored */
-	if (n < 0) {
-		free(text);
+	if (store_get(s, key, &src) < 0 || (src = pipeline_hash_source(src, &stored)) == NULL ||
+	    (src = decrypting(c, m, src, key)) == NULL)
 		return NULL;
-	}
-	strcpy(stored_sha256, stored.sha256);
-	text[len] = '\0';
+	/* Reading to the end and closing settles stored: the SHA-256 of the bytes as stored. */
+	text = source_read_text(src, key);
+	if (text != NULL)
+		strcpy(stored_sha256, stored.sha256);
 	return text;
 }
 

@@ -128,44 +128,12 @@ int store_get(struct store *s, const char *key, struct source **out)
 
 char *store_read_small(struct store *s, const char *key, int *missing)
 {
-	enum { LIMIT = 16 * 1024 * 1024 };
 	struct source *src = NULL;
-	char *text = NULL;
-	size_t len = 0, cap = 0;
 	int rc = missing ? s->ops->get(s, key, &src) : store_get(s, key, &src);
 
 	if (rc == 1)
 		*missing = 1;
-	if (rc != 0)
-		return NULL;
-	for (;;) {
-		ssize_t n;
-
-		if (len + 4096 + 1 > cap) {
-			char *grown;
-
-			cap = cap ? cap * 2 : 8192;
-			grown = cap > LIMIT ? NULL : realloc(text, cap);
-			if (grown == NULL) {
-				fail(EXIT_CORRUPT, "%s is larger than expected", key);
-				goto fail;
-			}
-			text = grown;
-		}
-		n = source_read(src, text + len, cap - len - 1);
-		if (n < 0)
-			goto fail;
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	source_close(src);
-	text[len] = '\0';
-	return text;
-fail:
-	source_close(src);
-	free(text);
-	return NULL;
+	return rc == 0 ? source_read_text(src, key) : NULL;
 }
 
 int store_write_small(struct store *s, const char *key, const char *text)

@@ -52,4 +52,11 @@ static inline void source_close(struct source *s)
 		s->close(s);
 }
 
+/*
+ * Reads a small source (a manifest, row counts: at most 16 MiB) to its end
+ * into a new NUL-terminated string the caller frees, and closes it.
+ * Returns NULL after fail() naming label.
+ */
+char *source_read_text(struct source *src, const char *label);
+
 #endif
