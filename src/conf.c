@@ -124,6 +124,8 @@ const struct setting conf_settings[] = {
      "complete backups pruning by age leaves at least (default 1)"},
     {"BACKUP_LOCK_TIMEOUT", "lock_timeout", "lock-timeout", SETTING_NUMBER, 0, F(lock_timeout),
      "seconds to wait for another run of the tier (default 60)"},
+    {"BACKUP_FORMAT", "format", "format", SETTING_STRING, 0, F(format),
+     "file (default: one compressed file per target) or chunked (deduplicated chunks)"},
     {"BACKUP_COMPRESSION", "compression", "compression", SETTING_STRING, 0, F(compression),
      "gzip (default), zstd or none"},
     {"BACKUP_COMPRESSION_LEVEL", "compression_level", "compression-level", SETTING_NUMBER, 0,
@@ -690,6 +692,7 @@ int conf_finish(struct config *c, int need_tier)
 	if (c->lock_timeout == CONF_UNSET)
 		c->lock_timeout = 60;
 	default_string(&c->compression, "gzip");
+	default_string(&c->format, "file");
 	default_string(&c->engine, "postgres");
 	default_string(&c->webhook_on, "always");
 	/* VERIFY_USER has no default here: each engine's server has its own (verify.c). */
@@ -725,8 +728,17 @@ int conf_finish(struct config *c, int need_tier)
 		fail(EXIT_CONFIG, "BACKUP_DIR is empty");
 		return -1;
 	}
+	if (strcmp(c->format, "file") != 0 && strcmp(c->format, "chunked") != 0) {
+		fail(EXIT_CONFIG, "BACKUP_FORMAT is %s: it takes file or chunked", c->format);
+		return -1;
+	}
 	if (choose_method(c) < 0 || target_finish(c) < 0 || conf_encryption(c) < 0)
 		return -1;
+	if (strcmp(c->format, "chunked") == 0 && conf_encrypts(c)) {
+		fail(EXIT_CONFIG, "BACKUP_FORMAT=chunked does not encrypt chunks in this version: "
+				  "use BACKUP_FORMAT=file with BACKUP_ENCRYPTION=age");
+		return -1;
+	}
 	if (!need_tier)
 		return 0;
 	return validate_tiers(c) < 0 || validate_retention(c) < 0 ? -1 : 0;

@@ -29,6 +29,7 @@ struct config {
 	long max_age_seconds;	/* not a setting: BACKUP_MAX_AGE parsed; 0 for no limit */
 	long min_count;		/* BACKUP_MIN_COUNT: complete backups age pruning leaves */
 	long lock_timeout;	/* seconds a run waits for its tier's lock */
+	char *format;		/* BACKUP_FORMAT: file or chunked */
 	char *compression;	/* BACKUP_COMPRESSION: gzip, zstd, none */
 	long compression_level; /* BACKUP_COMPRESSION_LEVEL; unset: the codec's default */
 	long threads;		/* BACKUP_THREADS: compression threads; default online CPUs */

@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 
+#include "backup/manifest.h"
 #include "store/store.h"
 
 #define KEY_MAX 1024
@@ -29,6 +30,9 @@ char *key_backup(char *buf, const char *tier, const char *name);
 
 /* "tier/name/file": one file of a backup. */
 char *key_backup_file(char *buf, const char *tier, const char *name, const char *file);
+
+/* The row counts of the backup tier/name that m describes: beside it, or a chunked one's blob. */
+char *key_rowcounts(char *buf, const char *tier, const char *name, const struct manifest *m);
 
 /* "wal/<file><suffix>": an archived WAL file's object (".gz") or record (".meta"). */
 char *key_wal(char *buf, const char *file, const char *suffix);

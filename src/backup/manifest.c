@@ -171,8 +171,10 @@ char *manifest_render(const struct manifest *m, char *err, size_t errlen)
 		put_field(out, "client", f->client);
 		for (size_t d = 0; d < f->ndatabases; d++)
 			put_field(out, "database", f->databases[d]);
-		fprintf(out, "size = %" PRIu64 "\nraw_size = %" PRIu64 "\nsha256 = %s\n", f->size,
-			f->raw_size, f->sha256);
+		fprintf(out, "size = %" PRIu64 "\nraw_size = %" PRIu64 "\n", f->size, f->raw_size);
+		if (m->format == MANIFEST_CHUNKED)
+			fprintf(out, "new_size = %" PRIu64 "\n", f->new_size);
+		fprintf(out, "sha256 = %s\n", f->sha256);
 	}
 	if (fclose(out) != 0) {
 		snprintf(err, errlen, "out of memory");
@@ -245,7 +247,7 @@ static int on_backup_key(struct manifest *m, const char *name, const char *value
 		if (strcmp(name, strings[i].key) == 0)
 			return set_string((char **)((char *)m + strings[i].offset), value);
 	if (strcmp(name, "format") == 0) {
-		if (parse_number(value, &n) < 0 || n != 1)
+		if (parse_number(value, &n) < 0 || (n != MANIFEST_FILES && n != MANIFEST_CHUNKED))
 			return -1; /* a format we do not know: refuse rather than guess */
 		m->format = (int)n;
 		return 0;
@@ -313,6 +315,8 @@ static int on_file_key(struct manifest *m, const char *section, const char *name
 		return parse_number(value, &f->size);
 	if (strcmp(name, "raw_size") == 0)
 		return parse_number(value, &f->raw_size);
+	if (strcmp(name, "new_size") == 0)
+		return parse_number(value, &f->new_size);
 	if (strcmp(name, "sha256") == 0) {
 		if (!valid_sha256(value))
 			return -1;
@@ -374,9 +378,9 @@ int manifest_parse(const char *text, struct manifest *m, char *err, size_t errle
 		manifest_free(m);
 		return -1;
 	}
-	if (m->format != 1 || m->engine == NULL || m->nfiles == 0) {
+	if (m->format == 0 || m->engine == NULL || m->nfiles == 0) {
 		snprintf(err, errlen, "%s",
-			 m->format != 1	     ? "no format line"
+			 m->format == 0	     ? "no format line"
 			 : m->engine == NULL ? "no engine line"
 					     : "no file listed");
 		manifest_free(m);
@@ -394,11 +398,23 @@ int manifest_parse(const char *text, struct manifest *m, char *err, size_t errle
 
 const char *manifest_carried_file(const struct manifest *m, size_t i)
 {
+	/* A chunked backup's files are in the store's chunk area, shared. */
+	if (m->format == MANIFEST_CHUNKED)
+		return NULL;
 	if (i < m->nfiles)
 		return m->files[i].name;
 	if (i != m->nfiles || m->rowcounts_sha256[0] == '\0')
 		return NULL;
 	return m->encryption != NULL ? KEY_ROWCOUNTS_AGE : KEY_ROWCOUNTS;
+}
+
+uint64_t manifest_new_size(const struct manifest *m)
+{
+	uint64_t total = 0;
+
+	for (size_t i = 0; i < m->nfiles; i++)
+		total += m->format == MANIFEST_CHUNKED ? m->files[i].new_size : m->files[i].size;
+	return total;
 }
 
 uint64_t manifest_size(const struct manifest *m)

@@ -21,8 +21,18 @@ struct manifest_file {
 	size_t ndatabases;
 	uint64_t size;	   /* bytes stored */
 	uint64_t raw_size; /* bytes the engine produced, before compression */
+	uint64_t new_size; /* chunked: the bytes of the chunks this backup added to the store */
+	/* The SHA-256 of the stored file; chunked: of its chunk list (chunked/chunklist.h). */
 	char sha256[DIGEST_HEX_LEN + 1];
 };
+
+/*
+ * The manifest's format: 1, files in the backup's own directory; 2, the
+ * chunked format, whose files are chunk lists in the store's chunk area
+ * (chunked/chunks.h). A version that knows only 1 refuses 2 rather than
+ * look for files that are not there.
+ */
+enum { MANIFEST_FILES = 1, MANIFEST_CHUNKED = 2 };
 
 struct manifest {
 	int format;
@@ -80,6 +90,9 @@ int manifest_parse(const char *text, struct manifest *m, char *err, size_t errle
  * dumps, then the row counts when it has them; NULL past the last.
  */
 const char *manifest_carried_file(const struct manifest *m, size_t i);
+
+/* The bytes the backup added to its store: all of its files, or its new chunks when chunked. */
+uint64_t manifest_new_size(const struct manifest *m);
 
 /* Total stored bytes of all files. */
 uint64_t manifest_size(const struct manifest *m);

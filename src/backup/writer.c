@@ -4,11 +4,14 @@
  */
 #include "backup/writer.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "backup/keys.h"
+#include "chunked/writer.h"
 #include "util/log.h"
+#include "util/signals.h"
 
 struct backup_writer {
 	struct store *s;
@@ -17,6 +20,7 @@ struct backup_writer {
 	char staged[256];      /* its name in the tier until published: hidden where it can be */
 	char staging[KEY_MAX]; /* "tier/staged" */
 	char final[KEY_MAX];   /* "tier/stamp" */
+	struct chunk_writer *chunks; /* the chunked format's, or NULL */
 };
 
 struct backup_writer *backup_begin(struct store *s, const char *tier, const char *stamp,
@@ -60,6 +64,32 @@ const char *backup_final_key(const struct backup_writer *w)
 	return w->final;
 }
 
+int backup_use_chunks(struct backup_writer *w, const struct chunk_codec *cc, long timeout)
+{
+	w->chunks = chunk_writer_open(w->s, cc, timeout);
+	if (w->chunks == NULL)
+		return -1;
+	w->m->format = MANIFEST_CHUNKED;
+	return 0;
+}
+
+int backup_carry_chunks(struct backup_writer *w, struct store *from, const struct manifest *m)
+{
+	char label[KEY_MAX + 256];
+
+	for (size_t i = 0; i < m->nfiles; i++) {
+		snprintf(label, sizeof(label), "%s/%s", w->final, m->files[i].name);
+		if (signals_check("copying chunks") < 0 ||
+		    chunk_writer_carry(w->chunks, from, m->files[i].sha256, 1, label) < 0)
+			return -1;
+	}
+	snprintf(label, sizeof(label), "%s/%s", w->final, KEY_ROWCOUNTS);
+	if (m->rowcounts_sha256[0] != '\0' &&
+	    chunk_writer_carry(w->chunks, from, m->rowcounts_sha256, 0, label) < 0)
+		return -1;
+	return 0;
+}
+
 /* ------------------------------------------------------------ added files */
 
 /* Records a file in the manifest once everything in it is stored. */
@@ -68,6 +98,8 @@ struct added_sink {
 	struct sink *inner; /* the pipeline: codec, checksum, store */
 	struct manifest *m;
 	struct backup_added *added;
+	struct chunk_file chunked; /* what the chunked format's sink fills */
+	int is_chunked;
 	char *name;
 };
 
@@ -82,8 +114,12 @@ static int added_commit(struct sink *base)
 {
 	struct added_sink *a = (struct added_sink *)base;
 	struct manifest_file *f;
-	int rc = sink_commit(a->inner); /* fills a->added->stats */
+	int rc = sink_commit(a->inner); /* fills a->added->stats, or a->chunked */
 
+	if (rc == 0 && a->is_chunked) {
+		a->added->stats = a->chunked.stats;
+		a->added->new_bytes = a->chunked.new_bytes;
+	}
 	if (rc == 0) {
 		f = manifest_add_file(a->m, a->name);
 		if (f == NULL) {
@@ -92,6 +128,7 @@ static int added_commit(struct sink *base)
 		} else {
 			f->size = a->added->stats.stored_bytes;
 			f->raw_size = a->added->stats.raw_bytes;
+			f->new_size = a->added->new_bytes;
 			strcpy(f->sha256, a->added->stats.sha256);
 			a->added->file = f;
 		}
@@ -123,9 +160,15 @@ struct sink *backup_add(struct backup_writer *w, const char *name, const struct 
 		fail(EXIT_INTERNAL, "out of memory");
 		goto fail;
 	}
-	if (store_put(w->s, backup_staged_key(w, name, key), &store_sink) < 0)
-		goto fail;
-	a->inner = pipeline_sink(store_sink, codec, level, threads, age, name, &added->stats);
+	a->is_chunked = w->chunks != NULL;
+	if (a->is_chunked) {
+		a->inner = chunk_sink(w->chunks, name, &a->chunked);
+	} else {
+		if (store_put(w->s, backup_staged_key(w, name, key), &store_sink) < 0)
+			goto fail;
+		a->inner = pipeline_sink(store_sink, codec, level, threads, age, name,
+					 &added->stats);
+	}
 	if (a->inner == NULL)
 		goto fail;
 	a->base = (struct sink){added_write, added_commit, added_abort};
@@ -155,7 +198,11 @@ int backup_link_or_copy(struct backup_writer *w, struct store *from, const char 
 
 int backup_write_small(struct backup_writer *w, const char *file, const char *text)
 {
-	char key[KEY_MAX];
+	char key[KEY_MAX], sha256[DIGEST_HEX_LEN + 1];
+
+	/* Chunked, it goes where a promotion need not copy it; its SHA-256 names it. */
+	if (w->chunks != NULL)
+		return chunk_writer_put_blob(w->chunks, text, strlen(text), sha256);
 
 	return store_write_small(w->s, backup_staged_key(w, file, key), text);
 }
@@ -192,6 +239,7 @@ int backup_commit_text(struct backup_writer *w, const char *manifest)
 		backup_abort(w);
 		return -1;
 	}
+	chunk_writer_close(w->chunks);
 	free(w);
 	return 0;
 }
@@ -217,5 +265,6 @@ void backup_abort(struct backup_writer *w)
 		return;
 	log_info("removing the incomplete backup %s", w->staging);
 	store_remove(w->s, w->staging);
+	chunk_writer_close(w->chunks);
 	free(w);
 }

@@ -15,6 +15,7 @@
 #define TIERDUMP_BACKUP_WRITER_H
 
 #include "backup/manifest.h"
+#include "chunked/chunks.h"
 #include "compress/codec.h"
 #include "pipeline/pipeline.h"
 #include "store/store.h"
@@ -33,7 +34,24 @@ struct backup_writer *backup_begin(struct store *s, const char *tier, const char
 struct backup_added {
 	struct pipeline_stats stats; /* bytes in, bytes stored, SHA-256, when it began */
 	struct manifest_file *file;  /* its entry in the manifest */
+	uint64_t new_bytes;	     /* what it added to the store (the chunked format's new chunks) */
 };
+
+/*
+ * Writes the backup in the chunked format (chunked/chunks.h): files added are
+ * cut into chunks named and packed as cc says, stored once in w's store; the
+ * row counts become a blob. Marks a writer in the store until the backup is
+ * committed or aborted, waiting up to timeout seconds for a garbage
+ * collection to end. Sets the manifest's format.
+ */
+int backup_use_chunks(struct backup_writer *w, const struct chunk_codec *cc, long timeout);
+
+/*
+ * For a chunked backup m held by from (w's store, or another one): makes
+ * every chunk and blob it references present in w's store, copying what a
+ * mirror lacks, checking what a promotion relies on. After backup_use_chunks().
+ */
+int backup_carry_chunks(struct backup_writer *w, struct store *from, const struct manifest *m);
 
 /*
  * A sink for the new file name: compressed with codec at level on up to

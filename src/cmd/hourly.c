@@ -45,13 +45,27 @@ static int pick_timestamp(struct store *s, const char *tier, char *stamp)
 	return 0;
 }
 
-/* The codec and level the settings ask for, recorded in the manifest. */
+/* zstd's level for chunks unless BACKUP_COMPRESSION=zstd sets one: stored once, worth more effort. */
+#define CHUNKED_LEVEL 3
+
+static int is_chunked(const struct config *c)
+{
+	return strcmp(c->format, "chunked") == 0;
+}
+
+/*
+ * The codec and level the settings ask for, recorded in the manifest. The
+ * chunked format compresses each chunk with zstd.
+ */
 static const struct codec *choose_codec(const struct config *c, struct manifest *m)
 {
-	const struct codec *codec = codec_find(c->compression);
+	const struct codec *codec = codec_find(is_chunked(c) ? "zstd" : c->compression);
+	long asked = c->compression_level;
 	int level;
 
-	if (codec == NULL || (level = codec_level(codec, c->compression_level)) < 0)
+	if (is_chunked(c) && strcmp(c->compression, "zstd") != 0)
+		asked = CHUNKED_LEVEL;
+	if (codec == NULL || (level = codec_level(codec, asked)) < 0)
 		return NULL;
 	m->compression = strdup(codec->name);
 	m->compression_level = level;
@@ -92,8 +106,10 @@ static int dump_into(const struct config *c, const struct codec *codec, struct e
 			 strrchr(name, '.') ? strrchr(name, '.') : ".sql");
 		snprintf(name, sizeof(name) - 8, "%s%s", e->target->name, kind);
 	}
-	strcat(name, codec->suffix);
-	if (conf_encrypts(c))
+	/* Chunked, a file is its chunk list: the plain dump's name, no suffix of a stored file. */
+	if (!is_chunked(c))
+		strcat(name, codec->suffix);
+	if (conf_encrypts(c) && !is_chunked(c))
 		strcat(name, ".age");
 	sink = backup_add(w, name, codec, m->compression_level, (int)c->threads,
 			  conf_encrypts(c) ? c->age : NULL, &added);
@@ -216,6 +232,12 @@ static int make_backup(const struct config *c, struct engine **engines, struct s
 	w = backup_begin(s, c->tier, stamp, m);
 	if (w == NULL)
 		goto out;
+	if (is_chunked(c)) {
+		struct chunk_codec cc = {.level = m->compression_level};
+
+		if (backup_use_chunks(w, &cc, c->lock_timeout) < 0)
+			goto out;
+	}
 	for (size_t i = 0; i < c->ntargets; i++) {
 		if (engines[i] != NULL && dump_into(c, codec, engines[i], w, m, &counts, r) < 0) {
 			if (signals_stop_requested() || !c->targets_listed)
@@ -234,6 +256,9 @@ static int make_backup(const struct config *c, struct engine **engines, struct s
 	if (rc < 0)
 		goto out;
 	log_info("backup %s %s", final, m->partial ? "published as PARTIAL" : "complete");
+	if (is_chunked(c))
+		log_info("backup %s added %.1f MiB of new chunks to the store", final,
+			 manifest_new_size(m) / 1048576.0);
 	report_backup(r, stamp, manifest_size(m));
 out:
 	backup_abort(w);

@@ -8,6 +8,7 @@
 #include "cmd/cmd.h"
 #include "engine/engine.h"
 #include "backup/manifest.h"
+#include "chunked/reader.h"
 #include "pipeline/age.h"
 #include "pipeline/pipeline.h"
 #include "report.h"
@@ -115,12 +116,20 @@ static struct source *decrypting(const struct config *c, const struct manifest *
 	return src;
 }
 
-struct source *restore_open(const struct config *c, struct store *s, const struct manifest *m,
-			    const char *key)
+struct source *restore_open(const struct config *c, struct store *s, const struct backup_ref *r,
+			    const struct manifest_file *f)
 {
+	const struct manifest *m = r->manifest;
 	const struct codec *codec = codec_find(m->compression ? m->compression : "gzip");
 	struct source *src = NULL;
+	char key[KEY_MAX];
 
+	file_key(r, f->name, key);
+	if (m->format == MANIFEST_CHUNKED) {
+		static const struct chunk_codec plain;
+
+		return chunk_source(s, &plain, f->sha256, key);
+	}
 	if (codec == NULL || store_get(s, key, &src) < 0 ||
 	    (src = decrypting(c, m, src, key)) == NULL)
 		return NULL;
@@ -157,6 +166,28 @@ int restore_check_key(const struct config *c, struct store *s, const struct mani
 	return 0;
 }
 
+/*
+ * A chunked backup: its lists intact and every chunk they name in the store
+ * at its size. The chunks' contents are checked as they are restored, each
+ * before any of its bytes reaches the server.
+ */
+static int verify_chunked(struct store *s, const struct backup_ref *r)
+{
+	struct chunkset have = {0};
+	char key[KEY_MAX];
+	int rc = chunk_list_store(s, &have, NULL);
+
+	for (size_t i = 0; rc == 0 && i < r->manifest->nfiles; i++) {
+		file_key(r, r->manifest->files[i].name, key);
+		rc = chunk_list_check(s, r->manifest->files[i].sha256, &have, key);
+	}
+	chunkset_free(&have);
+	if (rc == 0)
+		log_info("%s/%s: every chunk of the files to restore is in the store", r->tier,
+			 r->stamp);
+	return rc;
+}
+
 int restore_verify(const struct config *c, struct store *s, const struct backup_ref *r)
 {
 	struct source *src = NULL;
@@ -170,6 +201,8 @@ int restore_verify(const struct config *c, struct store *s, const struct backup_
 		src = codec_gzip.source(src, key);
 		return src != NULL && pipeline_drain(src) == 0 ? 0 : -1;
 	}
+	if (r->manifest->format == MANIFEST_CHUNKED)
+		return verify_chunked(s, r);
 	for (size_t i = 0; i < r->manifest->nfiles; i++) {
 		const struct manifest_file *f = &r->manifest->files[i];
 
@@ -283,7 +316,7 @@ static int restore_file(const struct config *c, struct store *s, const struct ba
 		return -1;
 	file_key(r, f->name, key);
 	log_info("restoring %s%s%s", key, *file_target(f) ? " into target " : "", file_target(f));
-	if ((src = restore_open(c, s, m, key)) != NULL)
+	if ((src = restore_open(c, s, r, f)) != NULL)
 		rc = e->ops->restore(e, f->databases ? f->databases : m->databases,
 				     f->databases ? f->ndatabases : m->ndatabases, src);
 	engine_free(e);

@@ -44,10 +44,7 @@ struct file_ref {
 static struct source *open_file(void *arg)
 {
 	const struct file_ref *f = arg;
-	char key[KEY_MAX];
-
-	key_backup_file(key, f->backup->tier, f->backup->name, f->file->name);
-	return restore_open(f->config, f->store, f->backup->manifest, key);
+	return restore_open(f->config, f->store, f->backup, f->file);
 }
 
 /* ------------------------------------------------------------------ checks */
@@ -122,8 +119,7 @@ static int load_counts(const struct config *c, struct store *s, const struct bac
 
 	if (r->manifest->rowcounts_sha256[0] == '\0')
 		return 0; /* a backup from before row counts, or with no table counted */
-	key_backup_file(key, r->tier, r->name,
-			r->manifest->encryption ? KEY_ROWCOUNTS_AGE : KEY_ROWCOUNTS);
+	key_rowcounts(key, r->tier, r->name, r->manifest);
 	/* Encrypted, the manifest has the SHA-256 of the stored bytes, like any file's. */
 	text = r->manifest->encryption ? restore_read_small(c, s, r->manifest, key, sha)
 				       : store_read_small(s, key, NULL);

@@ -144,15 +144,38 @@ static void meter_abort(struct sink *s)
 	free(m);
 }
 
+struct sink *pipeline_meter(struct sink *inner, const char *label, struct pipeline_stats *stats)
+{
+	struct meter_sink *m = calloc(1, sizeof(*m));
+
+	if (m == NULL) {
+		sink_abort(inner);
+		fail(EXIT_INTERNAL, "out of memory");
+		return NULL;
+	}
+	m->base.write = meter_write;
+	m->base.commit = meter_commit;
+	m->base.abort = meter_abort;
+	m->inner = inner;
+	m->stats = stats;
+	m->tty = isatty(2);
+	snprintf(m->label, sizeof(m->label), "%s", label);
+	return &m->base;
+}
+
+void pipeline_stats_start(struct pipeline_stats *stats)
+{
+	memset(stats, 0, sizeof(*stats));
+	clock_gettime(CLOCK_MONOTONIC, &stats->began);
+}
+
 struct sink *pipeline_sink(struct sink *store, const struct codec *codec, int level, int threads,
 			   const struct age_keys *age, const char *label,
 			   struct pipeline_stats *stats)
 {
-	struct meter_sink *m;
 	struct sink *s;
 
-	memset(stats, 0, sizeof(*stats));
-	clock_gettime(CLOCK_MONOTONIC, &stats->began);
+	pipeline_stats_start(stats);
 	s = hash_sink(store, stats);
 	if (s == NULL)
 		return NULL;
@@ -162,20 +185,7 @@ struct sink *pipeline_sink(struct sink *store, const struct codec *codec, int le
 	s = codec->sink(s, level, threads, label);
 	if (s == NULL)
 		return NULL;
-	m = calloc(1, sizeof(*m));
-	if (m == NULL) {
-		sink_abort(s);
-		fail(EXIT_INTERNAL, "out of memory");
-		return NULL;
-	}
-	m->base.write = meter_write;
-	m->base.commit = meter_commit;
-	m->base.abort = meter_abort;
-	m->inner = s;
-	m->stats = stats;
-	m->tty = isatty(2);
-	snprintf(m->label, sizeof(m->label), "%s", label);
-	return &m->base;
+	return pipeline_meter(s, label, stats);
 }
 
 /* ------------------------------------------------------------- verification */

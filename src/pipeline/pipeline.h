@@ -33,6 +33,16 @@ struct sink *pipeline_sink(struct sink *store, const struct codec *codec, int le
 			   const struct age_keys *age, const char *label,
 			   struct pipeline_stats *stats);
 
+/* Zeroes stats and starts its clock. */
+void pipeline_stats_start(struct pipeline_stats *stats);
+
+/*
+ * The first stage of every way in: counts what the engine writes into
+ * stats->raw_bytes and logs progress (with stats->stored_bytes, which the
+ * later stages keep) on long dumps. Owns inner.
+ */
+struct sink *pipeline_meter(struct sink *inner, const char *label, struct pipeline_stats *stats);
+
 /* Seconds since stats->began. */
 double pipeline_elapsed(const struct pipeline_stats *stats);
 

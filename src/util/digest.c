@@ -1,7 +1,6 @@
 #include "util/digest.h"
 
 #include <openssl/evp.h>
-#include <stdio.h>
 
 #include "util/log.h"
 
@@ -21,10 +20,14 @@ void digest_add(struct digest *d, const void *buf, size_t len)
 	EVP_DigestUpdate(d->md, buf, len);
 }
 
-static void to_hex(const unsigned char *digest, unsigned int len, char *hex)
+void digest_hex(const unsigned char *bytes, size_t len, char *hex)
 {
-	for (unsigned int i = 0; i < len; i++)
-		sprintf(hex + 2 * i, "%02x", digest[i]);
+	static const char digits[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < len; i++) {
+		hex[2 * i] = digits[bytes[i] >> 4];
+		hex[2 * i + 1] = digits[bytes[i] & 15];
+	}
 	hex[2 * len] = '\0';
 }
 
@@ -34,7 +37,7 @@ void digest_end(struct digest *d, char *hex)
 	unsigned int len = 0;
 
 	EVP_DigestFinal_ex(d->md, digest, &len);
-	to_hex(digest, len, hex);
+	digest_hex(digest, len, hex);
 	digest_discard(d);
 }
 
@@ -46,9 +49,15 @@ void digest_discard(struct digest *d)
 
 void digest_of(const void *buf, size_t len, char *hex)
 {
-	unsigned char digest[EVP_MAX_MD_SIZE];
+	unsigned char digest[DIGEST_LEN];
+
+	digest_sha256(buf, len, digest);
+	digest_hex(digest, DIGEST_LEN, hex);
+}
+
+void digest_sha256(const void *buf, size_t len, unsigned char *out)
+{
 	unsigned int n = 0;
 
-	EVP_Digest(buf, len, digest, &n, EVP_sha256(), NULL);
-	to_hex(digest, n, hex);
+	EVP_Digest(buf, len, out, &n, EVP_sha256(), NULL);
 }

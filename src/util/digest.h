@@ -4,7 +4,8 @@
 
 #include <stddef.h>
 
-#define DIGEST_HEX_LEN 64
+#define DIGEST_LEN 32
+#define DIGEST_HEX_LEN (2 * DIGEST_LEN)
 
 struct digest {
 	void *md; /* OpenSSL's EVP_MD_CTX */
@@ -19,5 +20,9 @@ void digest_end(struct digest *d, char *hex);
 void digest_discard(struct digest *d);
 /* The digest of len bytes at buf, into hex (DIGEST_HEX_LEN + 1 bytes), in one call. */
 void digest_of(const void *buf, size_t len, char *hex);
+/* The same as DIGEST_LEN bytes into out. */
+void digest_sha256(const void *buf, size_t len, unsigned char *out);
+/* len bytes as lowercase hex into hex (2 * len + 1 bytes). */
+void digest_hex(const unsigned char *bytes, size_t len, char *hex);
 
 #endif

@@ -1,0 +1,232 @@
+/* Chunks as stored objects: naming, packing, unpacking, listing (see chunks.h). */
+#include "chunked/chunks.h"
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zstd.h>
+
+#include "chunked/cdc.h"
+#include "util/digest.h"
+#include "util/log.h"
+
+char *chunk_key(char *buf, const unsigned char *id)
+{
+	char hex[2 * CHUNK_ID_LEN + 1];
+
+	chunk_id_hex(id, hex);
+	snprintf(buf, CHUNK_KEY_MAX, CHUNKS_DATA "/%s", hex);
+	return buf;
+}
+
+char *chunk_blob_key(char *buf, const char *sha256hex)
+{
+	snprintf(buf, CHUNK_KEY_MAX, CHUNKS_BLOBS "/%s", sha256hex);
+	return buf;
+}
+
+void chunk_id_of(const struct chunk_codec *cc, const void *data, size_t len, unsigned char *id)
+{
+	unsigned int n = CHUNK_ID_LEN;
+
+	if (cc->keyed)
+		HMAC(EVP_sha256(), cc->mac_key, sizeof(cc->mac_key), data, len, id, &n);
+	else
+		digest_sha256(data, len, id);
+}
+
+/* Scratch for one stored chunk: its compressed bound, plus an age file's framing. */
+static int scratch(struct chunk_codec *cc)
+{
+	if (cc->buf != NULL)
+		return 0;
+	cc->cap = ZSTD_compressBound(CDC_MAX) + 64 * 1024;
+	cc->buf = malloc(cc->cap);
+	cc->plain = malloc(CDC_MAX);
+	if (cc->buf == NULL || cc->plain == NULL) {
+		fail(EXIT_INTERNAL, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+/* Counts what reaches the store: an encrypted chunk is larger than its zstd frame. */
+struct counting_sink {
+	struct sink base;
+	struct sink *inner;
+	uint64_t *bytes;
+};
+
+static int counting_write(struct sink *base, const void *buf, size_t len)
+{
+	struct counting_sink *c = (struct counting_sink *)base;
+
+	*c->bytes += len;
+	return sink_write(c->inner, buf, len);
+}
+
+static int counting_commit(struct sink *base)
+{
+	struct counting_sink *c = (struct counting_sink *)base;
+	int rc = sink_commit(c->inner);
+
+	free(c);
+	return rc;
+}
+
+static void counting_abort(struct sink *base)
+{
+	struct counting_sink *c = (struct counting_sink *)base;
+
+	sink_abort(c->inner);
+	free(c);
+}
+
+static struct sink *counting(struct sink *inner, uint64_t *bytes)
+{
+	struct counting_sink *c = calloc(1, sizeof(*c));
+
+	if (c == NULL) {
+		fail(EXIT_INTERNAL, "out of memory");
+		sink_abort(inner);
+		return NULL;
+	}
+	*c = (struct counting_sink){{counting_write, counting_commit, counting_abort}, inner, bytes};
+	return &c->base;
+}
+
+int chunk_put(struct store *s, struct chunk_codec *cc, const unsigned char *id, const void *data,
+	      size_t len, uint64_t *stored)
+{
+	struct sink *out = NULL;
+	char key[CHUNK_KEY_MAX];
+	size_t n;
+
+	*stored = 0;
+	if (scratch(cc) < 0)
+		return -1;
+	if (cc->cctx == NULL && (cc->cctx = ZSTD_createCCtx()) == NULL) {
+		fail(EXIT_INTERNAL, "cannot set up zstd");
+		return -1;
+	}
+	n = ZSTD_compressCCtx(cc->cctx, cc->buf, cc->cap, data, len, cc->level);
+	if (ZSTD_isError(n)) {
+		fail(EXIT_INTERNAL, "zstd cannot compress a chunk: %s", ZSTD_getErrorName(n));
+		return -1;
+	}
+	if (store_put(s, chunk_key(key, id), &out) < 0 || (out = counting(out, stored)) == NULL)
+		return -1;
+	if (cc->age != NULL && (out = age_sink(out, cc->age)) == NULL)
+		return -1;
+	if (sink_write(out, cc->buf, n) < 0) {
+		sink_abort(out);
+		return -1;
+	}
+	return sink_commit(out);
+}
+
+/* Reads all of src into cc->buf. Returns the length, or -1. Closes src. */
+static long read_stored(struct chunk_codec *cc, struct source *src, const char *key)
+{
+	size_t have = 0;
+	ssize_t n;
+
+	while ((n = source_read(src, cc->buf + have, cc->cap - have)) > 0) {
+		have += (size_t)n;
+		if (have == cc->cap) {
+			fail(EXIT_CORRUPT, "%s is larger than any chunk can be: it is damaged", key);
+			n = -1;
+			break;
+		}
+	}
+	source_close(src);
+	return n < 0 ? -1 : (long)have;
+}
+
+const unsigned char *chunk_get(struct store *s, struct chunk_codec *cc, const unsigned char *id,
+			       uint64_t raw, const char *label)
+{
+	struct source *src = NULL;
+	unsigned char check[CHUNK_ID_LEN];
+	char key[CHUNK_KEY_MAX];
+	long stored;
+	size_t n;
+
+	chunk_key(key, id);
+	if (scratch(cc) < 0 || raw > CDC_MAX)
+		return NULL;
+	if (cc->dctx == NULL && (cc->dctx = ZSTD_createDCtx()) == NULL) {
+		fail(EXIT_INTERNAL, "cannot set up zstd");
+		return NULL;
+	}
+	if (store_get(s, key, &src) < 0) {
+		log_error("%s needs the chunk %s", label, key);
+		return NULL;
+	}
+	if (cc->age != NULL && (src = age_source(src, cc->age, key, NULL)) == NULL)
+		return NULL;
+	if ((stored = read_stored(cc, src, key)) < 0)
+		return NULL;
+	n = ZSTD_decompressDCtx(cc->dctx, cc->plain, CDC_MAX, cc->buf, (size_t)stored);
+	if (ZSTD_isError(n) || n != raw) {
+		fail(EXIT_CORRUPT, "chunk %s of %s is damaged: %s", key, label,
+		     ZSTD_isError(n) ? ZSTD_getErrorName(n) : "it holds a different length");
+		return NULL;
+	}
+	chunk_id_of(cc, cc->plain, n, check);
+	if (memcmp(check, id, CHUNK_ID_LEN) != 0) {
+		fail(EXIT_CORRUPT, "chunk %s of %s is damaged: its bytes do not match its name", key,
+		     label);
+		return NULL;
+	}
+	return cc->plain;
+}
+
+struct listing {
+	struct chunkset *out;
+	uint64_t bytes;
+	int failed;
+};
+
+static int on_chunk(const char *name, int is_dir, long long size, void *arg)
+{
+	struct listing *l = arg;
+	unsigned char id[CHUNK_ID_LEN];
+
+	/* Anything else there (a driver's temporary file) is not a chunk yet. */
+	if (is_dir || strlen(name) != 2 * CHUNK_ID_LEN || chunk_id_parse(name, id) < 0)
+		return 0;
+	if (chunkset_put(l->out, id, size > 0 ? (uint64_t)size : 0) < 0) {
+		l->failed = 1;
+		return 1;
+	}
+	l->bytes += size > 0 ? (uint64_t)size : 0;
+	return 0;
+}
+
+int chunk_list_store(struct store *s, struct chunkset *out, uint64_t *bytes)
+{
+	struct listing l = {out, 0, 0};
+
+	if (store_list(s, CHUNKS_DATA, on_chunk, &l) < 0)
+		return -1;
+	if (l.failed) {
+		fail(EXIT_INTERNAL, "out of memory listing the chunks of %s", store_name(s));
+		return -1;
+	}
+	if (bytes != NULL)
+		*bytes = l.bytes;
+	return 0;
+}
+
+void chunk_codec_free(struct chunk_codec *cc)
+{
+	ZSTD_freeCCtx(cc->cctx);
+	ZSTD_freeDCtx(cc->dctx);
+	free(cc->buf);
+	free(cc->plain);
+	OPENSSL_cleanse(cc->mac_key, sizeof(cc->mac_key));
+	memset(cc, 0, sizeof(*cc));
+}

@@ -1,0 +1,70 @@
+/*
+ * The chunk area of a store, shared by every backup of the chunked format in
+ * it, whatever its tier:
+ *
+ *   chunks/data/<id>     one chunk: its bytes compressed with zstd (one
+ *                        frame), then, in an encrypted store, an age file of
+ *                        that. <id> is the SHA-256 of the chunk's plain bytes,
+ *                        or, when encrypted, their HMAC-SHA-256 under the
+ *                        store's chunk key, so that a name never reveals the
+ *                        hash of plain data.
+ *   chunks/blobs/<sha>   a chunk list (chunklist.h) or a backup's row counts,
+ *                        named by the SHA-256 of its stored bytes.
+ *   chunks/writers/, chunks/gc/   the markers of runs at work (markers.h).
+ *
+ * Each chunk is stored once; backups reference chunks through their lists,
+ * and the garbage collector (gc.h) removes what no backup references.
+ */
+#ifndef TIERDUMP_CHUNKED_CHUNKS_H
+#define TIERDUMP_CHUNKED_CHUNKS_H
+
+#include <stdint.h>
+
+#include "chunked/chunkset.h"
+#include "pipeline/age.h"
+#include "store/store.h"
+
+#define CHUNKS_AREA "chunks"
+#define CHUNKS_DATA CHUNKS_AREA "/data"
+#define CHUNKS_BLOBS CHUNKS_AREA "/blobs"
+#define CHUNK_KEY_MAX 160
+
+/* How chunks are named, packed and unpacked in one store. */
+struct chunk_codec {
+	int level;		     /* zstd's, for new chunks */
+	const struct age_keys *age;  /* encrypt to (writing) or decrypt with (reading); NULL: plain */
+	int keyed;		     /* ids are HMAC-SHA-256 under mac_key, not SHA-256 */
+	unsigned char mac_key[32];
+	void *cctx, *dctx;	     /* zstd's contexts, made on first use */
+	unsigned char *buf, *plain;  /* scratch for one stored chunk, and its plain bytes */
+	size_t cap;
+};
+
+/* "chunks/data/<hex>" and "chunks/blobs/<sha256hex>" into buf (CHUNK_KEY_MAX bytes); return buf. */
+char *chunk_key(char *buf, const unsigned char *id);
+char *chunk_blob_key(char *buf, const char *sha256hex);
+
+/* The id of len plain bytes at data. */
+void chunk_id_of(const struct chunk_codec *cc, const void *data, size_t len, unsigned char *id);
+
+/*
+ * Stores len plain bytes at data as the chunk id (compressed, encrypted when
+ * cc->age), visible only once whole; *stored: the bytes it takes.
+ */
+int chunk_put(struct store *s, struct chunk_codec *cc, const unsigned char *id, const void *data,
+	      size_t len, uint64_t *stored);
+
+/*
+ * Reads the chunk id, of raw plain bytes, and checks that its bytes have
+ * that id. Returns its plain bytes (cc's, valid until the next call), or
+ * NULL after fail() naming the chunk and what (label: the backup file) needs it.
+ */
+const unsigned char *chunk_get(struct store *s, struct chunk_codec *cc, const unsigned char *id,
+			       uint64_t raw, const char *label);
+
+/* Every chunk the store holds, with its stored size; their total into *bytes unless NULL. */
+int chunk_list_store(struct store *s, struct chunkset *out, uint64_t *bytes);
+
+void chunk_codec_free(struct chunk_codec *cc);
+
+#endif
