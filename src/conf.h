@@ -81,6 +81,8 @@ struct config {
 	long recover_start;	    /* recover --start: start the server and wait for promotion */
 	long start_timeout;	    /* RECOVER_START_TIMEOUT: seconds --start waits */
 	long check;		    /* backup --check: the archive's ages against their limits */
+	long gc;		    /* backup --gc: collect the chunks no backup references */
+	long check_store;	    /* recover --check-store: every referenced chunk intact */
 	char *keep;		    /* backup --keep: pin this backup of the tier */
 	char *keep_reason;	    /* backup --reason: why it is kept */
 	char *unkeep;		    /* backup --unkeep: release a pinned backup */

@@ -196,6 +196,24 @@ int backup_link_or_copy(struct backup_writer *w, struct store *from, const char 
 	return store_copy(from, src, w->s, dst);
 }
 
+int backup_copy_files(struct backup_writer *w, struct store *from, const char *from_tier,
+		      const char *from_name, const struct manifest *m, long timeout)
+{
+	static const struct chunk_codec carried; /* no chunk is made: only their names are read */
+
+	if (m->format == MANIFEST_CHUNKED)
+		return backup_use_chunks(w, &carried, timeout) < 0 ||
+			       backup_carry_chunks(w, from, m) < 0
+			   ? -1
+			   : 0;
+	for (size_t i = 0; manifest_carried_file(m, i) != NULL; i++)
+		if (signals_check("copying a backup") < 0 ||
+		    backup_link_or_copy(w, from, from_tier, from_name, manifest_carried_file(m, i)) <
+			0)
+			return -1;
+	return 0;
+}
+
 int backup_write_small(struct backup_writer *w, const char *file, const char *text)
 {
 	char key[KEY_MAX], sha256[DIGEST_HEX_LEN + 1];

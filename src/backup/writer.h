@@ -74,6 +74,15 @@ int backup_link_or_copy(struct backup_writer *w, struct store *from, const char 
 			const char *from_name, const char *file);
 
 /*
+ * Puts everything the backup from_tier/from_name of from (m describes it)
+ * holds besides its manifest into the staged backup: each file linked or
+ * copied, or, for a chunked backup, its chunks made present (waiting up to
+ * timeout seconds for a garbage collection, see backup_use_chunks()).
+ */
+int backup_copy_files(struct backup_writer *w, struct store *from, const char *from_tier,
+		      const char *from_name, const struct manifest *m, long timeout);
+
+/*
  * Writes a small file (the row counts) into the staged backup, encrypted to
  * age, and the SHA-256 of the stored bytes into sha256 (DIGEST_HEX_LEN + 1).
  */

@@ -64,6 +64,9 @@ int cmd_wal_fetch(const struct config *c, struct store *s, struct report *r, cha
 int cmd_keep(const struct config *c, struct store *s, struct report *r, char *const *operands);
 int cmd_unkeep(const struct config *c, struct store *s, struct report *r, char *const *operands);
 int cmd_delete(const struct config *c, struct store *s, struct report *r, char *const *operands);
+int cmd_gc(const struct config *c, struct store *s, struct report *r, char *const *operands);
+int cmd_check_store(const struct config *c, struct store *s, struct report *r,
+		    char *const *operands);
 int cmd_list(const struct config *c, struct store *s, struct report *r, char *const *operands);
 int cmd_print_config(const struct config *c, struct store *s, struct report *r,
 		     char *const *operands);

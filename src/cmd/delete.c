@@ -4,6 +4,7 @@
  * backup is removed only with --force.
  */
 #include "backup/keys.h"
+#include "backup/manifest.h"
 #include "cmd/cmd.h"
 #include "cmd/jobs.h"
 #include "engine/engine.h"
@@ -31,6 +32,8 @@ int cmd_delete(const struct config *c, struct store *s, struct report *r, char *
 	if (store_remove(s, key) < 0)
 		goto out;
 	log_info("deleted %s%s", key, b->kept ? " (it was kept: --force)" : "");
+	if (b->manifest != NULL && b->manifest->format == MANIFEST_CHUNKED && job_collect(s) < 0)
+		goto out;
 	/* A deleted base backup may have been the last one needing some archived WAL. */
 	rc = engine_archive_retain(s);
 out:

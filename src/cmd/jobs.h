@@ -46,6 +46,12 @@ int job_with_mirrors(const struct config *c, struct store *s, struct report *r,
  */
 int job_prune(const struct config *c, struct store *s, int partials_only, struct report *r);
 
+/*
+ * Deletes the chunks and blobs of the chunked format that no backup of s
+ * references (cmd/gc.c); deletes nothing while a backup is being written.
+ */
+int job_collect(struct store *s);
+
 /* Holds the tier's lock and removes what interrupted runs left in it. */
 int job_lock_tier(const struct config *c, struct store *s, const char *tier, void **lock);
 

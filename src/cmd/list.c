@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "backup/manifest.h"
+#include "chunked/chunks.h"
 #include "engine/engine.h"
 #include "util/json.h"
 #include "util/log.h"
@@ -53,6 +54,13 @@ void listing_print_table(const struct catalog *c, FILE *out)
 		/* Restoring it needs RECOVER_IDENTITY_FILE: say so before anyone tries. */
 		if (r->manifest->encryption != NULL)
 			fprintf(out, "[%s] ", r->manifest->encryption);
+		/* SIZE is what restoring it reads; this, what it added to the shared chunks. */
+		if (r->manifest->format == MANIFEST_CHUNKED) {
+			char added[32];
+
+			human_size((long long)manifest_new_size(r->manifest), added, sizeof(added));
+			fprintf(out, "[chunked, %s new] ", added);
+		}
 		for (size_t d = 0; d < r->manifest->ndatabases; d++)
 			fprintf(out, "%s%s", d ? "," : "", r->manifest->databases[d]);
 		/* Last on the line: the reason is free text. */
@@ -126,6 +134,11 @@ void listing_print_json(const struct catalog *c, FILE *out)
 		else
 			fputs("null", out);
 		json_list(out, "recipients", m ? m->recipients : NULL, m ? m->nrecipients : 0);
+		fprintf(out, ", \"format\": \"%s\"",
+			m != NULL && m->format == MANIFEST_CHUNKED ? "chunked" : "file");
+		if (m != NULL && m->format == MANIFEST_CHUNKED)
+			fprintf(out, ", \"new_size\": %llu",
+				(unsigned long long)manifest_new_size(m));
 		fputs("}", out);
 	}
 	fputs(c->n ? "\n]\n" : "]\n", out);
@@ -156,6 +169,29 @@ int list_check_freshness(const struct config *c, const struct catalog *cat)
 	return 0;
 }
 
+/* Under a listing with chunked backups: what their shared chunks take in the store. */
+static int print_chunk_area(struct store *s, const struct catalog *cat, FILE *out)
+{
+	struct chunkset have = {0};
+	uint64_t bytes = 0;
+	size_t i;
+	char size[32];
+
+	for (i = 0; i < cat->n; i++)
+		if (cat->refs[i].manifest != NULL &&
+		    cat->refs[i].manifest->format == MANIFEST_CHUNKED)
+			break;
+	if (i == cat->n)
+		return 0;
+	if (chunk_list_store(s, &have, &bytes) < 0)
+		return -1;
+	human_size((long long)bytes, size, sizeof(size));
+	fprintf(out, "chunks: %zu, %s in the store, shared by the chunked backups above\n", have.n,
+		size);
+	chunkset_free(&have);
+	return 0;
+}
+
 /* recover with FROM_BACKUP=none: every backup of every tier, then the freshness check. */
 int cmd_list(const struct config *c, struct store *s, struct report *r, char *const *operands)
 {
@@ -170,6 +206,8 @@ int cmd_list(const struct config *c, struct store *s, struct report *r, char *co
 		listing_print_json(&cat, stdout);
 	else
 		listing_print_table(&cat, stdout);
+	if (!c->json && print_chunk_area(s, &cat, stdout) < 0)
+		goto out;
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fail(EXIT_INTERNAL, "cannot write the listing: %s", strerror(errno));
 		goto out;

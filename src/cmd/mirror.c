@@ -44,10 +44,8 @@ static int copy_backup(const struct config *c, struct store *primary, struct sto
 	w = backup_begin(mirror, c->tier, stamp, &m);
 	if (w == NULL)
 		goto out;
-	for (size_t i = 0; manifest_carried_file(&m, i) != NULL; i++)
-		if (backup_link_or_copy(w, primary, c->tier, stamp, manifest_carried_file(&m, i)) <
-		    0)
-			goto out;
+	if (backup_copy_files(w, primary, c->tier, stamp, &m, c->lock_timeout) < 0)
+		goto out;
 	rc = backup_commit_text(w, text);
 	w = NULL;
 	if (rc == 0)

@@ -36,13 +36,10 @@ static int copy_backup(const struct config *c, struct store *s, const struct bac
 	w = backup_begin(s, c->tier, from->stamp, m);
 	if (w == NULL)
 		return -1;
-	for (size_t i = 0; manifest_carried_file(m, i) != NULL; i++)
-		if (signals_check("promoting") < 0 ||
-		    backup_link_or_copy(w, s, from->tier, from->name, manifest_carried_file(m, i)) <
-			0) {
-			backup_abort(w);
-			return -1;
-		}
+	if (backup_copy_files(w, s, from->tier, from->name, m, c->lock_timeout) < 0) {
+		backup_abort(w);
+		return -1;
+	}
 	snprintf(final, sizeof(final), "%s", backup_final_key(w));
 	if (backup_commit(w) < 0)
 		return -1;

@@ -8,6 +8,7 @@
 
 #include "backup/catalog.h"
 #include "backup/keys.h"
+#include "backup/manifest.h"
 #include "cmd/jobs.h"
 #include "engine/engine.h"
 #include "report.h"
@@ -22,7 +23,7 @@ int job_prune(const struct config *c, struct store *s, int partials_only, struct
 	unsigned char *doomed;
 	struct catalog cat;
 	size_t ndoomed;
-	int rc = 0;
+	int rc = 0, chunked = 0;
 
 	if (catalog_scan_tier(s, tier, 0, &cat) < 0)
 		return -1;
@@ -39,6 +40,8 @@ int job_prune(const struct config *c, struct store *s, int partials_only, struct
 		if (!doomed[i - 1])
 			continue;
 		key_backup(key, tier, cat.refs[i - 1].name);
+		chunked |= cat.refs[i - 1].manifest != NULL &&
+			   cat.refs[i - 1].manifest->format == MANIFEST_CHUNKED;
 		if (signals_check("pruning") < 0 || store_remove(s, key) < 0) {
 			rc = -1;
 			break;
@@ -53,6 +56,9 @@ int job_prune(const struct config *c, struct store *s, int partials_only, struct
 	}
 	free(doomed);
 	catalog_free(&cat);
+	/* The chunks only the pruned backups referenced go too. */
+	if (rc == 0 && chunked)
+		rc = job_collect(s);
 	return rc == 0 ? engine_archive_retain(s) : rc;
 }
 

@@ -16,9 +16,11 @@ static const char backup_usage[] =
     "              [--lock-timeout seconds] [--compression gzip | zstd | none]\n"
     "              [--compression-level n] [--threads n] [--engine postgres | mariadb | mongodb]\n"
     "              [--encryption none | age] [--recipients keys] [--recipients-file file]\n"
+    "              [--format file | chunked]\n"
     "       backup --verify latest | timestamp [--identity-file file] [--config file]\n"
     "              [--backup-dir dir]\n"
     "       backup --check [--config file] [--backup-dir dir]\n"
+    "       backup --gc [--config file] [--backup-dir dir]\n"
     "       backup --keep timestamp [--reason text] [--tier tier] [--config file]\n"
     "              [--backup-dir dir] [--lock-timeout seconds]\n"
     "       backup --unkeep timestamp [--tier tier] [--config file] [--backup-dir dir]\n"
@@ -34,6 +36,7 @@ static const char recover_usage[] =
     "               [--recovery-target-time time] [--recovery-target immediate | latest]\n"
     "               [--start] [--json] [--identity-file file] [--config file]\n"
     "               [--backup-dir dir] [--database name [--as newname]]\n"
+    "       recover --check-store [--config file] [--backup-dir dir]\n"
     "       recover --print-config [option ...]\n"
     "       recover wal-fetch [--identity-file file] [--config file] [--backup-dir dir] file path\n"
     "       recover --help | --version\n";
@@ -41,7 +44,7 @@ static const char recover_usage[] =
 static const char *const hourly_flags[] = {
     "tier",	    "config",	   "backup-dir",	"count",   "database",
     "lock-timeout", "compression", "compression-level", "threads", "engine",
-    "encryption",   "recipients",  "recipients-file",	NULL,
+    "encryption",   "recipients",  "recipients-file",	"format", NULL,
 };
 static const char *const promote_flags[] = {
     "tier", "config", "backup-dir", "count", "prior-tier", "prior-count", "lock-timeout", NULL,
@@ -50,6 +53,8 @@ static const char *const promote_flags[] = {
 static const char *const verify_flags[] = {"verify",	 "tier",	  "config",
 					   "backup-dir", "identity-file", NULL};
 static const char *const check_flags[] = {"check", "tier", "config", "backup-dir", NULL};
+static const char *const gc_flags[] = {"gc", "tier", "config", "backup-dir", NULL};
+static const char *const check_store_flags[] = {"check-store", "config", "backup-dir", NULL};
 /* One backup of the run's tier (--tier), under the tier's lock. */
 static const char *const keep_flags[] = {
     "keep", "reason", "tier", "config", "backup-dir", "lock-timeout", NULL,
@@ -68,10 +73,11 @@ static const char *const backup_print_flags[] = {
     "engine",	    "verify",	   "check",	      "keep",
     "reason",	    "unkeep",	   "delete",	      "force",
     "encryption",   "recipients",  "recipients-file", "identity-file",
-    NULL,
+    "format",	    "gc",	   NULL,
 };
 static const char *const recover_print_flags[] = {
     "print-config",
+    "check-store",
     "from-backup",
     "json",
     "target",
@@ -107,6 +113,16 @@ static int wants_verify(const struct config *c)
 static int wants_check(const struct config *c)
 {
 	return c->check != 0;
+}
+
+static int wants_gc(const struct config *c)
+{
+	return c->gc != 0;
+}
+
+static int wants_check_store(const struct config *c)
+{
+	return c->check_store != 0;
 }
 
 static int wants_keep(const struct config *c)
@@ -148,6 +164,8 @@ const struct command commands[] = {
      CMD_TIER | CMD_STORE | CMD_REPORT, 0, cmd_verify},
     {"backup", NULL, "backup --check", wants_check, "check", check_flags,
      CMD_TIER | CMD_STORE | CMD_REPORT, 0, cmd_check},
+    /* No lock of a tier: the chunk area is every tier's, and its markers guard it. */
+    {"backup", NULL, "backup --gc", wants_gc, "gc", gc_flags, CMD_TIER | CMD_STORE, 0, cmd_gc},
     /* No report: changing one backup is not a tier's run, and its metrics are the runs'. */
     {"backup", NULL, "backup --keep", wants_keep, "keep", keep_flags, CMD_TIER | CMD_STORE, 0,
      cmd_keep},
@@ -163,6 +181,8 @@ const struct command commands[] = {
     {"backup", "wal-push", "backup wal-push", NULL, NULL, store_flags, CMD_STORE, 1, cmd_wal_push},
     {"recover", NULL, "recover --print-config", wants_print_config, NULL, recover_print_flags, 0, 0,
      cmd_print_config},
+    {"recover", NULL, "recover --check-store", wants_check_store, "check-store",
+     check_store_flags, CMD_STORE, 0, cmd_check_store},
     {"recover", NULL, "a listing (FROM_BACKUP=none)", wants_listing, NULL, list_flags,
      CMD_STORE | CMD_REPORT, 0, cmd_list},
     /* It opens the store itself, once its settings are checked. */

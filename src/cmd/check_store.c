@@ -1,0 +1,165 @@
+/*
+ * recover --check-store: every chunk the chunked backups of the store
+ * reference is there, at its size, and holds the bytes its name says. Lists
+ * each missing or damaged chunk with the backups it breaks; exits non-zero
+ * when there is any. Chunks no backup references are counted, not errors:
+ * the next garbage collection takes them.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backup/catalog.h"
+#include "backup/manifest.h"
+#include "chunked/reader.h"
+#include "cmd/cmd.h"
+#include "util/log.h"
+
+/* Every chunk referenced, with the first backup that references it (its index in the catalog). */
+struct inventory {
+	struct chunkset wanted; /* value: catalog index + 1 */
+	struct chunkset bad;	/* value: 1 missing, 2 damaged */
+	struct chunkset raw;	/* the plain size of each wanted chunk */
+};
+
+static int take_stock(struct store *s, const struct catalog *cat, struct inventory *inv,
+		      size_t *broken_lists)
+{
+	for (size_t i = 0; i < cat->n; i++) {
+		const struct manifest *m = cat->refs[i].manifest;
+
+		if (m == NULL || m->format != MANIFEST_CHUNKED)
+			continue;
+		for (size_t f = 0; f < m->nfiles; f++) {
+			struct chunklist l = {0};
+			char label[512];
+
+			snprintf(label, sizeof(label), "%s/%s/%s", cat->refs[i].tier,
+				 cat->refs[i].name, m->files[f].name);
+			if (chunk_list_read(s, m->files[f].sha256, &l, label) < 0) {
+				(*broken_lists)++;
+				continue;
+			}
+			for (size_t k = 0; k < l.n; k++) {
+				if (chunkset_get(&inv->wanted, l.refs[k].id, NULL))
+					continue;
+				if (chunkset_put(&inv->wanted, l.refs[k].id, i + 1) < 0 ||
+				    chunkset_put(&inv->raw, l.refs[k].id, l.refs[k].raw) < 0) {
+					chunklist_free(&l);
+					return -1;
+				}
+			}
+			chunklist_free(&l);
+		}
+	}
+	return 0;
+}
+
+struct checking {
+	struct store *s;
+	struct chunk_codec cc;
+	const struct chunkset *have;
+	struct inventory *inv;
+	const struct catalog *cat;
+	size_t done;
+};
+
+static int check_one(const unsigned char *id, uint64_t first, void *arg)
+{
+	struct checking *k = arg;
+	const struct backup_ref *r = &k->cat->refs[first - 1];
+	char label[512];
+	uint64_t raw = 0;
+
+	snprintf(label, sizeof(label), "%s/%s", r->tier, r->name);
+	chunkset_get(&k->inv->raw, id, &raw);
+	if (!chunkset_get(k->have, id, NULL)) {
+		char key[CHUNK_KEY_MAX];
+
+		log_error("chunk %s is missing (%s needs it)", chunk_key(key, id), label);
+		return chunkset_put(&k->inv->bad, id, 1);
+	}
+	if (chunk_get(k->s, &k->cc, id, raw, label) == NULL)
+		return chunkset_put(&k->inv->bad, id, 2);
+	if (++k->done % 1000 == 0)
+		log_info("%zu of %zu chunks checked", k->done, k->inv->wanted.n);
+	return 0;
+}
+
+/* Each backup one bad chunk breaks, with the chunk. */
+static size_t report_broken(struct store *s, const struct catalog *cat, const struct inventory *inv)
+{
+	size_t broken = 0;
+
+	for (size_t i = 0; i < cat->n; i++) {
+		const struct manifest *m = cat->refs[i].manifest;
+		int bad = 0;
+
+		if (m == NULL || m->format != MANIFEST_CHUNKED)
+			continue;
+		for (size_t f = 0; f < m->nfiles; f++) {
+			struct chunklist l = {0};
+
+			if (chunk_list_read(s, m->files[f].sha256, &l, m->files[f].name) < 0) {
+				bad = 1;
+				continue;
+			}
+			for (size_t k = 0; k < l.n; k++)
+				bad |= chunkset_get(&inv->bad, l.refs[k].id, NULL);
+			chunklist_free(&l);
+		}
+		if (bad) {
+			log_error("backup %s/%s cannot be restored: a chunk or list of it is "
+				  "missing or damaged",
+				  cat->refs[i].tier, cat->refs[i].stamp);
+			broken++;
+		}
+	}
+	return broken;
+}
+
+int cmd_check_store(const struct config *c, struct store *s, struct report *r,
+		    char *const *operands)
+{
+	struct inventory inv = {0};
+	struct chunkset have = {0};
+	struct catalog cat = {0};
+	struct checking k = {s, {0}, &have, &inv, &cat, 0};
+	size_t broken_lists = 0, broken;
+	uint64_t bytes = 0;
+	int rc = -1;
+
+	(void)c;
+	(void)r;
+	(void)operands;
+	if (catalog_scan_all(s, &cat) < 0 || take_stock(s, &cat, &inv, &broken_lists) < 0 ||
+	    chunk_list_store(s, &have, &bytes) < 0)
+		goto out;
+	log_info("%s: %zu chunk(s), %.1f MiB; the backups reference %zu of them", store_name(s),
+		 have.n, bytes / 1048576.0, inv.wanted.n);
+	if (chunkset_each(&inv.wanted, check_one, &k) != 0) {
+		fail(EXIT_INTERNAL, "out of memory");
+		goto out;
+	}
+	broken = report_broken(s, &cat, &inv);
+	if (inv.bad.n > 0 || broken_lists > 0) {
+		fail_summary(EXIT_CORRUPT,
+		     "%s: %zu chunk(s) and %zu chunk list(s) missing or damaged; %zu backup(s) "
+		     "cannot be restored",
+		     store_name(s), inv.bad.n, broken_lists, broken);
+		goto out;
+	}
+	/* Every wanted chunk is in have here: the rest no backup references. */
+	log_info("every chunk the backups of %s reference is there and intact; %zu chunk(s) no "
+		 "backup references wait for the garbage collection",
+		 store_name(s), have.n - inv.wanted.n);
+	rc = 0;
+out:
+	chunk_codec_free(&k.cc);
+	chunkset_free(&inv.wanted);
+	chunkset_free(&inv.bad);
+	chunkset_free(&inv.raw);
+	chunkset_free(&have);
+	catalog_free(&cat);
+	return rc;
+}
