@@ -19,6 +19,14 @@ struct chunk_writer *chunk_writer_open(struct store *s, const struct chunk_codec
 		fail(EXIT_INTERNAL, "out of memory");
 		return NULL;
 	}
+	if (!store_holds_chunks(s)) {
+		fail(EXIT_CONFIG,
+		     "%s cannot hold BACKUP_FORMAT=chunked (chunks need a local or S3 store): use "
+		     "BACKUP_FORMAT=file over FTPS",
+		     store_name(s));
+		free(w);
+		return NULL;
+	}
 	w->s = s;
 	w->cc = (struct chunk_codec){.level = cc->level, .age = cc->age, .keyed = cc->keyed};
 	memcpy(w->cc.mac_key, cc->mac_key, sizeof(w->cc.mac_key));

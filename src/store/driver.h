@@ -13,6 +13,9 @@ enum store_features {
 	 * a backup is written in place and becomes visible with its manifest,
 	 * written last. */
 	STORE_RENAME = 1,
+	/* Many small objects, each put, listed and removed on its own, cheaply:
+	 * the chunked format's chunk area (see store_holds_chunks()). */
+	STORE_CHUNKS = 2,
 };
 
 struct store_ops {

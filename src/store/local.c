@@ -407,7 +407,7 @@ static int local_clean(struct store *s, const char *tier)
 
 const struct store_ops store_local_ops = {
     .name = "file",
-    .features = STORE_RENAME,
+    .features = STORE_RENAME | STORE_CHUNKS,
     .open = local_open,
     .close = local_close,
     .put = local_put,

@@ -97,6 +97,11 @@ int store_link_or_copy(struct store *s, const char *from, const char *to)
 	return s->ops->link_or_copy(s, from, to);
 }
 
+int store_holds_chunks(const struct store *s)
+{
+	return (s->ops->features & STORE_CHUNKS) != 0;
+}
+
 int store_remove(struct store *s, const char *key)
 {
 	return s->ops->remove(s, key);

@@ -80,6 +80,13 @@ int store_list(struct store *s, const char *prefix, store_list_cb cb, void *arg)
 /* Makes to hold what from holds: a hard link, a server-side copy, or a copy. */
 int store_link_or_copy(struct store *s, const char *from, const char *to);
 
+/*
+ * Whether s takes the chunked format's chunk area: local disks and S3 do;
+ * over FTPS every object costs a TLS data connection of its own and its
+ * removal works on backups' directories, so the chunked format is refused.
+ */
+int store_holds_chunks(const struct store *s);
+
 /* Removes key and everything below it; it stops being listed first. */
 int store_remove(struct store *s, const char *key);
 

@@ -408,7 +408,8 @@ static void s3_close(struct store *st)
 
 const struct store_ops store_s3_ops = {
     .name = "s3",
-    .features = 0, /* no rename: the manifest, written last, makes a backup visible */
+    /* No rename: the manifest, written last, makes a backup visible. */
+    .features = STORE_CHUNKS,
     .open = s3_open,
     .close = s3_close,
     .put = s3_put,
