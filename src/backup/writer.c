@@ -166,8 +166,8 @@ struct sink *backup_add(struct backup_writer *w, const char *name, const struct 
 	} else {
 		if (store_put(w->s, backup_staged_key(w, name, key), &store_sink) < 0)
 			goto fail;
-		a->inner = pipeline_sink(store_sink, codec, level, threads, age, name,
-					 &added->stats);
+		a->inner =
+		    pipeline_sink(store_sink, codec, level, threads, age, name, &added->stats);
 	}
 	if (a->inner == NULL)
 		goto fail;
@@ -208,8 +208,8 @@ int backup_copy_files(struct backup_writer *w, struct store *from, const char *f
 			   : 0;
 	for (size_t i = 0; manifest_carried_file(m, i) != NULL; i++)
 		if (signals_check("copying a backup") < 0 ||
-		    backup_link_or_copy(w, from, from_tier, from_name, manifest_carried_file(m, i)) <
-			0)
+		    backup_link_or_copy(w, from, from_tier, from_name,
+					manifest_carried_file(m, i)) < 0)
 			return -1;
 	return 0;
 }

@@ -34,7 +34,7 @@ struct backup_writer *backup_begin(struct store *s, const char *tier, const char
 struct backup_added {
 	struct pipeline_stats stats; /* bytes in, bytes stored, SHA-256, when it began */
 	struct manifest_file *file;  /* its entry in the manifest */
-	uint64_t new_bytes;	     /* what it added to the store (the chunked format's new chunks) */
+	uint64_t new_bytes; /* what it added to the store (the chunked format's new chunks) */
 };
 
 /*

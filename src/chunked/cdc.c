@@ -30,7 +30,8 @@ static void gear_init(void)
 
 size_t cdc_cut(const unsigned char *buf, size_t len)
 {
-	size_t i = CDC_MIN, normal = len < CDC_AVG ? len : CDC_AVG, end = len < CDC_MAX ? len : CDC_MAX;
+	size_t i = CDC_MIN, normal = len < CDC_AVG ? len : CDC_AVG,
+	       end = len < CDC_MAX ? len : CDC_MAX;
 	uint64_t fp = 0;
 
 	if (gear[0] == 0)

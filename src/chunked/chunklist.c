@@ -59,7 +59,8 @@ int chunklist_parse(const char *text, struct chunklist *l, const char *label)
 
 	chunklist_free(l);
 	if (strncmp(p, CHUNKLIST_HEADER, strlen(CHUNKLIST_HEADER)) != 0) {
-		fail(EXIT_CORRUPT, "%s is not a tierdump chunk list (its first line is wrong)", label);
+		fail(EXIT_CORRUPT, "%s is not a tierdump chunk list (its first line is wrong)",
+		     label);
 		return -1;
 	}
 	for (p += strlen(CHUNKLIST_HEADER); *p != '\0'; line++) {
@@ -82,7 +83,8 @@ int chunklist_parse(const char *text, struct chunklist *l, const char *label)
 	}
 	return 0;
 bad:
-	fail(EXIT_CORRUPT, "%s: line %zu is not \"<chunk id> <bytes> <stored bytes>\"", label, line);
+	fail(EXIT_CORRUPT, "%s: line %zu is not \"<chunk id> <bytes> <stored bytes>\"", label,
+	     line);
 	chunklist_free(l);
 	return -1;
 }

@@ -93,7 +93,8 @@ static struct sink *counting(struct sink *inner, uint64_t *bytes)
 		sink_abort(inner);
 		return NULL;
 	}
-	*c = (struct counting_sink){{counting_write, counting_commit, counting_abort}, inner, bytes};
+	*c =
+	    (struct counting_sink){{counting_write, counting_commit, counting_abort}, inner, bytes};
 	return &c->base;
 }
 
@@ -136,7 +137,8 @@ static long read_stored(struct chunk_codec *cc, struct source *src, const char *
 	while ((n = source_read(src, cc->buf + have, cc->cap - have)) > 0) {
 		have += (size_t)n;
 		if (have == cc->cap) {
-			fail(EXIT_CORRUPT, "%s is larger than any chunk can be: it is damaged", key);
+			fail(EXIT_CORRUPT, "%s is larger than any chunk can be: it is damaged",
+			     key);
 			n = -1;
 			break;
 		}
@@ -177,8 +179,8 @@ const unsigned char *chunk_get(struct store *s, struct chunk_codec *cc, const un
 	}
 	chunk_id_of(cc, cc->plain, n, check);
 	if (memcmp(check, id, CHUNK_ID_LEN) != 0) {
-		fail(EXIT_CORRUPT, "chunk %s of %s is damaged: its bytes do not match its name", key,
-		     label);
+		fail(EXIT_CORRUPT, "chunk %s of %s is damaged: its bytes do not match its name",
+		     key, label);
 		return NULL;
 	}
 	return cc->plain;

@@ -31,12 +31,13 @@
 
 /* How chunks are named, packed and unpacked in one store. */
 struct chunk_codec {
-	int level;		     /* zstd's, for new chunks */
-	const struct age_keys *age;  /* encrypt to (writing) or decrypt with (reading); NULL: plain */
-	int keyed;		     /* ids are HMAC-SHA-256 under mac_key, not SHA-256 */
+	int level; /* zstd's, for new chunks */
+	const struct age_keys
+	    *age;  /* encrypt to (writing) or decrypt with (reading); NULL: plain */
+	int keyed; /* ids are HMAC-SHA-256 under mac_key, not SHA-256 */
 	unsigned char mac_key[32];
-	void *cctx, *dctx;	     /* zstd's contexts, made on first use */
-	unsigned char *buf, *plain;  /* scratch for one stored chunk, and its plain bytes */
+	void *cctx, *dctx;	    /* zstd's contexts, made on first use */
+	unsigned char *buf, *plain; /* scratch for one stored chunk, and its plain bytes */
 	size_t cap;
 };
 

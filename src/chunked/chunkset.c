@@ -22,7 +22,8 @@ static size_t find(const struct chunkset *s, const unsigned char *id)
 {
 	size_t i = slot_of(id, s->cap);
 
-	while (memcmp(s->ids[i], empty, CHUNK_ID_LEN) != 0 && memcmp(s->ids[i], id, CHUNK_ID_LEN) != 0)
+	while (memcmp(s->ids[i], empty, CHUNK_ID_LEN) != 0 &&
+	       memcmp(s->ids[i], id, CHUNK_ID_LEN) != 0)
 		i = (i + 1) & (s->cap - 1);
 	return i;
 }
@@ -56,7 +57,8 @@ int chunkset_put(struct chunkset *s, const unsigned char *id, uint64_t value)
 {
 	size_t i;
 
-	/* At most half full, so probes stay short. The all-zero id is SHA-256 of nothing we store. */
+	/* At most half full, so probes stay short. The all-zero id is SHA-256 of nothing we store.
+	 */
 	if ((s->n + 1) * 2 > s->cap && grow(s) < 0)
 		return -1;
 	i = find(s, id);
@@ -82,13 +84,14 @@ int chunkset_get(const struct chunkset *s, const unsigned char *id, uint64_t *va
 	return 1;
 }
 
-int chunkset_each(const struct chunkset *s, int (*cb)(const unsigned char *id, uint64_t value, void *arg),
-		  void *arg)
+int chunkset_each(const struct chunkset *s,
+		  int (*cb)(const unsigned char *id, uint64_t value, void *arg), void *arg)
 {
 	for (size_t i = 0; i < s->cap; i++) {
 		int rc;
 
-		if (memcmp(s->ids[i], empty, CHUNK_ID_LEN) != 0 && (rc = cb(s->ids[i], s->values[i], arg)) != 0)
+		if (memcmp(s->ids[i], empty, CHUNK_ID_LEN) != 0 &&
+		    (rc = cb(s->ids[i], s->values[i], arg)) != 0)
 			return rc;
 	}
 	return 0;

@@ -23,8 +23,8 @@ int chunkset_put(struct chunkset *s, const unsigned char *id, uint64_t value);
 int chunkset_get(const struct chunkset *s, const unsigned char *id, uint64_t *value);
 
 /* Calls cb for each id in s, in no order; non-zero from cb stops and is returned. */
-int chunkset_each(const struct chunkset *s, int (*cb)(const unsigned char *id, uint64_t value, void *arg),
-		  void *arg);
+int chunkset_each(const struct chunkset *s,
+		  int (*cb)(const unsigned char *id, uint64_t value, void *arg), void *arg);
 
 void chunkset_free(struct chunkset *s);
 

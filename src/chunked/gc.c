@@ -115,8 +115,8 @@ int chunk_gc_sweep(struct store *s, const struct chunk_refs *refs, time_t began,
 {
 	struct chunkset live = {0}, stored = {0};
 	struct marking mk = {s, &live};
-	struct deletion d = {s, &live, &refs->lists, &refs->blobs, began + GC_MAX_SECONDS,
-			     stats, 0, 0};
+	struct deletion d = {s, &live, &refs->lists, &refs->blobs, began + GC_MAX_SECONDS, stats,
+			     0, 0};
 	int rc = -1;
 
 	memset(stats, 0, sizeof(*stats));

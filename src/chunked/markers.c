@@ -88,7 +88,8 @@ static int on_marker(const char *name, int is_dir, long long size, void *arg)
 	return 0;
 }
 
-static int scan_live(struct store *s, const char *area, const char *own, long stale, struct scan *sc)
+static int scan_live(struct store *s, const char *area, const char *own, long stale,
+		     struct scan *sc)
 {
 	*sc = (struct scan){s, area, own, stale, 0, "", 0};
 	return store_list(s, area, on_marker, sc);
@@ -108,7 +109,8 @@ int marker_writer_begin(struct store *s, long timeout, struct chunk_marker *m)
 			return 0;
 		if (time(NULL) - began >= timeout) {
 			fail(EXIT_STORE,
-			     "%s: a garbage collection (%s) has been running for %lld s, longer than "
+			     "%s: a garbage collection (%s) has been running for %lld s, longer "
+			     "than "
 			     "BACKUP_LOCK_TIMEOUT: wait for it, or, when none runs, remove %s",
 			     store_name(s), sc.first, sc.first_age, sc.first);
 			break;

@@ -64,8 +64,8 @@ static void chunk_close(struct source *base)
 	free(r);
 }
 
-struct source *chunk_source(struct store *s, const struct chunk_codec *cc,
-			    const char *list_sha256, const char *label)
+struct source *chunk_source(struct store *s, const struct chunk_codec *cc, const char *list_sha256,
+			    const char *label)
 {
 	struct chunk_reader *r = calloc(1, sizeof(*r));
 
@@ -98,8 +98,8 @@ int chunk_list_check(struct store *s, const char *list_sha256, const struct chun
 		uint64_t size;
 
 		if (!chunkset_get(have, l.refs[i].id, &size)) {
-			fail(EXIT_CORRUPT, "%s: its chunk %s (number %zu) is missing from %s", label,
-			     chunk_key(key, l.refs[i].id), i + 1, store_name(s));
+			fail(EXIT_CORRUPT, "%s: its chunk %s (number %zu) is missing from %s",
+			     label, chunk_key(key, l.refs[i].id), i + 1, store_name(s));
 			rc = -1;
 		} else if (size != 0 && size != l.refs[i].stored) {
 			fail(EXIT_CORRUPT,

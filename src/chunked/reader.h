@@ -12,8 +12,8 @@
  * cc's settings (age, keyed) are copied. label (the backup's file) names it
  * in messages. NULL after fail().
  */
-struct source *chunk_source(struct store *s, const struct chunk_codec *cc,
-			    const char *list_sha256, const char *label);
+struct source *chunk_source(struct store *s, const struct chunk_codec *cc, const char *list_sha256,
+			    const char *label);
 
 /*
  * Reads and parses the chunk list list_sha256 of s into l. Returns 0, or -1

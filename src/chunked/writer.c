@@ -9,8 +9,7 @@
 #include "util/digest.h"
 #include "util/log.h"
 
-struct chunk_writer *chunk_writer_open(struct store *s, const struct chunk_codec *cc,
-				       long timeout)
+struct chunk_writer *chunk_writer_open(struct store *s, const struct chunk_codec *cc, long timeout)
 {
 	struct chunk_writer *w = calloc(1, sizeof(*w));
 	uint64_t bytes = 0;
@@ -215,8 +214,8 @@ static int carry_object(struct chunk_writer *w, struct store *from, const char *
 	return store_copy(from, key, w->s, key);
 }
 
-int chunk_writer_carry(struct chunk_writer *w, struct store *from, const char *sha256,
-		       int is_list, const char *label)
+int chunk_writer_carry(struct chunk_writer *w, struct store *from, const char *sha256, int is_list,
+		       const char *label)
 {
 	struct chunklist list = {0};
 	char key[CHUNK_KEY_MAX], *text = chunk_blob_read(from, sha256, label);

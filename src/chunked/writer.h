@@ -25,8 +25,7 @@ struct chunk_writer {
  * seconds) and lists its chunks; cc's settings (level, age, keyed) are
  * copied. NULL after fail().
  */
-struct chunk_writer *chunk_writer_open(struct store *s, const struct chunk_codec *cc,
-				       long timeout);
+struct chunk_writer *chunk_writer_open(struct store *s, const struct chunk_codec *cc, long timeout);
 
 /* Removes the marker and frees w; accepts NULL. After the manifest is published. */
 void chunk_writer_close(struct chunk_writer *w);
@@ -54,8 +53,8 @@ int chunk_writer_put_blob(struct chunk_writer *w, const char *text, size_t len, 
  * checked when it is the same (a promotion must never reference a chunk a
  * collector took). label names the backup file in messages.
  */
-int chunk_writer_carry(struct chunk_writer *w, struct store *from, const char *sha256,
-		       int is_list, const char *label);
+int chunk_writer_carry(struct chunk_writer *w, struct store *from, const char *sha256, int is_list,
+		       const char *label);
 
 /* Reads the blob sha256 from s, checking its SHA-256; a new string, NULL after fail(). */
 char *chunk_blob_read(struct store *s, const char *sha256, const char *label);

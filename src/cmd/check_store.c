@@ -143,10 +143,11 @@ int cmd_check_store(const struct config *c, struct store *s, struct report *r,
 	}
 	broken = report_broken(s, &cat, &inv);
 	if (inv.bad.n > 0 || broken_lists > 0) {
-		fail_summary(EXIT_CORRUPT,
-		     "%s: %zu chunk(s) and %zu chunk list(s) missing or damaged; %zu backup(s) "
-		     "cannot be restored",
-		     store_name(s), inv.bad.n, broken_lists, broken);
+		fail_summary(
+		    EXIT_CORRUPT,
+		    "%s: %zu chunk(s) and %zu chunk list(s) missing or damaged; %zu backup(s) "
+		    "cannot be restored",
+		    store_name(s), inv.bad.n, broken_lists, broken);
 		goto out;
 	}
 	/* Every wanted chunk is in have here: the rest no backup references. */

@@ -45,7 +45,8 @@ static int pick_timestamp(struct store *s, const char *tier, char *stamp)
 	return 0;
 }
 
-/* zstd's level for chunks unless BACKUP_COMPRESSION=zstd sets one: stored once, worth more effort. */
+/* zstd's level for chunks unless BACKUP_COMPRESSION=zstd sets one: stored once, worth more effort.
+ */
 #define CHUNKED_LEVEL 3
 
 static int is_chunked(const struct config *c)

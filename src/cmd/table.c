@@ -44,7 +44,7 @@ static const char recover_usage[] =
 static const char *const hourly_flags[] = {
     "tier",	    "config",	   "backup-dir",	"count",   "database",
     "lock-timeout", "compression", "compression-level", "threads", "engine",
-    "encryption",   "recipients",  "recipients-file",	"format", NULL,
+    "encryption",   "recipients",  "recipients-file",	"format",  NULL,
 };
 static const char *const promote_flags[] = {
     "tier", "config", "backup-dir", "count", "prior-tier", "prior-count", "lock-timeout", NULL,
@@ -67,13 +67,33 @@ static const char *const delete_flags[] = {
 };
 /* --print-config takes every option of its binary's modes: it shows what they would run with. */
 static const char *const backup_print_flags[] = {
-    "print-config", "tier",	   "config",	      "backup-dir",
-    "count",	    "prior-tier",  "prior-count",     "database",
-    "lock-timeout", "compression", "threads",	      "compression-level",
-    "engine",	    "verify",	   "check",	      "keep",
-    "reason",	    "unkeep",	   "delete",	      "force",
-    "encryption",   "recipients",  "recipients-file", "identity-file",
-    "format",	    "gc",	   NULL,
+    "print-config",
+    "tier",
+    "config",
+    "backup-dir",
+    "count",
+    "prior-tier",
+    "prior-count",
+    "database",
+    "lock-timeout",
+    "compression",
+    "threads",
+    "compression-level",
+    "engine",
+    "verify",
+    "check",
+    "keep",
+    "reason",
+    "unkeep",
+    "delete",
+    "force",
+    "encryption",
+    "recipients",
+    "recipients-file",
+    "identity-file",
+    "format",
+    "gc",
+    NULL,
 };
 static const char *const recover_print_flags[] = {
     "print-config",
@@ -181,8 +201,8 @@ const struct command commands[] = {
     {"backup", "wal-push", "backup wal-push", NULL, NULL, store_flags, CMD_STORE, 1, cmd_wal_push},
     {"recover", NULL, "recover --print-config", wants_print_config, NULL, recover_print_flags, 0, 0,
      cmd_print_config},
-    {"recover", NULL, "recover --check-store", wants_check_store, "check-store",
-     check_store_flags, CMD_STORE, 0, cmd_check_store},
+    {"recover", NULL, "recover --check-store", wants_check_store, "check-store", check_store_flags,
+     CMD_STORE, 0, cmd_check_store},
     {"recover", NULL, "a listing (FROM_BACKUP=none)", wants_listing, NULL, list_flags,
      CMD_STORE | CMD_REPORT, 0, cmd_list},
     /* It opens the store itself, once its settings are checked. */
