@@ -261,3 +261,13 @@ char *dump_text(size_t len)
 	text[len] = '\0';
 	return text;
 }
+
+void fill_random(unsigned char *buf, size_t len, uint64_t seed)
+{
+	for (size_t i = 0; i < len; i++) {
+		seed ^= seed >> 12;
+		seed ^= seed << 25;
+		seed ^= seed >> 27;
+		buf[i] = (unsigned char)((seed * UINT64_C(2685821657736338717)) >> 56);
+	}
+}

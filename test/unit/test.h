@@ -6,6 +6,8 @@
 #ifndef TIERDUMP_TEST_H
 #define TIERDUMP_TEST_H
 
+#include <stdint.h>
+
 #include <stddef.h>
 #include <stdio.h>
 
@@ -27,6 +29,9 @@ extern int test_passed, test_failed;
 
 /* One entry point per tested module, named after its path under src/. */
 void test_tier(void);
+void test_chunked_cdc(void);
+void test_chunked_chunkset(void);
+void test_chunked_writer(void);
 void test_conf(void);
 void test_util_env(void);
 void test_engine_postgres_pg(void);
@@ -69,6 +74,9 @@ struct buffer {
 /* A sink appending to b (which the caller owns and frees with buffer_free()). */
 struct sink *buffer_sink(struct buffer *b);
 void buffer_free(struct buffer *b);
+
+/* len deterministic bytes that never repeat, from seed (xorshift64*). */
+void fill_random(unsigned char *buf, size_t len, uint64_t seed);
 
 /* A sink that keeps nothing. */
 struct sink *null_sink(void);
