@@ -70,7 +70,7 @@ SELECT add_events(:events);
 INSERT INTO archive
 SELECT g,
        (random() * 50000)::int,
-       'SKU-' || lpad(((g * 7919) % 20000)::text, 5, '0'),
+       'SKU-' || lpad(((g::bigint * 7919) % 20000)::text, 5, '0'),
        1 + (random() * 5)::int,
        round((random() * 500)::numeric, 2),
        (ARRAY['delivered', 'delivered', 'delivered', 'returned', 'cancelled'])[1 + (g % 5)],
