@@ -8,15 +8,7 @@
 -- archive: cold, last year's orders; never changes.
 -- accounts: hot; a few percent of its rows updated each hour, which moves
 --   those rows to other places of the heap, so of the dump too.
-CREATE TABLE events (
-	id bigint PRIMARY KEY,
-	account int NOT NULL,
-	kind text NOT NULL,
-	note text,
-	amount numeric(12, 2),
-	happened timestamptz NOT NULL,
-	payload jsonb
-);
+\ir events.sql
 CREATE TABLE archive (
 	id bigint PRIMARY KEY,
 	customer int NOT NULL,
