@@ -1,15 +1,7 @@
 -- The benchmark's extra table: 1.5M rows of random text, numbers, timestamps
 -- and jsonb, so the dump compresses like real data (about 4:1 with gzip, with
 -- pgbench's tables beside it), not like pgbench's blank filler alone (35:1).
-CREATE TABLE events (
-	id bigint PRIMARY KEY,
-	account int NOT NULL,
-	kind text NOT NULL,
-	note text,
-	amount numeric(12, 2),
-	happened timestamptz NOT NULL,
-	payload jsonb
-);
+\ir events.sql
 INSERT INTO events
 SELECT g,
        (random() * 100000)::int,
