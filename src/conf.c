@@ -738,6 +738,13 @@ int conf_finish(struct config *c, int need_tier)
 	}
 	if (choose_method(c) < 0 || target_finish(c) < 0 || conf_encryption(c) < 0)
 		return -1;
+	/* Point-in-time recovery reads a base backup's files by name: they stay files. */
+	if (strcmp(c->format, "chunked") == 0 && strcmp(c->engine, "postgres-physical") == 0) {
+		fail(EXIT_CONFIG,
+		     "BACKUP_FORMAT=chunked holds logical dumps: physical base backups "
+		     "(BACKUP_METHOD=physical) need BACKUP_FORMAT=file");
+		return -1;
+	}
 	if (strcmp(c->format, "chunked") == 0 && conf_encrypts(c)) {
 		fail(EXIT_CONFIG, "BACKUP_FORMAT=chunked does not encrypt chunks in this version: "
 				  "use BACKUP_FORMAT=file with BACKUP_ENCRYPTION=age");

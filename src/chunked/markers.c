@@ -78,7 +78,9 @@ static int on_marker(const char *name, int is_dir, long long size, void *arg)
 		return 0;
 	}
 	if (age > sc->stale) {
-		log_warn("%s is %lld s old: its run is taken to have died", key, age);
+		log_warn("%s is %lld s old: its run is taken to have died, and its marker removed",
+			 key, age);
+		store_remove(sc->s, key);
 		return 0;
 	}
 	if (sc->live++ == 0) {

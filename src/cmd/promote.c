@@ -27,6 +27,9 @@ static int copy_backup(const struct config *c, struct store *s, const struct bac
 	char final[KEY_MAX];
 
 	/* The manifest is the one thing written anew: it names its tier and origin. */
+	if (m->format == MANIFEST_CHUNKED)
+		for (size_t i = 0; i < m->nfiles; i++)
+			m->files[i].new_size = 0; /* it adds no chunk: the prior tier's did */
 	free(m->promoted_from);
 	m->promoted_from = strdup(from->tier);
 	if (m->promoted_from == NULL) {

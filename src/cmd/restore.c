@@ -171,13 +171,15 @@ int restore_check_key(const struct config *c, struct store *s, const struct mani
  * at its size. The chunks' contents are checked as they are restored, each
  * before any of its bytes reaches the server.
  */
-static int verify_chunked(struct store *s, const struct backup_ref *r)
+static int verify_chunked(const struct config *c, struct store *s, const struct backup_ref *r)
 {
 	struct chunkset have = {0};
 	char key[KEY_MAX];
 	int rc = chunk_list_store(s, &have, NULL);
 
 	for (size_t i = 0; rc == 0 && i < r->manifest->nfiles; i++) {
+		if (!wanted(c, &r->manifest->files[i]))
+			continue;
 		file_key(r, r->manifest->files[i].name, key);
 		rc = chunk_list_check(s, r->manifest->files[i].sha256, &have, key);
 	}
@@ -202,7 +204,7 @@ int restore_verify(const struct config *c, struct store *s, const struct backup_
 		return src != NULL && pipeline_drain(src) == 0 ? 0 : -1;
 	}
 	if (r->manifest->format == MANIFEST_CHUNKED)
-		return verify_chunked(s, r);
+		return verify_chunked(c, s, r);
 	for (size_t i = 0; i < r->manifest->nfiles; i++) {
 		const struct manifest_file *f = &r->manifest->files[i];
 

@@ -52,6 +52,7 @@ check "backup --verify test-restores it" "$BACKUP" --verify latest
 # Promotion: a manifest, no copy of any chunk.
 before=$(chunks "$BACKUP_DIR")
 check "daily promotes the newest hourly" env BACKUP_TYPE=daily "$BACKUP"
+check "the listing says the promoted copy added nothing" sh -c "'$RECOVER' | grep -E '^daily +$second .*\\[chunked, 0 B new\\]'"
 check "the daily backup is its manifest only" test "$(ls "$BACKUP_DIR/daily/$second")" = manifest
 check "no chunk was added" test "$(chunks "$BACKUP_DIR")" = "$before"
 check "the daily manifest names the same chunk list" \
@@ -83,7 +84,7 @@ echo "tierdump backup writer" >"$BACKUP_DIR/chunks/writers/$(($(date +%s) - 2 * 
 check "backup --gc with a writer marker two days old" "$BACKUP" --gc
 check "the stale marker is reported" grep -q "taken to have died" "$TMP/check.out"
 check "the unreferenced chunk is gone" test ! -e "$BACKUP_DIR/chunks/data/$fake"
-rm "$BACKUP_DIR/chunks/writers/"*
+check "and the stale marker with it" test -z "$(ls "$BACKUP_DIR/chunks/writers")"
 
 # A garbage collection at work: a writer waits for it, and gives up after the lock timeout.
 echo "tierdump garbage collection" >"$BACKUP_DIR/chunks/gc/$(date +%s)-elsewhere-1"
@@ -149,6 +150,9 @@ use_pg 25721 pw
 expect_exit "an unknown BACKUP_FORMAT" 78 "BACKUP_FORMAT is tar: it takes file or chunked" env BACKUP_FORMAT=tar "$BACKUP"
 expect_exit "chunked with encryption is refused, saying what works" 78 "BACKUP_FORMAT=chunked does not encrypt" \
 	env BACKUP_ENCRYPTION=age BACKUP_RECIPIENTS=age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p "$BACKUP"
+
+expect_exit "chunked physical base backups are refused, saying what works" 78 \
+	"physical base backups \\(BACKUP_METHOD=physical\\) need BACKUP_FORMAT=file" env BACKUP_METHOD=physical "$BACKUP"
 
 # S3, with a local mirror that receives only the chunks it lacks.
 export AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER AWS_ENDPOINT_URL=http://127.0.0.1:25723 STORE_RETRIES=1
