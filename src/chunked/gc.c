@@ -69,6 +69,20 @@ static int out_of_time(struct deletion *d)
 	return d->stopped || signals_stop_requested();
 }
 
+/* Deletes one unreferenced object, counting it in *count. Non-zero stops the sweep. */
+static int delete_one(struct deletion *d, const char *key, uint64_t size, size_t *count)
+{
+	if (out_of_time(d))
+		return 1;
+	if (store_remove(d->s, key) < 0) {
+		d->failed = 1;
+		return 1;
+	}
+	(*count)++;
+	d->stats->bytes += size;
+	return 0;
+}
+
 static int sweep_chunk(const unsigned char *id, uint64_t size, void *arg)
 {
 	struct deletion *d = arg;
@@ -79,15 +93,7 @@ static int sweep_chunk(const unsigned char *id, uint64_t size, void *arg)
 		d->stats->kept_bytes += size;
 		return 0;
 	}
-	if (out_of_time(d))
-		return 1;
-	if (store_remove(d->s, chunk_key(key, id)) < 0) {
-		d->failed = 1;
-		return 1;
-	}
-	d->stats->chunks++;
-	d->stats->bytes += size;
-	return 0;
+	return delete_one(d, chunk_key(key, id), size, &d->stats->chunks);
 }
 
 static int on_blob(const char *name, int is_dir, long long size, void *arg)
@@ -99,15 +105,8 @@ static int on_blob(const char *name, int is_dir, long long size, void *arg)
 	if (is_dir || strlen(name) != 2 * CHUNK_ID_LEN || chunk_id_parse(name, id) < 0 ||
 	    chunkset_get(d->lists, id, NULL) || chunkset_get(d->blobs, id, NULL))
 		return 0;
-	if (out_of_time(d))
-		return 1;
-	if (store_remove(d->s, chunk_blob_key(key, name)) < 0) {
-		d->failed = 1;
-		return 1;
-	}
-	d->stats->blobs++;
-	d->stats->bytes += size > 0 ? (uint64_t)size : 0;
-	return 0;
+	return delete_one(d, chunk_blob_key(key, name), size > 0 ? (uint64_t)size : 0,
+			  &d->stats->blobs);
 }
 
 int chunk_gc_sweep(struct store *s, const struct chunk_refs *refs, time_t began,

@@ -117,9 +117,8 @@ static struct source *decrypting(const struct config *c, const struct manifest *
 }
 
 struct source *restore_open(const struct config *c, struct store *s, const struct backup_ref *r,
-			    const struct manifest_file *f)
+			    const struct manifest *m, const struct manifest_file *f)
 {
-	const struct manifest *m = r->manifest;
 	const struct codec *codec = codec_find(m->compression ? m->compression : "gzip");
 	struct source *src = NULL;
 	char key[KEY_MAX];
@@ -318,7 +317,7 @@ static int restore_file(const struct config *c, struct store *s, const struct ba
 		return -1;
 	file_key(r, f->name, key);
 	log_info("restoring %s%s%s", key, *file_target(f) ? " into target " : "", file_target(f));
-	if ((src = restore_open(c, s, r, f)) != NULL)
+	if ((src = restore_open(c, s, r, m, f)) != NULL)
 		rc = e->ops->restore(e, f->databases ? f->databases : m->databases,
 				     f->databases ? f->ndatabases : m->ndatabases, src);
 	engine_free(e);

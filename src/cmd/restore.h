@@ -20,13 +20,14 @@ struct manifest;
 struct manifest_file;
 
 /*
- * The plain bytes of the file f of the backup r: read from s (its chunks, in
+ * The plain bytes of the file f of the backup r, which m describes (a
+ * bandr file has none of its own): read from s (its chunks, in
  * the chunked format), decrypted with c's identities or passphrase when m says the backup
  * is encrypted, decompressed. NULL after fail(): a wrong or missing key
  * names the recipients the manifest records.
  */
 struct source *restore_open(const struct config *c, struct store *s, const struct backup_ref *r,
-			    const struct manifest_file *f);
+			    const struct manifest *m, const struct manifest_file *f);
 
 /*
  * The text of a small encrypted file of a backup (the row counts),

@@ -44,7 +44,7 @@ struct file_ref {
 static struct source *open_file(void *arg)
 {
 	const struct file_ref *f = arg;
-	return restore_open(f->config, f->store, f->backup, f->file);
+	return restore_open(f->config, f->store, f->backup, f->backup->manifest, f->file);
 }
 
 /* ------------------------------------------------------------------ checks */

@@ -75,6 +75,9 @@ struct buffer {
 struct sink *buffer_sink(struct buffer *b);
 void buffer_free(struct buffer *b);
 
+/* The number a shell command prints (wc -l, grep -c), or -1. */
+int shell_count(const char *command);
+
 /* len deterministic bytes that never repeat, from seed (xorshift64*). */
 void fill_random(unsigned char *buf, size_t len, uint64_t seed);
 

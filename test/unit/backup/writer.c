@@ -41,16 +41,9 @@ static int exists(const char *root, const char *key)
 static int hidden_entries(const char *root, const char *tier)
 {
 	char cmd[2048];
-	int n = -1;
-	FILE *p;
 
 	snprintf(cmd, sizeof(cmd), "ls -A '%s/%s' | grep -c '^\\.'", root, tier);
-	p = popen(cmd, "r");
-	if (p != NULL && fscanf(p, "%d", &n) != 1)
-		n = -1;
-	if (p != NULL)
-		pclose(p);
-	return n;
+	return shell_count(cmd);
 }
 
 void test_backup_writer(void)

@@ -39,16 +39,9 @@ out:
 static int markers_left(const char *root)
 {
 	char cmd[1024];
-	int n = -1;
-	FILE *p;
 
 	snprintf(cmd, sizeof(cmd), "ls -A '%s/chunks/writers' | wc -l", root);
-	p = popen(cmd, "r");
-	if (p != NULL && fscanf(p, "%d", &n) != 1)
-		n = -1;
-	if (p != NULL)
-		pclose(p);
-	return n;
+	return shell_count(cmd);
 }
 
 void test_chunked_writer(void)
