@@ -125,7 +125,7 @@ int cmd_check_store(const struct config *c, struct store *s, struct report *r,
 	struct chunkset have = {0};
 	struct catalog cat = {0};
 	struct checking k = {s, {0}, &have, &inv, &cat, 0};
-	size_t broken_lists = 0, broken;
+	size_t broken_lists = 0, broken = 0;
 	uint64_t bytes = 0;
 	int rc = -1;
 
@@ -141,8 +141,9 @@ int cmd_check_store(const struct config *c, struct store *s, struct report *r,
 		fail(EXIT_INTERNAL, "out of memory");
 		goto out;
 	}
-	broken = report_broken(s, &cat, &inv);
 	if (inv.bad.n > 0 || broken_lists > 0) {
+		/* Only now the lists again: which backups the bad chunks break. */
+		broken = report_broken(s, &cat, &inv);
 		fail_summary(
 		    EXIT_CORRUPT,
 		    "%s: %zu chunk(s) and %zu chunk list(s) missing or damaged; %zu backup(s) "
