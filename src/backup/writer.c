@@ -64,9 +64,9 @@ const char *backup_final_key(const struct backup_writer *w)
 	return w->final;
 }
 
-int backup_use_chunks(struct backup_writer *w, const struct chunk_codec *cc, long timeout)
+int backup_use_chunks(struct backup_writer *w, int level, long timeout)
 {
-	w->chunks = chunk_writer_open(w->s, cc, timeout);
+	w->chunks = chunk_writer_open(w->s, level, timeout);
 	if (w->chunks == NULL)
 		return -1;
 	w->m->format = MANIFEST_CHUNKED;
@@ -199,11 +199,9 @@ int backup_link_or_copy(struct backup_writer *w, struct store *from, const char 
 int backup_copy_files(struct backup_writer *w, struct store *from, const char *from_tier,
 		      const char *from_name, const struct manifest *m, long timeout)
 {
-	static const struct chunk_codec carried; /* no chunk is made: only their names are read */
-
+	/* Level 0: no chunk is made here, only carried. */
 	if (m->format == MANIFEST_CHUNKED)
-		return backup_use_chunks(w, &carried, timeout) < 0 ||
-			       backup_carry_chunks(w, from, m) < 0
+		return backup_use_chunks(w, 0, timeout) < 0 || backup_carry_chunks(w, from, m) < 0
 			   ? -1
 			   : 0;
 	for (size_t i = 0; manifest_carried_file(m, i) != NULL; i++)

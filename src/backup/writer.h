@@ -39,12 +39,12 @@ struct backup_added {
 
 /*
  * Writes the backup in the chunked format (chunked/chunks.h): files added are
- * cut into chunks named and packed as cc says, stored once in w's store; the
+ * cut into chunks compressed with zstd at level, stored once in w's store; the
  * row counts become a blob. Marks a writer in the store until the backup is
  * committed or aborted, waiting up to timeout seconds for a garbage
  * collection to end. Sets the manifest's format.
  */
-int backup_use_chunks(struct backup_writer *w, const struct chunk_codec *cc, long timeout);
+int backup_use_chunks(struct backup_writer *w, int level, long timeout);
 
 /*
  * For a chunked backup m held by from (w's store, or another one): makes

@@ -1,8 +1,6 @@
 /* Chunks as stored objects: naming, packing, unpacking, listing (see chunks.h). */
 #include "chunked/chunks.h"
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,22 +25,12 @@ char *chunk_blob_key(char *buf, const char *sha256hex)
 	return buf;
 }
 
-void chunk_id_of(const struct chunk_codec *cc, const void *data, size_t len, unsigned char *id)
-{
-	unsigned int n = CHUNK_ID_LEN;
-
-	if (cc->keyed)
-		HMAC(EVP_sha256(), cc->mac_key, sizeof(cc->mac_key), data, len, id, &n);
-	else
-		digest_sha256(data, len, id);
-}
-
-/* Scratch for one stored chunk: its compressed bound, plus an age file's framing. */
+/* Scratch for one stored chunk: the most zstd makes of the largest chunk. */
 static int scratch(struct chunk_codec *cc)
 {
 	if (cc->buf != NULL)
 		return 0;
-	cc->cap = ZSTD_compressBound(CDC_MAX) + 64 * 1024;
+	cc->cap = ZSTD_compressBound(CDC_MAX) + 1;
 	cc->buf = malloc(cc->cap);
 	cc->plain = malloc(CDC_MAX);
 	if (cc->buf == NULL || cc->plain == NULL) {
@@ -50,52 +38,6 @@ static int scratch(struct chunk_codec *cc)
 		return -1;
 	}
 	return 0;
-}
-
-/* Counts what reaches the store: an encrypted chunk is larger than its zstd frame. */
-struct counting_sink {
-	struct sink base;
-	struct sink *inner;
-	uint64_t *bytes;
-};
-
-static int counting_write(struct sink *base, const void *buf, size_t len)
-{
-	struct counting_sink *c = (struct counting_sink *)base;
-
-	*c->bytes += len;
-	return sink_write(c->inner, buf, len);
-}
-
-static int counting_commit(struct sink *base)
-{
-	struct counting_sink *c = (struct counting_sink *)base;
-	int rc = sink_commit(c->inner);
-
-	free(c);
-	return rc;
-}
-
-static void counting_abort(struct sink *base)
-{
-	struct counting_sink *c = (struct counting_sink *)base;
-
-	sink_abort(c->inner);
-	free(c);
-}
-
-static struct sink *counting(struct sink *inner, uint64_t *bytes)
-{
-	struct counting_sink *c = calloc(1, sizeof(*c));
-
-	if (c == NULL) {
-		fail(EXIT_INTERNAL, "out of memory");
-		sink_abort(inner);
-		return NULL;
-	}
-	*c =
-	    (struct counting_sink){{counting_write, counting_commit, counting_abort}, inner, bytes};
-	return &c->base;
 }
 
 int chunk_put(struct store *s, struct chunk_codec *cc, const unsigned char *id, const void *data,
@@ -117,14 +59,13 @@ int chunk_put(struct store *s, struct chunk_codec *cc, const unsigned char *id, 
 		fail(EXIT_INTERNAL, "zstd cannot compress a chunk: %s", ZSTD_getErrorName(n));
 		return -1;
 	}
-	if (store_put(s, chunk_key(key, id), &out) < 0 || (out = counting(out, stored)) == NULL)
-		return -1;
-	if (cc->age != NULL && (out = age_sink(out, cc->age)) == NULL)
+	if (store_put(s, chunk_key(key, id), &out) < 0)
 		return -1;
 	if (sink_write(out, cc->buf, n) < 0) {
 		sink_abort(out);
 		return -1;
 	}
+	*stored = n;
 	return sink_commit(out);
 }
 
@@ -167,8 +108,6 @@ const unsigned char *chunk_get(struct store *s, struct chunk_codec *cc, const un
 		log_error("%s needs the chunk %s", label, key);
 		return NULL;
 	}
-	if (cc->age != NULL && (src = age_source(src, cc->age, key, NULL)) == NULL)
-		return NULL;
 	if ((stored = read_stored(cc, src, key)) < 0)
 		return NULL;
 	n = ZSTD_decompressDCtx(cc->dctx, cc->plain, CDC_MAX, cc->buf, (size_t)stored);
@@ -177,7 +116,7 @@ const unsigned char *chunk_get(struct store *s, struct chunk_codec *cc, const un
 		     ZSTD_isError(n) ? ZSTD_getErrorName(n) : "it holds a different length");
 		return NULL;
 	}
-	chunk_id_of(cc, cc->plain, n, check);
+	digest_sha256(cc->plain, n, check);
 	if (memcmp(check, id, CHUNK_ID_LEN) != 0) {
 		fail(EXIT_CORRUPT, "chunk %s of %s is damaged: its bytes do not match its name",
 		     key, label);
@@ -229,6 +168,5 @@ void chunk_codec_free(struct chunk_codec *cc)
 	ZSTD_freeDCtx(cc->dctx);
 	free(cc->buf);
 	free(cc->plain);
-	OPENSSL_cleanse(cc->mac_key, sizeof(cc->mac_key));
 	memset(cc, 0, sizeof(*cc));
 }

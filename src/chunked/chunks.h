@@ -3,11 +3,9 @@
  * it, whatever its tier:
  *
  *   chunks/data/<id>     one chunk: its bytes compressed with zstd (one
- *                        frame), then, in an encrypted store, an age file of
- *                        that. <id> is the SHA-256 of the chunk's plain bytes,
- *                        or, when encrypted, their HMAC-SHA-256 under the
- *                        store's chunk key, so that a name never reveals the
- *                        hash of plain data.
+ *                        frame). <id> is the SHA-256 of the chunk's plain
+ *                        bytes. (Chunks are not encrypted: conf.c refuses
+ *                        the chunked format with BACKUP_ENCRYPTION.)
  *   chunks/blobs/<sha>   a chunk list (chunklist.h) or a backup's row counts,
  *                        named by the SHA-256 of its stored bytes.
  *   chunks/writers/, chunks/gc/   the markers of runs at work (markers.h).
@@ -21,7 +19,6 @@
 #include <stdint.h>
 
 #include "chunked/chunkset.h"
-#include "pipeline/age.h"
 #include "store/store.h"
 
 #define CHUNKS_AREA "chunks"
@@ -29,13 +26,9 @@
 #define CHUNKS_BLOBS CHUNKS_AREA "/blobs"
 #define CHUNK_KEY_MAX 160
 
-/* How chunks are named, packed and unpacked in one store. */
+/* Packing and unpacking chunks: zstd's level and contexts, and scratch, reused chunk to chunk. */
 struct chunk_codec {
-	int level; /* zstd's, for new chunks */
-	const struct age_keys
-	    *age;  /* encrypt to (writing) or decrypt with (reading); NULL: plain */
-	int keyed; /* ids are HMAC-SHA-256 under mac_key, not SHA-256 */
-	unsigned char mac_key[32];
+	int level;		    /* zstd's, for new chunks */
 	void *cctx, *dctx;	    /* zstd's contexts, made on first use */
 	unsigned char *buf, *plain; /* scratch for one stored chunk, and its plain bytes */
 	size_t cap;
@@ -45,12 +38,9 @@ struct chunk_codec {
 char *chunk_key(char *buf, const unsigned char *id);
 char *chunk_blob_key(char *buf, const char *sha256hex);
 
-/* The id of len plain bytes at data. */
-void chunk_id_of(const struct chunk_codec *cc, const void *data, size_t len, unsigned char *id);
-
 /*
- * Stores len plain bytes at data as the chunk id (compressed, encrypted when
- * cc->age), visible only once whole; *stored: the bytes it takes.
+ * Stores len plain bytes at data as the chunk id (their SHA-256), compressed,
+ * visible only once whole; *stored: the bytes it takes.
  */
 int chunk_put(struct store *s, struct chunk_codec *cc, const unsigned char *id, const void *data,
 	      size_t len, uint64_t *stored);

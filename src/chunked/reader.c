@@ -64,8 +64,7 @@ static void chunk_close(struct source *base)
 	free(r);
 }
 
-struct source *chunk_source(struct store *s, const struct chunk_codec *cc, const char *list_sha256,
-			    const char *label)
+struct source *chunk_source(struct store *s, const char *list_sha256, const char *label)
 {
 	struct chunk_reader *r = calloc(1, sizeof(*r));
 
@@ -75,8 +74,6 @@ struct source *chunk_source(struct store *s, const struct chunk_codec *cc, const
 	}
 	r->base = (struct source){chunk_read, chunk_close};
 	r->s = s;
-	r->cc = (struct chunk_codec){.age = cc->age, .keyed = cc->keyed};
-	memcpy(r->cc.mac_key, cc->mac_key, sizeof(r->cc.mac_key));
 	snprintf(r->label, sizeof(r->label), "%s", label);
 	if (chunk_list_read(s, list_sha256, &r->list, label) < 0) {
 		chunk_close(&r->base);

@@ -9,7 +9,7 @@
 #include "util/digest.h"
 #include "util/log.h"
 
-struct chunk_writer *chunk_writer_open(struct store *s, const struct chunk_codec *cc, long timeout)
+struct chunk_writer *chunk_writer_open(struct store *s, int level, long timeout)
 {
 	struct chunk_writer *w = calloc(1, sizeof(*w));
 	uint64_t bytes = 0;
@@ -27,8 +27,7 @@ struct chunk_writer *chunk_writer_open(struct store *s, const struct chunk_codec
 		return NULL;
 	}
 	w->s = s;
-	w->cc = (struct chunk_codec){.level = cc->level, .age = cc->age, .keyed = cc->keyed};
-	memcpy(w->cc.mac_key, cc->mac_key, sizeof(w->cc.mac_key));
+	w->cc.level = level;
 	/* The listing comes after the marker: what it holds, no collector takes (markers.h). */
 	if (marker_writer_begin(s, timeout, &w->marker) < 0) {
 		chunk_writer_close(w);
@@ -59,7 +58,7 @@ static int add_chunk(struct chunk_writer *w, struct chunklist *list, struct chun
 	unsigned char id[CHUNK_ID_LEN];
 	uint64_t stored;
 
-	chunk_id_of(&w->cc, data, len, id);
+	digest_sha256(data, len, id);
 	if (!chunkset_get(&w->have, id, &stored)) {
 		if (chunk_put(w->s, &w->cc, id, data, len, &stored) < 0 ||
 		    chunkset_put(&w->have, id, stored) < 0)

@@ -22,10 +22,10 @@ struct chunk_writer {
 
 /*
  * Marks a writer in s (waiting out a garbage collection up to timeout
- * seconds) and lists its chunks; cc's settings (level, age, keyed) are
- * copied. NULL after fail().
+ * seconds) and lists its chunks; new chunks are compressed at zstd's
+ * level. NULL after fail().
  */
-struct chunk_writer *chunk_writer_open(struct store *s, const struct chunk_codec *cc, long timeout);
+struct chunk_writer *chunk_writer_open(struct store *s, int level, long timeout);
 
 /* Removes the marker and frees w; accepts NULL. After the manifest is published. */
 void chunk_writer_close(struct chunk_writer *w);

@@ -124,11 +124,8 @@ struct source *restore_open(const struct config *c, struct store *s, const struc
 	char key[KEY_MAX];
 
 	file_key(r, f->name, key);
-	if (m->format == MANIFEST_CHUNKED) {
-		static const struct chunk_codec plain;
-
-		return chunk_source(s, &plain, f->sha256, key);
-	}
+	if (m->format == MANIFEST_CHUNKED)
+		return chunk_source(s, f->sha256, key);
 	if (codec == NULL || store_get(s, key, &src) < 0 ||
 	    (src = decrypting(c, m, src, key)) == NULL)
 		return NULL;

@@ -16,8 +16,7 @@ enum { LEN = 9 << 20 };
 
 static int store_file(struct store *s, const unsigned char *data, struct chunk_file *out)
 {
-	static const struct chunk_codec cc = {.level = 1};
-	struct chunk_writer *w = chunk_writer_open(s, &cc, 5);
+	struct chunk_writer *w = chunk_writer_open(s, 1, 5);
 	struct sink *sink;
 	int rc = -1;
 
@@ -46,7 +45,6 @@ static int markers_left(const char *root)
 
 void test_chunked_writer(void)
 {
-	static const struct chunk_codec plain;
 	char root[] = "/tmp/tierdump-unit-chunked-XXXXXX", path[1024], cmd[1100];
 	struct store_options opts = {0};
 	struct chunk_file first, again;
@@ -67,7 +65,7 @@ void test_chunked_writer(void)
 	      "each of its %llu chunks is new, and it counts %llu bytes",
 	      (unsigned long long)first.chunks, (unsigned long long)first.stats.raw_bytes);
 	CHECK(markers_left(root) == 0, "the writer's marker is gone with the writer");
-	CHECK(read_all(chunk_source(s, &plain, first.stats.sha256, "test"), &back, 65536) == 0 &&
+	CHECK(read_all(chunk_source(s, first.stats.sha256, "test"), &back, 65536) == 0 &&
 		  back.len == LEN && memcmp(back.data, data, LEN) == 0,
 	      "it reads back whole from its list");
 	CHECK(store_file(s, data, &again) == 0 && again.new_chunks == 0 && again.new_bytes == 0 &&
@@ -87,7 +85,7 @@ void test_chunked_writer(void)
 		fclose(f);
 	}
 	buffer_free(&back);
-	CHECK(read_all(chunk_source(s, &plain, first.stats.sha256, "test"), &back, 65536) < 0 &&
+	CHECK(read_all(chunk_source(s, first.stats.sha256, "test"), &back, 65536) < 0 &&
 		  back.len == l.refs[0].raw,
 	      "a damaged chunk stops the reader after the chunk before it (%zu bytes out)",
 	      back.len);
