@@ -688,6 +688,11 @@ static int choose_method(struct config *c)
 	return c->engine != NULL ? 0 : -1;
 }
 
+int conf_chunked(const struct config *c)
+{
+	return c->format != NULL && strcmp(c->format, "chunked") == 0;
+}
+
 int conf_finish(struct config *c, int need_tier)
 {
 	default_string(&c->backup_dir, "/backup");
@@ -739,13 +744,13 @@ int conf_finish(struct config *c, int need_tier)
 	if (choose_method(c) < 0 || target_finish(c) < 0 || conf_encryption(c) < 0)
 		return -1;
 	/* Point-in-time recovery reads a base backup's files by name: they stay files. */
-	if (strcmp(c->format, "chunked") == 0 && strcmp(c->engine, "postgres-physical") == 0) {
+	if (conf_chunked(c) && strcmp(c->engine, "postgres-physical") == 0) {
 		fail(EXIT_CONFIG,
 		     "BACKUP_FORMAT=chunked holds logical dumps: physical base backups "
 		     "(BACKUP_METHOD=physical) need BACKUP_FORMAT=file");
 		return -1;
 	}
-	if (strcmp(c->format, "chunked") == 0 && conf_encrypts(c)) {
+	if (conf_chunked(c) && conf_encrypts(c)) {
 		fail(EXIT_CONFIG, "BACKUP_FORMAT=chunked does not encrypt chunks in this version: "
 				  "use BACKUP_FORMAT=file with BACKUP_ENCRYPTION=age");
 		return -1;

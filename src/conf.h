@@ -188,6 +188,9 @@ void conf_encryption_free(struct config *c);
 /* Whether new backups are encrypted (BACKUP_ENCRYPTION=age). */
 int conf_encrypts(const struct config *c);
 
+/* Whether hourly runs write the chunked format (BACKUP_FORMAT=chunked). */
+int conf_chunked(const struct config *c);
+
 /* Whether a tier name is one of ours. */
 int conf_tier_is_valid(const char *tier);
 

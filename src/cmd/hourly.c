@@ -45,26 +45,21 @@ static int pick_timestamp(struct store *s, const char *tier, char *stamp)
 	return 0;
 }
 
-/* zstd's level for chunks unless BACKUP_COMPRESSION=zstd sets one: stored once, worth more effort.
+/* zstd's level for chunks unless BACKUP_COMPRESSION_LEVEL sets one: stored once, worth more effort.
  */
 #define CHUNKED_LEVEL 3
 
-static int is_chunked(const struct config *c)
-{
-	return strcmp(c->format, "chunked") == 0;
-}
-
 /*
  * The codec and level the settings ask for, recorded in the manifest. The
- * chunked format compresses each chunk with zstd.
+ * chunked format compresses each chunk with zstd, whatever BACKUP_COMPRESSION says.
  */
 static const struct codec *choose_codec(const struct config *c, struct manifest *m)
 {
-	const struct codec *codec = codec_find(is_chunked(c) ? "zstd" : c->compression);
+	const struct codec *codec = codec_find(conf_chunked(c) ? "zstd" : c->compression);
 	long asked = c->compression_level;
 	int level;
 
-	if (is_chunked(c) && strcmp(c->compression, "zstd") != 0)
+	if (conf_chunked(c) && asked == CONF_UNSET)
 		asked = CHUNKED_LEVEL;
 	if (codec == NULL || (level = codec_level(codec, asked)) < 0)
 		return NULL;
@@ -108,9 +103,9 @@ static int dump_into(const struct config *c, const struct codec *codec, struct e
 		snprintf(name, sizeof(name) - 8, "%s%s", e->target->name, kind);
 	}
 	/* Chunked, a file is its chunk list: the plain dump's name, no suffix of a stored file. */
-	if (!is_chunked(c))
+	if (!conf_chunked(c))
 		strcat(name, codec->suffix);
-	if (conf_encrypts(c) && !is_chunked(c))
+	if (conf_encrypts(c) && !conf_chunked(c))
 		strcat(name, ".age");
 	sink = backup_add(w, name, codec, m->compression_level, (int)c->threads,
 			  conf_encrypts(c) ? c->age : NULL, &added);
@@ -233,12 +228,8 @@ static int make_backup(const struct config *c, struct engine **engines, struct s
 	w = backup_begin(s, c->tier, stamp, m);
 	if (w == NULL)
 		goto out;
-	if (is_chunked(c)) {
-		struct chunk_codec cc = {.level = m->compression_level};
-
-		if (backup_use_chunks(w, &cc, c->lock_timeout) < 0)
-			goto out;
-	}
+	if (conf_chunked(c) && backup_use_chunks(w, m->compression_level, c->lock_timeout) < 0)
+		goto out;
 	for (size_t i = 0; i < c->ntargets; i++) {
 		if (engines[i] != NULL && dump_into(c, codec, engines[i], w, m, &counts, r) < 0) {
 			if (signals_stop_requested() || !c->targets_listed)
@@ -257,7 +248,7 @@ static int make_backup(const struct config *c, struct engine **engines, struct s
 	if (rc < 0)
 		goto out;
 	log_info("backup %s %s", final, m->partial ? "published as PARTIAL" : "complete");
-	if (is_chunked(c))
+	if (conf_chunked(c))
 		log_info("backup %s added %.1f MiB of new chunks to the store", final,
 			 manifest_new_size(m) / 1048576.0);
 	report_backup(r, stamp, manifest_size(m));

@@ -29,6 +29,8 @@ check "a first chunked hourly backup" "$BACKUP"
 first=$(newest hourly)
 check "its manifest is format 2 and its file is a chunk list" \
 	sh -c "grep -qx 'format = 2' '$BACKUP_DIR/hourly/$first/manifest' && grep -qx '\\[file:dumpall.sql\\]' '$BACKUP_DIR/hourly/$first/manifest'"
+check "chunks are zstd at level 3 by default" \
+	sh -c "grep -qx 'compression = zstd' '$BACKUP_DIR/hourly/$first/manifest' && grep -qx 'compression_level = 3' '$BACKUP_DIR/hourly/$first/manifest'"
 check "the backup's directory holds its manifest only" test "$(ls "$BACKUP_DIR/hourly/$first")" = manifest
 check "the dump is cut into several chunks" test "$(chunks "$BACKUP_DIR")" -ge 3
 n1=$(chunks "$BACKUP_DIR")
