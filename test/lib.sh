@@ -97,6 +97,19 @@ reseal() {
 		-e "s/^sha256 = .*/sha256 = $(sha256sum "$1/$2" | cut -d' ' -f1)/" "$1/manifest"
 }
 
+# archive_setup: for a server whose archive_command and restore_command run
+# tierdump as postgres: its own copies of the binaries in $BACKUP and
+# $RECOVER, physical backups into a store postgres owns ($BACKUP_DIR, WAL under $WAL).
+archive_setup() {
+	mkdir -p "$TMP/bin"
+	install -m 755 "$BACKUP" "$RECOVER" "$TMP/bin/"
+	BACKUP=$TMP/bin/backup RECOVER=$TMP/bin/recover
+	export BACKUP_DIR=$TMP/backups BACKUP_METHOD=physical
+	mkdir -p "$BACKUP_DIR"
+	chown postgres:postgres "$BACKUP_DIR"
+	WAL=$BACKUP_DIR/wal
+}
+
 # pg_start NAME PORT PASSWORD [SUPERUSER]: a fresh PostgreSQL ($PGBIN) on 127.0.0.1:PORT.
 # Lines in $PG_CONF, if set, are added to its postgresql.conf.
 pg_start() {

@@ -4,13 +4,8 @@
 # RECOVER_IDENTITY_FILE), and wal-fetch without the identity is refused.
 source "$(dirname "$0")/../lib.sh"
 
-mkdir -p "$TMP/bin" "$TMP/keys"
-install -m 755 "$BACKUP" "$RECOVER" "$TMP/bin/"
-BACKUP=$TMP/bin/backup RECOVER=$TMP/bin/recover
-export BACKUP_DIR=$TMP/backups BACKUP_METHOD=physical
-mkdir -p "$BACKUP_DIR"
-chown postgres:postgres "$BACKUP_DIR"
-WAL=$BACKUP_DIR/wal
+archive_setup
+mkdir -p "$TMP/keys"
 age-keygen -o "$TMP/keys/key.txt" 2>/dev/null
 PUB=$(age-keygen -y "$TMP/keys/key.txt")
 chown -R postgres:postgres "$TMP/keys"

@@ -7,13 +7,7 @@ source "$(dirname "$0")/../lib.sh"
 
 # The server runs archive_command and restore_command as postgres: it gets
 # its own copies of the binaries, and the store is its to write.
-mkdir -p "$TMP/bin"
-install -m 755 "$BACKUP" "$RECOVER" "$TMP/bin/"
-BACKUP=$TMP/bin/backup RECOVER=$TMP/bin/recover
-export BACKUP_DIR=$TMP/backups BACKUP_METHOD=physical
-mkdir -p "$BACKUP_DIR"
-chown postgres:postgres "$BACKUP_DIR"
-WAL=$BACKUP_DIR/wal
+archive_setup
 
 PG_CONF="wal_level = replica
 archive_mode = on
