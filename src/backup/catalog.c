@@ -218,6 +218,19 @@ static int scan_into(struct store *s, const char *tier, int with_legacy, struct 
 	return 0;
 }
 
+int catalog_newest_time(struct store *s, const char *tier, time_t *newest)
+{
+	struct catalog names = {0};
+	int rc = scan_into(s, tier, 0, &names);
+
+	*newest = 0;
+	for (size_t i = 0; rc == 0 && i < names.n; i++)
+		if (names.refs[i].ts > *newest)
+			*newest = names.refs[i].ts;
+	catalog_free(&names);
+	return rc;
+}
+
 int catalog_scan_tier(struct store *s, const char *tier, int with_legacy, struct catalog *out)
 {
 	memset(out, 0, sizeof(*out));

@@ -19,6 +19,12 @@ struct catalog {
 /* Scans one tier; with_legacy adds bandr's flat files. Returns 0 or -1. */
 int catalog_scan_tier(struct store *s, const char *tier, int with_legacy, struct catalog *out);
 
+/*
+ * The time of the newest backup name in tier, complete or not (0 when none),
+ * from its listing alone: no manifest is read. Returns 0 or -1.
+ */
+int catalog_newest_time(struct store *s, const char *tier, time_t *newest);
+
 /* Scans every tier, bandr's files included. Returns 0 or -1. */
 int catalog_scan_all(struct store *s, struct catalog *out);
 

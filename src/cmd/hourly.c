@@ -25,22 +25,21 @@
 #include "util/signals.h"
 #include "util/strlist.h"
 
-/* A timestamp no backup of the tier has yet: waits out a second taken already. */
+/*
+ * A timestamp no backup of the tier has yet: waits out a second taken
+ * already. The names are enough; the prune reads the manifests later.
+ */
 static int pick_timestamp(struct store *s, const char *tier, char *stamp)
 {
-	struct catalog cat;
-	time_t now = time(NULL);
-	int taken;
+	time_t now = time(NULL), newest;
 
-	if (catalog_scan_tier(s, tier, 0, &cat) < 0)
+	if (catalog_newest_time(s, tier, &newest) < 0)
 		return -1;
-	taken = cat.n > 0 && cat.refs[0].ts >= now;
-	if (taken) {
-		now = cat.refs[0].ts + 1;
+	if (newest >= now) {
+		now = newest + 1;
 		while (time(NULL) < now)
 			usleep(50 * 1000);
 	}
-	catalog_free(&cat);
 	ts_format(now, stamp);
 	return 0;
 }

@@ -102,6 +102,19 @@ static void test_one_tier(struct store *s)
 	catalog_free(&cat);
 }
 
+/* The newest name, complete or not, without a manifest read. */
+static void test_newest_time(struct store *s)
+{
+	time_t t = -1;
+
+	CHECK(catalog_newest_time(s, "hourly", &t) == 0 && t == 1795258800,
+	      "the newest name of the tier, the partial one: %lld", (long long)t);
+	CHECK(catalog_newest_time(s, "weekly", &t) == 0 && t == 0, "an empty tier: %lld",
+	      (long long)t);
+	CHECK(catalog_newest_time(s, "monthly", &t) == 0 && t == 0, "a missing tier: %lld",
+	      (long long)t);
+}
+
 static void test_all_tiers(struct store *s)
 {
 	/* Newest first; the same second in two tiers in tier order. */
@@ -210,6 +223,7 @@ void test_backup_catalog(void)
 	CHECK(s != NULL, "the local store at %s opens", root);
 	if (s != NULL) {
 		test_one_tier(s);
+		test_newest_time(s);
 		test_all_tiers(s);
 		test_select(s);
 		test_kept(root, s);
