@@ -231,6 +231,9 @@ const struct setting conf_settings[] = {
      F(recipients_file), "an age recipients file: one age1... key a line"},
     {"BACKUP_PASSPHRASE", "passphrase", NULL, SETTING_STRING, 1, F(passphrase),
      "encrypt to, and decrypt with, a passphrase (age's scrypt) instead of keys"},
+    {"BACKUP_CHUNK_KEY_FILE", "chunk_key_file", "chunk-key-file", SETTING_STRING, 0,
+     F(chunk_key_file),
+     "an age identity file that names encrypted chunks (chunked format, recipients)"},
     {"RECOVER_IDENTITY_FILE", "identity_file", "identity-file", SETTING_STRING, 0, F(identity_file),
      "an age identity file (AGE-SECRET-KEY-1...) to decrypt backups with"},
     {"TERMINATION_LOG", "termination_log", NULL, SETTING_STRING, 0, F(termination_log),
@@ -748,11 +751,6 @@ int conf_finish(struct config *c, int need_tier)
 		fail(EXIT_CONFIG,
 		     "BACKUP_FORMAT=chunked holds logical dumps: physical base backups "
 		     "(BACKUP_METHOD=physical) need BACKUP_FORMAT=file");
-		return -1;
-	}
-	if (conf_chunked(c) && conf_encrypts(c)) {
-		fail(EXIT_CONFIG, "BACKUP_FORMAT=chunked does not encrypt chunks in this version: "
-				  "use BACKUP_FORMAT=file with BACKUP_ENCRYPTION=age");
 		return -1;
 	}
 	if (!need_tier)

@@ -101,6 +101,7 @@ struct config {
 	char *recipients_file;	    /* BACKUP_RECIPIENTS_FILE: age's recipients file */
 	char *passphrase;	    /* BACKUP_PASSPHRASE: age's scrypt recipient and identity */
 	char *identity_file;	    /* RECOVER_IDENTITY_FILE: age identities to decrypt with */
+	char *chunk_key_file;	    /* BACKUP_CHUNK_KEY_FILE: names encrypted chunks (recipients) */
 	struct age_keys *age;	    /* not a setting: the keys above, parsed; NULL when none */
 	char *age_described;	    /* not a setting: whom new backups are encrypted to */
 	struct target *targets;	    /* from the config file, or the environment's one */

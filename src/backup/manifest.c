@@ -142,6 +142,7 @@ char *manifest_render(const struct manifest *m, char *err, size_t errlen)
 	put_field(out, "encryption", m->encryption);
 	for (size_t i = 0; i < m->nrecipients; i++)
 		put_field(out, "recipient", m->recipients[i]);
+	put_field(out, "chunk_key", m->chunk_key);
 	put_time(out, "started", m->started);
 	put_time(out, "finished", m->finished);
 	put_field(out, "status", m->partial ? "partial" : "complete");
@@ -220,7 +221,7 @@ static int add_unescaped(char ***items, size_t *n, const char *value)
 	return rc;
 }
 
-static int valid_sha256(const char *value);
+static int valid_hex(const char *value, size_t len);
 
 static int on_backup_key(struct manifest *m, const char *name, const char *value)
 {
@@ -272,8 +273,14 @@ static int on_backup_key(struct manifest *m, const char *name, const char *value
 		return add_unescaped(&m->recipients, &m->nrecipients, value);
 	if (strcmp(name, "failed") == 0)
 		return add_unescaped(&m->failed, &m->nfailed, value);
+	if (strcmp(name, "chunk_key") == 0) {
+		/* It becomes part of a key in the store: hex, or nothing. */
+		if (!valid_hex(value, MANIFEST_CHUNK_KEY_LEN))
+			return -1;
+		return set_string(&m->chunk_key, value);
+	}
 	if (strcmp(name, "rowcounts_sha256") == 0) {
-		if (!valid_sha256(value))
+		if (!valid_hex(value, DIGEST_HEX_LEN))
 			return -1;
 		strcpy(m->rowcounts_sha256, value);
 		return 0;
@@ -287,14 +294,15 @@ static int on_backup_key(struct manifest *m, const char *name, const char *value
 	return 0; /* a key from a newer version: keep reading */
 }
 
-static int valid_sha256(const char *value)
+/* Whether value is len lowercase hex digits. */
+static int valid_hex(const char *value, size_t len)
 {
 	size_t i;
 
 	for (i = 0; value[i] != '\0'; i++)
 		if (!isxdigit((unsigned char)value[i]) || isupper((unsigned char)value[i]))
 			return 0;
-	return i == DIGEST_HEX_LEN;
+	return i == len;
 }
 
 static int on_file_key(struct manifest *m, const char *section, const char *name, const char *value)
@@ -318,7 +326,7 @@ static int on_file_key(struct manifest *m, const char *section, const char *name
 	if (strcmp(name, "new_size") == 0)
 		return parse_number(value, &f->new_size);
 	if (strcmp(name, "sha256") == 0) {
-		if (!valid_sha256(value))
+		if (!valid_hex(value, DIGEST_HEX_LEN))
 			return -1;
 		strcpy(f->sha256, value);
 	}
@@ -439,6 +447,7 @@ void manifest_free(struct manifest *m)
 	free(m->compression);
 	free(m->encryption);
 	strlist_free(m->recipients, m->nrecipients);
+	free(m->chunk_key);
 	free(m->wal_timeline);
 	free(m->wal_start_lsn);
 	free(m->wal_stop_lsn);

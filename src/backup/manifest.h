@@ -34,6 +34,9 @@ struct manifest_file {
  */
 enum { MANIFEST_FILES = 1, MANIFEST_CHUNKED = 2 };
 
+/* The hex digits of a chunk key's id (CHUNK_KEY_ID_LEN). */
+#define MANIFEST_CHUNK_KEY_LEN 32
+
 struct manifest {
 	int format;
 	char *tool_version;
@@ -50,6 +53,7 @@ struct manifest {
 	char *encryption;  /* "age" when every file is an age file; NULL: plain */
 	char **recipients; /* whom: age1... keys, or "passphrase (scrypt)"; never a secret */
 	size_t nrecipients;
+	char *chunk_key; /* encrypted and chunked: the id of the store's chunk key (chunkkey.h) */
 	time_t started, finished;
 	/* A physical base backup (engine postgres-physical): where its WAL begins and ends. */
 	char *wal_timeline, *wal_start_lsn, *wal_stop_lsn;

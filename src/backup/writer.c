@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "backup/keys.h"
+#include "chunked/chunkkey.h"
 #include "chunked/writer.h"
 #include "util/log.h"
 #include "util/signals.h"
@@ -73,10 +74,26 @@ int backup_use_chunks(struct backup_writer *w, int level, long timeout)
 	return 0;
 }
 
+int backup_encrypt_chunks(struct backup_writer *w, const struct age_keys *age, const char *key_file)
+{
+	if (chunk_writer_encrypt(w->chunks, age, key_file) < 0)
+		return -1;
+	free(w->m->chunk_key);
+	w->m->chunk_key = strdup(w->chunks->key->id);
+	if (w->m->chunk_key == NULL)
+		return fail(EXIT_INTERNAL, "out of memory"), -1;
+	return 0;
+}
+
+_Static_assert(CHUNK_KEY_ID_LEN == MANIFEST_CHUNK_KEY_LEN, "a chunk key's id fits the manifest");
+
 int backup_carry_chunks(struct backup_writer *w, struct store *from, const struct manifest *m)
 {
 	char label[KEY_MAX + 256];
 
+	/* Before the chunks: a copy never holds a chunk it has no key to read. */
+	if (m->chunk_key != NULL && from != w->s && chunk_key_carry(from, w->s, m->chunk_key) < 0)
+		return -1;
 	for (size_t i = 0; i < m->nfiles; i++) {
 		snprintf(label, sizeof(label), "%s/%s", w->final, m->files[i].name);
 		if (signals_check("copying chunks") < 0 ||
@@ -230,6 +247,16 @@ int backup_write_small_age(struct backup_writer *w, const char *file, const char
 	struct sink *s = NULL;
 	char key[KEY_MAX];
 
+	/* Chunked: a blob named by the SHA-256 of its encrypted bytes, which need making first. */
+	if (w->chunks != NULL) {
+		struct membuf sealed = {0};
+		int rc = age_encrypt_buffer(age, text, strlen(text), &sealed) < 0
+			     ? -1
+			     : chunk_writer_put_blob(w->chunks, sealed.data, sealed.len, sha256);
+
+		membuf_free(&sealed);
+		return rc;
+	}
 	if (store_put(w->s, backup_staged_key(w, file, key), &s) < 0 ||
 	    (s = pipeline_sink(s, &codec_none, 0, 1, age, file, &stats)) == NULL)
 		return -1;

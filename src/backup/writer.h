@@ -47,6 +47,14 @@ struct backup_added {
 int backup_use_chunks(struct backup_writer *w, int level, long timeout);
 
 /*
+ * Encrypts the chunks of the backup to age (its recipients, or its
+ * passphrase) under the store's chunk key (key_file: BACKUP_CHUNK_KEY_FILE),
+ * whose id the manifest records. After backup_use_chunks().
+ */
+int backup_encrypt_chunks(struct backup_writer *w, const struct age_keys *age,
+			  const char *key_file);
+
+/*
  * For a chunked backup m held by from (w's store, or another one): makes
  * every chunk and blob it references present in w's store, copying what a
  * mirror lacks, checking what a promotion relies on. After backup_use_chunks().

@@ -7,6 +7,7 @@
 #include <zstd.h>
 
 #include "chunked/cdc.h"
+#include "chunked/chunkkey.h"
 #include "util/digest.h"
 #include "util/log.h"
 
@@ -25,12 +26,18 @@ char *chunk_blob_key(char *buf, const char *sha256hex)
 	return buf;
 }
 
-/* Scratch for one stored chunk: the most zstd makes of the largest chunk. */
+/*
+ * age's overhead on one chunk, with room to spare: a header (a stanza of
+ * about 100 bytes per recipient) and a nonce, then a tag every 64 KiB.
+ */
+enum { SEAL_SPARE = 256 * 1024 };
+
+/* Scratch for one stored chunk: the most zstd (and age) makes of the largest chunk. */
 static int scratch(struct chunk_codec *cc)
 {
 	if (cc->buf != NULL)
 		return 0;
-	cc->cap = ZSTD_compressBound(CDC_MAX) + 1;
+	cc->cap = ZSTD_compressBound(CDC_MAX) + SEAL_SPARE + 1;
 	cc->buf = malloc(cc->cap);
 	cc->plain = malloc(CDC_MAX);
 	if (cc->buf == NULL || cc->plain == NULL) {
@@ -40,11 +47,20 @@ static int scratch(struct chunk_codec *cc)
 	return 0;
 }
 
+void chunk_id(const struct chunk_codec *cc, const void *data, size_t len, unsigned char *id)
+{
+	if (cc->key != NULL)
+		digest_hmac_sha256(cc->key->name_key, data, len, id);
+	else
+		digest_sha256(data, len, id);
+}
+
 int chunk_put(struct store *s, struct chunk_codec *cc, const unsigned char *id, const void *data,
 	      size_t len, uint64_t *stored)
 {
 	struct sink *out = NULL;
 	char key[CHUNK_KEY_MAX];
+	const unsigned char *bytes;
 	size_t n;
 
 	*stored = 0;
@@ -59,9 +75,17 @@ int chunk_put(struct store *s, struct chunk_codec *cc, const unsigned char *id, 
 		fail(EXIT_INTERNAL, "zstd cannot compress a chunk: %s", ZSTD_getErrorName(n));
 		return -1;
 	}
+	bytes = cc->buf;
+	if (cc->key != NULL) {
+		cc->sealed.len = 0;
+		if (age_encrypt_buffer(cc->key->seal, cc->buf, n, &cc->sealed) < 0)
+			return -1;
+		bytes = cc->sealed.data;
+		n = cc->sealed.len;
+	}
 	if (store_put(s, chunk_key(key, id), &out) < 0)
 		return -1;
-	if (sink_write(out, cc->buf, n) < 0) {
+	if (sink_write(out, bytes, n) < 0) {
 		sink_abort(out);
 		return -1;
 	}
@@ -94,6 +118,7 @@ const unsigned char *chunk_get(struct store *s, struct chunk_codec *cc, const un
 	struct source *src = NULL;
 	unsigned char check[CHUNK_ID_LEN];
 	char key[CHUNK_KEY_MAX];
+	const unsigned char *frame;
 	long stored;
 	size_t n;
 
@@ -110,13 +135,25 @@ const unsigned char *chunk_get(struct store *s, struct chunk_codec *cc, const un
 	}
 	if ((stored = read_stored(cc, src, key)) < 0)
 		return NULL;
-	n = ZSTD_decompressDCtx(cc->dctx, cc->plain, CDC_MAX, cc->buf, (size_t)stored);
+	frame = cc->buf;
+	if (cc->key != NULL) {
+		/* Authenticated before a byte of it is used: a damaged one fails here. */
+		cc->sealed.len = 0;
+		if (age_decrypt_buffer(&cc->key->own, cc->buf, (size_t)stored, cc->cap, key, NULL,
+				       &cc->sealed, NULL) < 0) {
+			log_error("%s needs the chunk %s", label, key);
+			return NULL;
+		}
+		frame = cc->sealed.data;
+		stored = (long)cc->sealed.len;
+	}
+	n = ZSTD_decompressDCtx(cc->dctx, cc->plain, CDC_MAX, frame, (size_t)stored);
 	if (ZSTD_isError(n) || n != raw) {
 		fail(EXIT_CORRUPT, "chunk %s of %s is damaged: %s", key, label,
 		     ZSTD_isError(n) ? ZSTD_getErrorName(n) : "it holds a different length");
 		return NULL;
 	}
-	digest_sha256(cc->plain, n, check);
+	chunk_id(cc, cc->plain, n, check);
 	if (memcmp(check, id, CHUNK_ID_LEN) != 0) {
 		fail(EXIT_CORRUPT, "chunk %s of %s is damaged: its bytes do not match its name",
 		     key, label);
@@ -168,5 +205,6 @@ void chunk_codec_free(struct chunk_codec *cc)
 	ZSTD_freeDCtx(cc->dctx);
 	free(cc->buf);
 	free(cc->plain);
+	membuf_free(&cc->sealed);
 	memset(cc, 0, sizeof(*cc));
 }

@@ -3,11 +3,16 @@
  * it, whatever its tier:
  *
  *   chunks/data/<id>     one chunk: its bytes compressed with zstd (one
- *                        frame). <id> is the SHA-256 of the chunk's plain
- *                        bytes. (Chunks are not encrypted: conf.c refuses
- *                        the chunked format with BACKUP_ENCRYPTION.)
- *   chunks/blobs/<sha>   a chunk list (chunklist.h) or a backup's row counts,
- *                        named by the SHA-256 of its stored bytes.
+ *                        frame), and, for encrypted backups, that frame as
+ *                        an age file. <id> is the SHA-256 of the chunk's
+ *                        plain bytes, or, encrypted, their HMAC-SHA-256
+ *                        under the store's chunk key (chunkkey.h).
+ *   chunks/blobs/<sha>   a chunk list (chunklist.h) or a backup's row counts
+ *                        (an age file when encrypted), named by the SHA-256
+ *                        of its stored bytes. Lists stay plain: they hold
+ *                        chunk names and sizes, and the garbage collector
+ *                        of a store encrypted to recipients has no key.
+ *   chunks/keys/<id>     the chunk keys (chunkkey.h).
  *   chunks/writers/, chunks/gc/   the markers of runs at work (markers.h).
  *
  * Each chunk is stored once; backups reference chunks through their lists,
@@ -20,27 +25,38 @@
 
 #include "chunked/chunkset.h"
 #include "store/store.h"
+#include "util/membuf.h"
 
 #define CHUNKS_AREA "chunks"
 #define CHUNKS_DATA CHUNKS_AREA "/data"
 #define CHUNKS_BLOBS CHUNKS_AREA "/blobs"
 #define CHUNK_KEY_MAX 160
 
-/* Packing and unpacking chunks: zstd's level and contexts, and scratch, reused chunk to chunk. */
+struct chunk_key;
+
+/*
+ * Packing and unpacking chunks: zstd's level and contexts, the chunk key
+ * when they are encrypted, and scratch, reused chunk to chunk.
+ */
 struct chunk_codec {
-	int level;		    /* zstd's, for new chunks */
-	void *cctx, *dctx;	    /* zstd's contexts, made on first use */
-	unsigned char *buf, *plain; /* scratch for one stored chunk, and its plain bytes */
+	int level;		     /* zstd's, for new chunks */
+	const struct chunk_key *key; /* NULL: plain chunks named by their SHA-256 */
+	void *cctx, *dctx;	     /* zstd's contexts, made on first use */
+	unsigned char *buf, *plain;  /* scratch for one stored chunk, and its plain bytes */
 	size_t cap;
+	struct membuf sealed; /* an encrypted chunk's zstd frame, or its age file */
 };
 
 /* "chunks/data/<hex>" and "chunks/blobs/<sha256hex>" into buf (CHUNK_KEY_MAX bytes); return buf. */
 char *chunk_key(char *buf, const unsigned char *id);
 char *chunk_blob_key(char *buf, const char *sha256hex);
 
+/* The id of len plain bytes at data: their SHA-256, or their HMAC under cc's key. */
+void chunk_id(const struct chunk_codec *cc, const void *data, size_t len, unsigned char *id);
+
 /*
- * Stores len plain bytes at data as the chunk id (their SHA-256), compressed,
- * visible only once whole; *stored: the bytes it takes.
+ * Stores len plain bytes at data as the chunk id (chunk_id()), compressed
+ * (and encrypted), visible only once whole; *stored: the bytes it takes.
  */
 int chunk_put(struct store *s, struct chunk_codec *cc, const unsigned char *id, const void *data,
 	      size_t len, uint64_t *stored);

@@ -5,19 +5,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "chunked/chunkkey.h"
 #include "chunked/writer.h"
 #include "util/log.h"
 
 int chunk_list_read(struct store *s, const char *list_sha256, struct chunklist *l,
 		    const char *label)
 {
-	char *text = chunk_blob_read(s, list_sha256, label);
-	int rc;
+	struct membuf text = {0};
+	int rc = -1;
 
-	if (text == NULL)
-		return -1;
-	rc = chunklist_parse(text, l, label);
-	free(text);
+	if (chunk_blob_read(s, list_sha256, label, &text) == 0 && membuf_put(&text, "", 1) == 0)
+		rc = chunklist_parse((const char *)text.data, l, label);
+	membuf_free(&text);
 	return rc;
 }
 
@@ -25,6 +25,7 @@ struct chunk_reader {
 	struct source base;
 	struct store *s;
 	struct chunk_codec cc;
+	struct chunk_key *key;
 	struct chunklist list;
 	size_t next; /* the chunk to read when this one is used up */
 	const unsigned char *data;
@@ -61,19 +62,24 @@ static void chunk_close(struct source *base)
 
 	chunklist_free(&r->list);
 	chunk_codec_free(&r->cc);
+	chunk_key_free(r->key);
 	free(r);
 }
 
-struct source *chunk_source(struct store *s, const char *list_sha256, const char *label)
+struct source *chunk_source(struct store *s, struct chunk_key *key, const char *list_sha256,
+			    const char *label)
 {
 	struct chunk_reader *r = calloc(1, sizeof(*r));
 
 	if (r == NULL) {
 		fail(EXIT_INTERNAL, "out of memory");
+		chunk_key_free(key);
 		return NULL;
 	}
 	r->base = (struct source){chunk_read, chunk_close};
 	r->s = s;
+	r->key = key;
+	r->cc.key = key;
 	snprintf(r->label, sizeof(r->label), "%s", label);
 	if (chunk_list_read(s, list_sha256, &r->list, label) < 0) {
 		chunk_close(&r->base);

@@ -9,9 +9,12 @@
  * The plain bytes of the file whose chunk list is the blob list_sha256 of s:
  * each chunk read in turn and checked against its id before any of its
  * bytes is given out, so a reader never gets bytes past a damaged chunk.
- * label (the backup's file) names it in messages. NULL after fail().
+ * label (the backup's file) names it in messages. key: the chunk key of an
+ * encrypted backup, which the source owns from here on; NULL for plain ones.
+ * NULL after fail().
  */
-struct source *chunk_source(struct store *s, const char *list_sha256, const char *label);
+struct source *chunk_source(struct store *s, struct chunk_key *key, const char *list_sha256,
+			    const char *label);
 
 /*
  * Reads and parses the chunk list list_sha256 of s into l. Returns 0, or -1

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "chunked/cdc.h"
+#include "chunked/chunkkey.h"
 #include "util/digest.h"
 #include "util/log.h"
 
@@ -41,6 +42,15 @@ struct chunk_writer *chunk_writer_open(struct store *s, int level, long timeout)
 	return w;
 }
 
+int chunk_writer_encrypt(struct chunk_writer *w, const struct age_keys *age, const char *key_file)
+{
+	w->key = chunk_key_for_writer(w->s, age, key_file);
+	if (w->key == NULL)
+		return -1;
+	w->cc.key = w->key;
+	return 0;
+}
+
 void chunk_writer_close(struct chunk_writer *w)
 {
 	if (w == NULL)
@@ -48,6 +58,7 @@ void chunk_writer_close(struct chunk_writer *w)
 	marker_end(w->s, &w->marker);
 	chunkset_free(&w->have);
 	chunk_codec_free(&w->cc);
+	chunk_key_free(w->key);
 	free(w);
 }
 
@@ -58,7 +69,7 @@ static int add_chunk(struct chunk_writer *w, struct chunklist *list, struct chun
 	unsigned char id[CHUNK_ID_LEN];
 	uint64_t stored;
 
-	digest_sha256(data, len, id);
+	chunk_id(&w->cc, data, len, id);
 	if (!chunkset_get(&w->have, id, &stored)) {
 		if (chunk_put(w->s, &w->cc, id, data, len, &stored) < 0 ||
 		    chunkset_put(&w->have, id, stored) < 0)
@@ -171,34 +182,53 @@ struct sink *chunk_sink(struct chunk_writer *w, const char *label, struct chunk_
 
 /* ------------------------------------------------------------ blobs */
 
-int chunk_writer_put_blob(struct chunk_writer *w, const char *text, size_t len, char *sha256)
+/* Writes len bytes at data to key of s, visible once whole. */
+static int put_bytes(struct store *s, const char *key, const void *data, size_t len)
+{
+	struct sink *out = NULL;
+
+	if (store_put(s, key, &out) < 0)
+		return -1;
+	if (sink_write(out, data, len) < 0) {
+		sink_abort(out);
+		return -1;
+	}
+	return sink_commit(out);
+}
+
+int chunk_writer_put_blob(struct chunk_writer *w, const void *data, size_t len, char *sha256)
 {
 	char key[CHUNK_KEY_MAX];
 
-	digest_of(text, len, sha256);
-	if (store_write_small(w->s, chunk_blob_key(key, sha256), text) < 0)
+	digest_of(data, len, sha256);
+	if (put_bytes(w->s, chunk_blob_key(key, sha256), data, len) < 0)
 		return -1;
 	w->new_bytes += len;
 	return 0;
 }
 
-char *chunk_blob_read(struct store *s, const char *sha256, const char *label)
+/* Chunk lists are the largest blobs: 16 MiB holds one of a dump of about 190 GB. */
+enum { BLOB_MAX = 16 * 1024 * 1024 };
+
+int chunk_blob_read(struct store *s, const char *sha256, const char *label, struct membuf *out)
 {
 	char key[CHUNK_KEY_MAX], check[DIGEST_HEX_LEN + 1];
-	char *text = store_read_small(s, chunk_blob_key(key, sha256), NULL);
+	struct source *src = NULL;
+	size_t began = out->len;
 
-	if (text == NULL) {
+	if (store_get(s, chunk_blob_key(key, sha256), &src) < 0) {
 		log_error("%s needs %s", label, key);
-		return NULL;
+		return -1;
 	}
-	digest_of(text, strlen(text), check);
+	if (membuf_read(out, src, BLOB_MAX, key) < 0)
+		return -1;
+	digest_of(out->data + began, out->len - began, check);
 	if (strcmp(check, sha256) != 0) {
 		fail(EXIT_CORRUPT, "%s, which %s needs, does not match its SHA-256: it is damaged",
 		     key, label);
-		free(text);
-		return NULL;
+		return -1;
 	}
-	return text;
+	return 0;
 }
 
 /* Makes one stored object of from present in w's store. */
@@ -217,10 +247,12 @@ int chunk_writer_carry(struct chunk_writer *w, struct store *from, const char *s
 		       const char *label)
 {
 	struct chunklist list = {0};
-	char key[CHUNK_KEY_MAX], *text = chunk_blob_read(from, sha256, label);
+	struct membuf blob = {0};
+	char key[CHUNK_KEY_MAX];
 	int rc = -1;
 
-	if (text == NULL || (is_list && chunklist_parse(text, &list, label) < 0))
+	if (chunk_blob_read(from, sha256, label, &blob) < 0 || membuf_put(&blob, "", 1) < 0 ||
+	    (is_list && chunklist_parse((const char *)blob.data, &list, label) < 0))
 		goto out;
 	for (size_t i = 0; i < list.n; i++) {
 		const struct chunk_ref *r = &list.refs[i];
@@ -233,11 +265,12 @@ int chunk_writer_carry(struct chunk_writer *w, struct store *from, const char *s
 		w->new_bytes += r->stored;
 	}
 	/* The list last: a copy never names a chunk before the chunk is there. */
-	rc = from == w->s ? 0 : store_write_small(w->s, chunk_blob_key(key, sha256), text);
+	blob.len--; /* its bytes, without the NUL that ended them for the parser */
+	rc = from == w->s ? 0 : put_bytes(w->s, chunk_blob_key(key, sha256), blob.data, blob.len);
 	if (rc == 0 && from != w->s)
-		w->new_bytes += strlen(text);
+		w->new_bytes += blob.len;
 out:
 	chunklist_free(&list);
-	free(text);
+	membuf_free(&blob);
 	return rc;
 }

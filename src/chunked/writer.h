@@ -15,7 +15,8 @@
 struct chunk_writer {
 	struct store *s;
 	struct chunk_codec cc;
-	struct chunkset have; /* the chunks in the store, with their stored sizes */
+	struct chunk_key *key; /* encrypting: the store's chunk key (cc.key); NULL: plain */
+	struct chunkset have;  /* the chunks in the store, with their stored sizes */
 	struct chunk_marker marker;
 	uint64_t new_bytes; /* stored by this run: chunks and blobs */
 };
@@ -26,6 +27,13 @@ struct chunk_writer {
  * level. NULL after fail().
  */
 struct chunk_writer *chunk_writer_open(struct store *s, int level, long timeout);
+
+/*
+ * Encrypts the chunks w stores from now on to age (its recipients, or its
+ * passphrase), naming them with the store's chunk key (chunkkey.h; key_file:
+ * BACKUP_CHUNK_KEY_FILE, which recipients need). Its id into w->key->id.
+ */
+int chunk_writer_encrypt(struct chunk_writer *w, const struct age_keys *age, const char *key_file);
 
 /* Removes the marker and frees w; accepts NULL. After the manifest is published. */
 void chunk_writer_close(struct chunk_writer *w);
@@ -44,8 +52,8 @@ struct chunk_file {
  */
 struct sink *chunk_sink(struct chunk_writer *w, const char *label, struct chunk_file *out);
 
-/* Stores text as a blob; its SHA-256 into sha256 (DIGEST_HEX_LEN + 1). */
-int chunk_writer_put_blob(struct chunk_writer *w, const char *text, size_t len, char *sha256);
+/* Stores len bytes at data as a blob; their SHA-256 into sha256 (DIGEST_HEX_LEN + 1). */
+int chunk_writer_put_blob(struct chunk_writer *w, const void *data, size_t len, char *sha256);
 
 /*
  * Makes the blob sha256 of from (a chunk list when is_list) and every chunk
@@ -56,7 +64,10 @@ int chunk_writer_put_blob(struct chunk_writer *w, const char *text, size_t len, 
 int chunk_writer_carry(struct chunk_writer *w, struct store *from, const char *sha256, int is_list,
 		       const char *label);
 
-/* Reads the blob sha256 from s, checking its SHA-256; a new string, NULL after fail(). */
-char *chunk_blob_read(struct store *s, const char *sha256, const char *label);
+/*
+ * Appends the blob sha256 of s to out, checking its SHA-256. 0, or -1 after
+ * fail() naming label, what needs it.
+ */
+int chunk_blob_read(struct store *s, const char *sha256, const char *label, struct membuf *out);
 
 #endif

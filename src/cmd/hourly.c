@@ -227,7 +227,9 @@ static int make_backup(const struct config *c, struct engine **engines, struct s
 	w = backup_begin(s, c->tier, stamp, m);
 	if (w == NULL)
 		goto out;
-	if (conf_chunked(c) && backup_use_chunks(w, m->compression_level, c->lock_timeout) < 0)
+	if (conf_chunked(c) &&
+	    (backup_use_chunks(w, m->compression_level, c->lock_timeout) < 0 ||
+	     (conf_encrypts(c) && backup_encrypt_chunks(w, c->age, c->chunk_key_file) < 0)))
 		goto out;
 	for (size_t i = 0; i < c->ntargets; i++) {
 		if (engines[i] != NULL && dump_into(c, codec, engines[i], w, m, &counts, r) < 0) {

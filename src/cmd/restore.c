@@ -8,6 +8,7 @@
 #include "cmd/cmd.h"
 #include "engine/engine.h"
 #include "backup/manifest.h"
+#include "chunked/chunkkey.h"
 #include "chunked/reader.h"
 #include "pipeline/age.h"
 #include "pipeline/pipeline.h"
@@ -124,8 +125,15 @@ struct source *restore_open(const struct config *c, struct store *s, const struc
 	char key[KEY_MAX];
 
 	file_key(r, f->name, key);
-	if (m->format == MANIFEST_CHUNKED)
-		return chunk_source(s, f->sha256, key);
+	if (m->format == MANIFEST_CHUNKED) {
+		struct chunk_key *ck = NULL;
+
+		if (m->chunk_key != NULL &&
+		    (ck = chunk_key_for_reader(s, c->age, m->chunk_key, m->recipients,
+					       m->nrecipients)) == NULL)
+			return NULL;
+		return chunk_source(s, ck, f->sha256, key);
+	}
 	if (codec == NULL || store_get(s, key, &src) < 0 ||
 	    (src = decrypting(c, m, src, key)) == NULL)
 		return NULL;
@@ -171,8 +179,17 @@ static int verify_chunked(const struct config *c, struct store *s, const struct 
 {
 	struct chunkset have = {0};
 	char key[KEY_MAX];
+	const struct manifest *m = r->manifest;
 	int rc = chunk_list_store(s, &have, NULL);
 
+	/* Whether our key opens the chunks, still before the target. */
+	if (rc == 0 && m->chunk_key != NULL) {
+		struct chunk_key *k =
+		    chunk_key_for_reader(s, c->age, m->chunk_key, m->recipients, m->nrecipients);
+
+		rc = k != NULL ? 0 : -1;
+		chunk_key_free(k);
+	}
 	for (size_t i = 0; rc == 0 && i < r->manifest->nfiles; i++) {
 		if (!wanted(c, &r->manifest->files[i]))
 			continue;

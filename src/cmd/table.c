@@ -16,7 +16,7 @@ static const char backup_usage[] =
     "              [--lock-timeout seconds] [--compression gzip | zstd | none]\n"
     "              [--compression-level n] [--threads n] [--engine postgres | mariadb | mongodb]\n"
     "              [--encryption none | age] [--recipients keys] [--recipients-file file]\n"
-    "              [--format file | chunked]\n"
+    "              [--format file | chunked] [--chunk-key-file file]\n"
     "       backup --verify latest | timestamp [--identity-file file] [--config file]\n"
     "              [--backup-dir dir]\n"
     "       backup --check [--config file] [--backup-dir dir]\n"
@@ -44,7 +44,8 @@ static const char recover_usage[] =
 static const char *const hourly_flags[] = {
     "tier",	    "config",	   "backup-dir",	"count",   "database",
     "lock-timeout", "compression", "compression-level", "threads", "engine",
-    "encryption",   "recipients",  "recipients-file",	"format",  NULL,
+    "encryption",   "recipients",  "recipients-file",	"format",  "chunk-key-file",
+    NULL,
 };
 static const char *const promote_flags[] = {
     "tier", "config", "backup-dir", "count", "prior-tier", "prior-count", "lock-timeout", NULL,
@@ -92,6 +93,7 @@ static const char *const backup_print_flags[] = {
     "recipients-file",
     "identity-file",
     "format",
+    "chunk-key-file",
     "gc",
     NULL,
 };

@@ -86,6 +86,21 @@ char *age_keys_describe(const struct age_keys *k);
 /* Wipes and frees what k holds; k itself is the caller's. Accepts NULL. */
 void age_keys_free(struct age_keys *k);
 
+/* Adds the identity of secret (and its public key). 0, or -1 after fail(). */
+int age_keys_add_identity(struct age_keys *k, const unsigned char secret[AGE_KEY_LEN]);
+
+/* Adds the recipient whose public key is pub. 0, or -1 after fail(). */
+int age_keys_add_recipient_key(struct age_keys *k, const unsigned char pub[AGE_KEY_LEN]);
+
+/*
+ * Adds the identities of an age identity file's text (origin names it in
+ * messages, never a line of it). 0, or -1 after fail(78).
+ */
+int age_keys_load_identity_text(struct age_keys *k, const char *text, const char *origin);
+
+/* The identity of secret as age writes it (AGE-SECRET-KEY-1..., uppercase) into out. 0 or -1. */
+int age_identity_text(const unsigned char secret[AGE_KEY_LEN], char *out, size_t size);
+
 /* The public key of a secret one. 0, or -1 after fail(). */
 int age_x25519_public(const unsigned char secret[AGE_KEY_LEN], unsigned char pub[AGE_KEY_LEN]);
 
@@ -104,9 +119,12 @@ char *age_header_write(const struct age_keys *k, const unsigned char file_key[AG
  * the MAC. label names the file and recipients (may be NULL) whom it was
  * encrypted to, for messages. 0, or -1 after fail(): EXIT_AUTH when no key
  * of k opens it, EXIT_CORRUPT when it is malformed or its MAC is wrong.
+ * With not_opened, a header no key of k opens is no failure: -1 with
+ * *not_opened set, nothing logged (for trying files that may be another's).
  */
 int age_header_read(const char *text, size_t len, const struct age_keys *k, const char *label,
-		    const char *recipients, unsigned char file_key[AGE_FILE_KEY_LEN]);
+		    const char *recipients, unsigned char file_key[AGE_FILE_KEY_LEN],
+		    int *not_opened);
 
 /* ------------------------------------------------------------ age_crypto.c */
 
@@ -141,5 +159,20 @@ struct sink *age_sink(struct sink *inner, const struct age_keys *k);
  */
 struct source *age_source(struct source *inner, const struct age_keys *k, const char *label,
 			  const char *recipients);
+
+struct membuf;
+
+/* Appends the age file of len bytes at in, encrypted to k's recipients, to out. 0 or -1. */
+int age_encrypt_buffer(const struct age_keys *k, const void *in, size_t len, struct membuf *out);
+
+/*
+ * Appends the plain bytes of the age file of len bytes at in to out, at most
+ * limit of them. Fails like age_source() (label, recipients), and, with
+ * not_opened, returns -1 quietly with *not_opened set when no key of k opens
+ * it (see age_header_read()).
+ */
+int age_decrypt_buffer(const struct age_keys *k, const void *in, size_t len, size_t limit,
+		       const char *label, const char *recipients, struct membuf *out,
+		       int *not_opened);
 
 #endif

@@ -173,7 +173,8 @@ static int unwrap(const struct age_stanza *st, int nst, const struct age_keys *k
 }
 
 int age_header_read(const char *text, size_t len, const struct age_keys *k, const char *label,
-		    const char *recipients, unsigned char file_key[AGE_FILE_KEY_LEN])
+		    const char *recipients, unsigned char file_key[AGE_FILE_KEY_LEN],
+		    int *not_opened)
 {
 	struct age_stanza *st = calloc(MAX_STANZAS, sizeof(*st));
 	char *copy = malloc(len + 1), *mark;
@@ -197,6 +198,10 @@ int age_header_read(const char *text, size_t len, const struct age_keys *k, cons
 	opened = unwrap(st, nst, k, label, file_key);
 	if (opened < 0)
 		goto out;
+	if (opened == 0 && not_opened != NULL) {
+		*not_opened = 1;
+		goto out;
+	}
 	if (opened == 0) {
 		const char *to = recipients != NULL && *recipients
 				     ? recipients

@@ -29,9 +29,25 @@ int age_x25519_public(const unsigned char secret[AGE_KEY_LEN], unsigned char pub
 	return rc;
 }
 
-static int add_recipient(struct age_keys *k, const char *word, const char *origin)
+int age_keys_add_recipient_key(struct age_keys *k, const unsigned char pub[AGE_KEY_LEN])
 {
 	struct age_recipient r, *grown;
+
+	memcpy(r.pub, pub, AGE_KEY_LEN);
+	/* Kept as we write it, lowercase, so the manifest names keys one way. */
+	if (age_bech32_encode("age", r.pub, sizeof(r.pub), r.text, sizeof(r.text)) < 0)
+		return fail(EXIT_INTERNAL, "cannot encode an age recipient"), -1;
+	grown = realloc(k->recipients, (k->nrecipients + 1) * sizeof(*grown));
+	if (grown == NULL)
+		return fail(EXIT_INTERNAL, "out of memory"), -1;
+	k->recipients = grown;
+	k->recipients[k->nrecipients++] = r;
+	return 0;
+}
+
+static int add_recipient(struct age_keys *k, const char *word, const char *origin)
+{
+	unsigned char pub[AGE_KEY_LEN];
 	const char *why = NULL;
 
 	if (strncmp(word, "age1", 4) != 0 || strchr(word + 4, '1') != NULL) {
@@ -42,19 +58,11 @@ static int add_recipient(struct age_keys *k, const char *word, const char *origi
 		     origin, word);
 		return -1;
 	}
-	if (age_bech32_decode(word, "age", r.pub, sizeof(r.pub), &why) < 0) {
+	if (age_bech32_decode(word, "age", pub, sizeof(pub), &why) < 0) {
 		fail(EXIT_CONFIG, "%s: the recipient %s is malformed: %s", origin, word, why);
 		return -1;
 	}
-	/* Kept as we write it, lowercase, so the manifest names keys one way. */
-	if (age_bech32_encode("age", r.pub, sizeof(r.pub), r.text, sizeof(r.text)) < 0)
-		return fail(EXIT_INTERNAL, "cannot encode %s", word), -1;
-	grown = realloc(k->recipients, (k->nrecipients + 1) * sizeof(*grown));
-	if (grown == NULL)
-		return fail(EXIT_INTERNAL, "out of memory"), -1;
-	k->recipients = grown;
-	k->recipients[k->nrecipients++] = r;
-	return 0;
+	return age_keys_add_recipient_key(k, pub);
 }
 
 int age_keys_add_recipients(struct age_keys *k, const char *list, const char *origin)
@@ -71,18 +79,13 @@ int age_keys_add_recipients(struct age_keys *k, const char *list, const char *or
 	return rc;
 }
 
-/* Calls each() on every line of path that is neither blank nor a # comment. */
-static int each_line(struct age_keys *k, const char *path, const char *what,
-		     int (*each)(struct age_keys *, const char *, const char *))
+/* Calls each() on every line of f (named path) that is neither blank nor a # comment; closes f. */
+static int each_line_of(struct age_keys *k, FILE *f, const char *path,
+			int (*each)(struct age_keys *, const char *, const char *))
 {
-	FILE *f = fopen(path, "r");
 	char line[1024], origin[1200];
 	int rc = 0, n = 0;
 
-	if (f == NULL) {
-		fail(EXIT_CONFIG, "cannot read the %s %s: %s", what, path, strerror(errno));
-		return -1;
-	}
 	while (rc == 0 && fgets(line, sizeof(line), f) != NULL) {
 		size_t len = strcspn(line, "\r\n");
 		char *p = line;
@@ -103,6 +106,19 @@ static int each_line(struct age_keys *k, const char *path, const char *what,
 	return rc;
 }
 
+/* each_line_of() on the file at path. */
+static int each_line(struct age_keys *k, const char *path, const char *what,
+		     int (*each)(struct age_keys *, const char *, const char *))
+{
+	FILE *f = fopen(path, "r");
+
+	if (f == NULL) {
+		fail(EXIT_CONFIG, "cannot read the %s %s: %s", what, path, strerror(errno));
+		return -1;
+	}
+	return each_line_of(k, f, path, each);
+}
+
 static int recipient_line(struct age_keys *k, const char *line, const char *origin)
 {
 	return add_recipient(k, line, origin);
@@ -121,24 +137,12 @@ int age_keys_load_recipients_file(struct age_keys *k, const char *path)
 	return 0;
 }
 
-static int identity_line(struct age_keys *k, const char *line, const char *origin)
+int age_keys_add_identity(struct age_keys *k, const unsigned char secret[AGE_KEY_LEN])
 {
 	struct age_identity id, *grown;
-	const char *why = NULL;
 	int rc = -1;
 
-	/* Never the line itself in a message: it is a secret key. */
-	if (strncasecmp(line, "AGE-SECRET-KEY-1", 16) != 0) {
-		fail(EXIT_CONFIG,
-		     "%s is not an age X25519 identity (AGE-SECRET-KEY-1...): only those are "
-		     "supported (not plugins, SSH keys or passphrase-protected identity files)",
-		     origin);
-		goto out;
-	}
-	if (age_bech32_decode(line, "age-secret-key-", id.secret, sizeof(id.secret), &why) < 0) {
-		fail(EXIT_CONFIG, "%s: the identity is malformed: %s", origin, why);
-		goto out;
-	}
+	memcpy(id.secret, secret, AGE_KEY_LEN);
 	if (age_x25519_public(id.secret, id.pub) < 0)
 		goto out;
 	grown = realloc(k->identities, (k->nidentities + 1) * sizeof(*grown));
@@ -154,6 +158,39 @@ out:
 	return rc;
 }
 
+int age_identity_text(const unsigned char secret[AGE_KEY_LEN], char *out, size_t size)
+{
+	if (age_bech32_encode("age-secret-key-", secret, AGE_KEY_LEN, out, size) < 0)
+		return fail(EXIT_INTERNAL, "cannot encode an age identity"), -1;
+	for (char *p = out; *p != '\0'; p++)
+		*p = (char)toupper((unsigned char)*p);
+	return 0;
+}
+
+static int identity_line(struct age_keys *k, const char *line, const char *origin)
+{
+	struct age_identity id;
+	const char *why = NULL;
+	int rc = -1;
+
+	/* Never the line itself in a message: it is a secret key. */
+	if (strncasecmp(line, "AGE-SECRET-KEY-1", 16) != 0) {
+		fail(EXIT_CONFIG,
+		     "%s is not an age X25519 identity (AGE-SECRET-KEY-1...): only those are "
+		     "supported (not plugins, SSH keys or passphrase-protected identity files)",
+		     origin);
+		goto out;
+	}
+	if (age_bech32_decode(line, "age-secret-key-", id.secret, sizeof(id.secret), &why) < 0) {
+		fail(EXIT_CONFIG, "%s: the identity is malformed: %s", origin, why);
+		goto out;
+	}
+	rc = age_keys_add_identity(k, id.secret);
+out:
+	OPENSSL_cleanse(&id, sizeof(id));
+	return rc;
+}
+
 int age_keys_load_identity_file(struct age_keys *k, const char *path)
 {
 	size_t before = k->nidentities;
@@ -163,6 +200,22 @@ int age_keys_load_identity_file(struct age_keys *k, const char *path)
 	if (k->nidentities == before) {
 		fail(EXIT_CONFIG, "the identity file %s holds no identity (AGE-SECRET-KEY-1...)",
 		     path);
+		return -1;
+	}
+	return 0;
+}
+
+int age_keys_load_identity_text(struct age_keys *k, const char *text, const char *origin)
+{
+	size_t before = k->nidentities;
+	FILE *f = fmemopen((void *)text, strlen(text), "r");
+
+	if (f == NULL)
+		return fail(EXIT_INTERNAL, "out of memory"), -1;
+	if (each_line_of(k, f, origin, identity_line) < 0)
+		return -1;
+	if (k->nidentities == before) {
+		fail(EXIT_CONFIG, "%s holds no identity (AGE-SECRET-KEY-1...)", origin);
 		return -1;
 	}
 	return 0;

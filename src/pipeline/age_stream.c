@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "util/log.h"
+#include "util/membuf.h"
 
 enum { NONCE_LEN = 16, SEALED = AGE_CHUNK + AGE_TAG, MAX_HEADER = 1024 * 1024 };
 
@@ -247,8 +248,8 @@ static size_t header_end(const unsigned char *buf, size_t len)
 	return 0;
 }
 
-struct source *age_source(struct source *inner, const struct age_keys *k, const char *label,
-			  const char *recipients)
+static struct source *open_source(struct source *inner, const struct age_keys *k, const char *label,
+				  const char *recipients, int *not_opened)
 {
 	static const char magic[] = "age-encryption.org/";
 	struct age_source *a = calloc(1, sizeof(*a));
@@ -278,7 +279,8 @@ struct source *age_source(struct source *inner, const struct age_keys *k, const 
 					  : " (or its header is cut)");
 		goto fail;
 	}
-	if (age_header_read((const char *)hbuf, end, k, label, recipients, file_key) < 0)
+	if (age_header_read((const char *)hbuf, end, k, label, recipients, file_key, not_opened) <
+	    0)
 		goto fail;
 	/* The nonce, then whatever of the first chunk came with the header. */
 	{
@@ -310,4 +312,36 @@ fail:
 	free(a);
 	source_close(inner);
 	return NULL;
+}
+
+struct source *age_source(struct source *inner, const struct age_keys *k, const char *label,
+			  const char *recipients)
+{
+	return open_source(inner, k, label, recipients, NULL);
+}
+
+/* ------------------------------------------------------------ in memory */
+
+int age_encrypt_buffer(const struct age_keys *k, const void *in, size_t len, struct membuf *out)
+{
+	struct sink *s = membuf_sink(out);
+
+	if (s == NULL || (s = age_sink(s, k)) == NULL)
+		return -1;
+	if (sink_write(s, in, len) < 0) {
+		sink_abort(s);
+		return -1;
+	}
+	return sink_commit(s);
+}
+
+int age_decrypt_buffer(const struct age_keys *k, const void *in, size_t len, size_t limit,
+		       const char *label, const char *recipients, struct membuf *out,
+		       int *not_opened)
+{
+	struct source *src = membuf_source(in, len);
+
+	if (src == NULL || (src = open_source(src, k, label, recipients, not_opened)) == NULL)
+		return -1;
+	return membuf_read(out, src, limit, label);
 }

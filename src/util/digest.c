@@ -1,6 +1,7 @@
 #include "util/digest.h"
 
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 #include "util/log.h"
 
@@ -53,6 +54,14 @@ void digest_of(const void *buf, size_t len, char *hex)
 
 	digest_sha256(buf, len, digest);
 	digest_hex(digest, DIGEST_LEN, hex);
+}
+
+void digest_hmac_sha256(const unsigned char key[DIGEST_LEN], const void *buf, size_t len,
+			unsigned char *out)
+{
+	unsigned int n = 0;
+
+	HMAC(EVP_sha256(), key, DIGEST_LEN, buf, len, out, &n);
 }
 
 void digest_sha256(const void *buf, size_t len, unsigned char *out)

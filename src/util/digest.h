@@ -22,6 +22,9 @@ void digest_discard(struct digest *d);
 void digest_of(const void *buf, size_t len, char *hex);
 /* The same as DIGEST_LEN bytes into out. */
 void digest_sha256(const void *buf, size_t len, unsigned char *out);
+/* HMAC-SHA-256 of len bytes at buf under a DIGEST_LEN-byte key, into out (DIGEST_LEN bytes). */
+void digest_hmac_sha256(const unsigned char key[DIGEST_LEN], const void *buf, size_t len,
+			unsigned char *out);
 /* len bytes as lowercase hex into hex (2 * len + 1 bytes). */
 void digest_hex(const unsigned char *bytes, size_t len, char *hex);
 

@@ -1,41 +1,15 @@
 #include "util/stream.h"
 
-#include <stdlib.h>
-
-#include "util/log.h"
+#include "util/membuf.h"
 
 char *source_read_text(struct source *src, const char *label)
 {
-	enum { LIMIT = 16 * 1024 * 1024 };
-	char *text = NULL;
-	size_t len = 0, cap = 0;
+	struct membuf b = {0};
 
-	for (;;) {
-		ssize_t n;
-
-		if (len + 4096 + 1 > cap) {
-			char *grown;
-
-			cap = cap ? cap * 2 : 8192;
-			grown = cap > LIMIT ? NULL : realloc(text, cap);
-			if (grown == NULL) {
-				fail(EXIT_CORRUPT, "%s is larger than expected", label);
-				goto fail;
-			}
-			text = grown;
-		}
-		n = source_read(src, text + len, cap - len - 1);
-		if (n < 0)
-			goto fail;
-		if (n == 0)
-			break;
-		len += (size_t)n;
+	/* One byte short of the limit: the NUL is the last. */
+	if (membuf_read(&b, src, 16 * 1024 * 1024 - 1, label) < 0 || membuf_put(&b, "", 1) < 0) {
+		membuf_free(&b);
+		return NULL;
 	}
-	source_close(src);
-	text[len] = '\0';
-	return text;
-fail:
-	source_close(src);
-	free(text);
-	return NULL;
+	return (char *)b.data;
 }

@@ -150,7 +150,8 @@ use_pg 25721 pw
 
 # Bad settings.
 expect_exit "an unknown BACKUP_FORMAT" 78 "BACKUP_FORMAT is tar: it takes file or chunked" env BACKUP_FORMAT=tar "$BACKUP"
-expect_exit "chunked with encryption is refused, saying what works" 78 "BACKUP_FORMAT=chunked does not encrypt" \
+expect_exit "chunked to a recipient needs the key that names chunks, and says how to make one" 78 \
+	"needs BACKUP_CHUNK_KEY_FILE.*age-keygen" \
 	env BACKUP_ENCRYPTION=age BACKUP_RECIPIENTS=age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p "$BACKUP"
 
 expect_exit "chunked physical base backups are refused, saying what works" 78 \
