@@ -1,20 +1,19 @@
 /* The key of a store's encrypted chunks (see chunkkey.h). */
 #include "chunked/chunkkey.h"
 
+#include <errno.h>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "util/log.h"
 #include "util/membuf.h"
 #include "util/strlist.h"
 
 enum { KEY_FILE_MAX = 64 * 1024, IDENTITY_TEXT = 128 };
-
-/* What a manifest records as whom a passphrase-encrypted backup is for. */
-#define PASSPHRASE_RECIPIENT "passphrase (scrypt)"
 
 static int cmp_text(const void *a, const void *b)
 {
@@ -60,7 +59,7 @@ out:
 /* The recipients a run's keys encrypt to, as a manifest records them (pointers into age). */
 static char **recipients_of(const struct age_keys *age, size_t *n)
 {
-	static char passphrase[] = PASSPHRASE_RECIPIENT;
+	static char passphrase[] = AGE_PASSPHRASE_RECIPIENT;
 	char **list = calloc(age->nrecipients + 1, sizeof(*list));
 
 	if (list == NULL) {
@@ -210,6 +209,11 @@ static struct chunk_key *from_key_file(struct store *s, const struct age_keys *a
 		     "BACKUP_FORMAT=chunked with BACKUP_RECIPIENTS needs BACKUP_CHUNK_KEY_FILE: "
 		     "the key that names chunks without giving away their content; make it once "
 		     "with age-keygen -o chunk-key.txt and keep it with the job's secrets");
+		return NULL;
+	}
+	if (access(key_file, R_OK) != 0) {
+		fail(EXIT_CONFIG, "BACKUP_CHUNK_KEY_FILE %s cannot be read: %s", key_file,
+		     strerror(errno));
 		return NULL;
 	}
 	if (age_keys_load_identity_file(&file, key_file) < 0 ||

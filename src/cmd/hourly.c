@@ -19,6 +19,7 @@
 #include "backup/writer.h"
 #include "cmd/jobs.h"
 #include "engine/engine.h"
+#include "pipeline/age.h"
 #include "report.h"
 #include "util/log.h"
 #include "util/version.h"
@@ -172,7 +173,7 @@ static int describe_encryption(const struct config *c, struct manifest *m)
 		if (strlist_add(&m->recipients, &m->nrecipients, c->age->recipients[i].text) < 0)
 			return -1;
 	if (c->age->nrecipients == 0)
-		return strlist_add(&m->recipients, &m->nrecipients, "passphrase (scrypt)");
+		return strlist_add(&m->recipients, &m->nrecipients, AGE_PASSPHRASE_RECIPIENT);
 	return 0;
 }
 

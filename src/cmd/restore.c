@@ -79,29 +79,12 @@ static int check_selection(const struct config *c, const struct engine_options *
 	return 0;
 }
 
-/* The recipients a manifest records, as one line for messages; malloc'ed, NULL if none. */
-static char *recipients_of(const struct manifest *m)
-{
-	size_t len = 1;
-	char *out;
-
-	for (size_t i = 0; i < m->nrecipients; i++)
-		len += strlen(m->recipients[i]) + 2;
-	out = calloc(1, len);
-	for (size_t i = 0; out != NULL && i < m->nrecipients; i++) {
-		if (i > 0)
-			strcat(out, ", ");
-		strcat(out, m->recipients[i]);
-	}
-	return out;
-}
-
 /* src decrypted with c's keys when m's backup is encrypted. NULL after fail(). */
 static struct source *decrypting(const struct config *c, const struct manifest *m,
 				 struct source *src, const char *key)
 {
 	static const struct age_keys none;
-	char *to;
+	char to[2048]; /* the recipients the manifest records, for messages */
 
 	if (src == NULL || m->encryption == NULL)
 		return src;
@@ -111,10 +94,8 @@ static struct source *decrypting(const struct config *c, const struct manifest *
 		source_close(src);
 		return NULL;
 	}
-	to = recipients_of(m);
-	src = age_source(src, c->age != NULL ? c->age : &none, key, to);
-	free(to);
-	return src;
+	strlist_join(m->recipients, m->nrecipients, to, sizeof(to));
+	return age_source(src, c->age != NULL ? c->age : &none, key, to);
 }
 
 struct source *restore_open(const struct config *c, struct store *s, const struct backup_ref *r,

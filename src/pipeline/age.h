@@ -27,6 +27,9 @@ enum {
 	AGE_SCRYPT_MAX_LOG_N = 22,
 };
 
+/* Whom a passphrase-encrypted file is for, as manifests and messages name it. */
+#define AGE_PASSPHRASE_RECIPIENT "passphrase (scrypt)"
+
 struct age_recipient {
 	unsigned char pub[AGE_KEY_LEN];
 	char text[AGE_RECIPIENT_TEXT]; /* age1... */

@@ -242,7 +242,7 @@ char *age_keys_describe(const struct age_keys *k)
 		return NULL;
 	out[0] = '\0';
 	if (k->nrecipients == 0 && k->passphrase != NULL)
-		snprintf(out, size, "passphrase (scrypt)");
+		snprintf(out, size, AGE_PASSPHRASE_RECIPIENT);
 	for (size_t i = 0; i < k->nrecipients; i++) {
 		if (i > 0)
 			strcat(out, ", ");

@@ -4,10 +4,11 @@
 #include <string.h>
 
 #include "util/log.h"
+#include "util/membuf.h"
 
 struct line_out {
-	char *data;
-	size_t len, cap, off; /* off: how much the reader has taken */
+	struct membuf b;
+	size_t off; /* how much of b the reader has taken */
 };
 
 struct line_filter {
@@ -20,69 +21,46 @@ struct line_filter {
 	int rest_as_is, inner_done, ended;
 };
 
-static int reserve(struct line_out *b, size_t extra)
-{
-	size_t cap = b->cap ? b->cap : 65536;
-	char *grown;
-
-	if (b->len + extra <= b->cap)
-		return 0;
-	while (cap < b->len + extra)
-		cap *= 2;
-	grown = realloc(b->data, cap);
-	if (grown == NULL) {
-		fail(EXIT_INTERNAL, "out of memory while reading the dump");
-		return -1;
-	}
-	b->data = grown;
-	b->cap = cap;
-	return 0;
-}
-
 int line_emit(struct line_out *out, const char *data, size_t len)
 {
-	if (reserve(out, len) < 0)
-		return -1;
-	memcpy(out->data + out->len, data, len);
-	out->len += len;
-	return 0;
+	return membuf_put(&out->b, data, len);
 }
 
 /* Hands every whole line buffered to the callback; keeps an unfinished one. */
 static int split_lines(struct line_filter *f)
 {
-	size_t start = 0;
+	char *data = (char *)f->line.b.data;
+	size_t start = 0, have = f->line.b.len;
 
-	while (!f->rest_as_is && start < f->line.len) {
-		char *nl = memchr(f->line.data + start, '\n', f->line.len - start);
-		size_t len = nl ? (size_t)(nl - (f->line.data + start)) + 1 : f->line.len - start;
+	while (!f->rest_as_is && start < have) {
+		char *nl = memchr(data + start, '\n', have - start);
+		size_t len = nl ? (size_t)(nl - (data + start)) + 1 : have - start;
 
 		if (nl == NULL && !f->inner_done)
 			break;
-		if (f->ops->line(f->state, f->line.data + start, len, &f->pending, &f->rest_as_is) <
-		    0)
+		if (f->ops->line(f->state, data + start, len, &f->pending, &f->rest_as_is) < 0)
 			return -1;
 		start += len;
 	}
-	if (f->rest_as_is && line_emit(&f->pending, f->line.data + start, f->line.len - start) < 0)
+	if (f->rest_as_is && line_emit(&f->pending, data + start, have - start) < 0)
 		return -1;
 	if (f->rest_as_is)
-		start = f->line.len;
-	memmove(f->line.data, f->line.data + start, f->line.len - start);
-	f->line.len -= start;
+		start = have;
+	memmove(data, data + start, have - start);
+	f->line.b.len -= start;
 	return 0;
 }
 
 static ssize_t take_pending(struct line_filter *f, void *buf, size_t len)
 {
-	size_t n = f->pending.len - f->pending.off;
+	size_t n = f->pending.b.len - f->pending.off;
 
 	if (n > len)
 		n = len;
-	memcpy(buf, f->pending.data + f->pending.off, n);
+	memcpy(buf, f->pending.b.data + f->pending.off, n);
 	f->pending.off += n;
-	if (f->pending.off == f->pending.len)
-		f->pending.len = f->pending.off = 0;
+	if (f->pending.off == f->pending.b.len)
+		f->pending.b.len = f->pending.off = 0;
 	return (ssize_t)n;
 }
 
@@ -93,7 +71,7 @@ static ssize_t filter_read(struct source *s, void *buf, size_t len)
 	for (;;) {
 		ssize_t n;
 
-		if (f->pending.len > f->pending.off)
+		if (f->pending.b.len > f->pending.off)
 			return take_pending(f, buf, len);
 		if (f->inner_done) {
 			if (f->ended)
@@ -103,7 +81,7 @@ static ssize_t filter_read(struct source *s, void *buf, size_t len)
 				return -1;
 			continue;
 		}
-		if (f->rest_as_is && f->line.len == 0) {
+		if (f->rest_as_is && f->line.b.len == 0) {
 			/* Past the lines of interest: straight through, no copy. */
 			n = source_read(f->inner, buf, len);
 			if (n == 0)
@@ -112,13 +90,14 @@ static ssize_t filter_read(struct source *s, void *buf, size_t len)
 				return n;
 			continue;
 		}
-		if (reserve(&f->line, 65536) < 0)
+		if (membuf_reserve(&f->line.b, 65536) < 0)
 			return -1;
-		n = source_read(f->inner, f->line.data + f->line.len, f->line.cap - f->line.len);
+		n = source_read(f->inner, f->line.b.data + f->line.b.len,
+				f->line.b.cap - f->line.b.len);
 		if (n < 0)
 			return -1;
 		f->inner_done = n == 0;
-		f->line.len += (size_t)n;
+		f->line.b.len += (size_t)n;
 		if (split_lines(f) < 0)
 			return -1;
 	}
@@ -130,8 +109,8 @@ static void filter_close(struct source *s)
 
 	source_close(f->inner);
 	f->ops->free(f->state);
-	free(f->line.data);
-	free(f->pending.data);
+	membuf_free(&f->line.b);
+	membuf_free(&f->pending.b);
 	free(f);
 }
 

@@ -7,22 +7,29 @@
 
 #include "util/log.h"
 
+int membuf_reserve(struct membuf *b, size_t extra)
+{
+	size_t cap = b->cap ? b->cap : 4096;
+	unsigned char *grown;
+
+	if (extra <= b->cap - b->len)
+		return 0;
+	while (cap - b->len < extra)
+		cap *= 2;
+	grown = realloc(b->data, cap);
+	if (grown == NULL) {
+		fail(EXIT_INTERNAL, "out of memory");
+		return -1;
+	}
+	b->data = grown;
+	b->cap = cap;
+	return 0;
+}
+
 int membuf_put(struct membuf *b, const void *data, size_t len)
 {
-	if (len > b->cap - b->len) {
-		size_t cap = b->cap ? b->cap : 4096;
-		unsigned char *grown;
-
-		while (cap - b->len < len)
-			cap *= 2;
-		grown = realloc(b->data, cap);
-		if (grown == NULL) {
-			fail(EXIT_INTERNAL, "out of memory");
-			return -1;
-		}
-		b->data = grown;
-		b->cap = cap;
-	}
+	if (membuf_reserve(b, len) < 0)
+		return -1;
 	if (len > 0)
 		memcpy(b->data + b->len, data, len);
 	b->len += len;

@@ -15,6 +15,9 @@ struct membuf {
 	size_t len, cap;
 };
 
+/* Makes room for extra more bytes after b->len. Returns 0, or -1 after fail(). */
+int membuf_reserve(struct membuf *b, size_t extra);
+
 /* Appends len bytes. Returns 0, or -1 after fail(). */
 int membuf_put(struct membuf *b, const void *data, size_t len);
 

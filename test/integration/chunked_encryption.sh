@@ -13,6 +13,7 @@ fi
 export BACKUP_DIR=$TMP/backups BACKUP_FORMAT=chunked
 pg_start src 25731 pw || exit 1
 pg_start dst 25732 pw || exit 1
+s3_start s3 25733 || exit 1
 use_pg 25731 pw
 sql postgres "CREATE DATABASE app" >/dev/null
 sql app "CREATE TABLE cold AS SELECT g AS id, md5(g::text) || md5((g * 7)::text) AS v FROM generate_series(1, 150000) g" >/dev/null
@@ -166,3 +167,17 @@ check "the new passphrase restores the new backup" \
 	on_dst env -u BACKUP_ENCRYPTION BACKUP_PASSPHRASE=another FROM_BACKUP=latest RECOVER_FORCE=1 "$RECOVER"
 check "the old passphrase still restores the old one" \
 	on_dst env -u BACKUP_ENCRYPTION FROM_BACKUP="$(ls "$BACKUP_DIR/hourly" | sort | sed -n 2p)" RECOVER_FORCE=1 "$RECOVER"
+
+# S3: the chunk key is found by listing the bucket, and a local mirror receives it.
+export AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER AWS_ENDPOINT_URL=http://127.0.0.1:25733 STORE_RETRIES=1
+on_s3() { env BACKUP_STORE=s3://backups/enc "$@"; }
+check "an encrypted chunked backup to S3 with a local mirror" on_s3 env BACKUP_MIRROR="$TMP/s3-mirror" "$BACKUP"
+add_events 9000
+sleep 1
+check "a second run to S3 reuses the chunk key it lists there" on_s3 env BACKUP_MIRROR="$TMP/s3-mirror" "$BACKUP"
+check "the bucket and the mirror hold one chunk key, the same" \
+	test "$(ls "$TMP/s3-mirror/chunks/keys")" = "$(sed -n 's/^chunk_key = //p' "$TMP/s3-mirror/hourly/$(ls "$TMP/s3-mirror/hourly" | sort | tail -1)/manifest")"
+check "S3's store checks clean with the passphrase" on_s3 "$RECOVER" --check-store
+check "recover restores from S3" on_dst env -u BACKUP_ENCRYPTION BACKUP_STORE=s3://backups/enc FROM_BACKUP=latest RECOVER_FORCE=1 "$RECOVER"
+check "the data from S3 is back" test "$(PGPORT=25732 sql app "SELECT count(*) FROM events")" = 3000
+check "the mirror's copy restores" on_dst env -u BACKUP_ENCRYPTION BACKUP_DIR="$TMP/s3-mirror" FROM_BACKUP=latest RECOVER_FORCE=1 "$RECOVER"

@@ -29,7 +29,9 @@ extern int test_passed, test_failed;
 
 /* One entry point per tested module, named after its path under src/. */
 void test_tier(void);
+void test_util_membuf(void);
 void test_chunked_cdc(void);
+void test_chunked_chunkkey(void);
 void test_chunked_chunkset(void);
 void test_chunked_writer(void);
 void test_conf(void);

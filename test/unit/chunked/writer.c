@@ -65,7 +65,7 @@ void test_chunked_writer(void)
 	      "each of its %llu chunks is new, and it counts %llu bytes",
 	      (unsigned long long)first.chunks, (unsigned long long)first.stats.raw_bytes);
 	CHECK(markers_left(root) == 0, "the writer's marker is gone with the writer");
-	CHECK(read_all(chunk_source(s, first.stats.sha256, "test"), &back, 65536) == 0 &&
+	CHECK(read_all(chunk_source(s, NULL, first.stats.sha256, "test"), &back, 65536) == 0 &&
 		  back.len == LEN && memcmp(back.data, data, LEN) == 0,
 	      "it reads back whole from its list");
 	CHECK(store_file(s, data, &again) == 0 && again.new_chunks == 0 && again.new_bytes == 0 &&
@@ -85,7 +85,7 @@ void test_chunked_writer(void)
 		fclose(f);
 	}
 	buffer_free(&back);
-	CHECK(read_all(chunk_source(s, first.stats.sha256, "test"), &back, 65536) < 0 &&
+	CHECK(read_all(chunk_source(s, NULL, first.stats.sha256, "test"), &back, 65536) < 0 &&
 		  back.len == l.refs[0].raw,
 	      "a damaged chunk stops the reader after the chunk before it (%zu bytes out)",
 	      back.len);
