@@ -270,7 +270,8 @@ static struct chunk_key *from_store(struct store *s, const struct age_keys *age)
 		fail(EXIT_INTERNAL, "out of memory");
 		goto out;
 	}
-	qsort(l.names, l.n, sizeof(*l.names), cmp_text);
+	if (l.n > 1) /* qsort() takes no NULL array, even empty */
+		qsort(l.names, l.n, sizeof(*l.names), cmp_text);
 	for (size_t i = 0; opened == 1 && i < l.n; i++) {
 		opened = open_key(s, l.names[i], age, NULL, 1, secret);
 		if (opened < 0)
