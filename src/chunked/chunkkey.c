@@ -122,22 +122,18 @@ static int store_key(struct store *s, const struct chunk_key *k, const struct ag
 {
 	char text[IDENTITY_TEXT * 2], identity[IDENTITY_TEXT], key[CHUNK_KEY_MAX];
 	struct membuf sealed = {0};
-	struct sink *out = NULL;
 	int rc = -1;
 
 	if (age_identity_text(k->own.identities[0].secret, identity, sizeof(identity)) < 0)
 		goto out;
-	snprintf(text, sizeof(text),
-		 "# the chunk key of a tierdump store: open its chunks with age -d -i\n%s\n",
+	snprintf(text, sizeof(text), "# the chunk key of a tierdump store: %s\n%s\n",
+		 k->seal == &k->own ? "age -d -i with this file opens its chunks"
+				    : "it names the chunks; the recipients' keys open them",
 		 identity);
-	if (age_encrypt_buffer(age, text, strlen(text), &sealed) < 0 ||
-	    store_put(s, key_file_key(key, sizeof(key), k->id), &out) < 0)
+	if (age_encrypt_buffer(age, text, strlen(text), &sealed) < 0)
 		goto out;
-	if (sink_write(out, sealed.data, sealed.len) < 0) {
-		sink_abort(out);
-		goto out;
-	}
-	if ((rc = sink_commit(out)) == 0)
+	rc = store_write_bytes(s, key_file_key(key, sizeof(key), k->id), sealed.data, sealed.len);
+	if (rc == 0)
 		log_info("stored the chunk key %s in %s", key, store_name(s));
 out:
 	OPENSSL_cleanse(text, sizeof(text));
@@ -181,6 +177,17 @@ out:
 	return rc;
 }
 
+/* Whether s holds the key file id: 1 or 0, or -1 after fail(). */
+static int key_stored(struct store *s, const char *id)
+{
+	char key[CHUNK_KEY_MAX], *there;
+	int missing = 0;
+
+	there = store_read_small(s, key_file_key(key, sizeof(key), id), &missing);
+	free(there);
+	return there != NULL ? 1 : missing ? 0 : -1;
+}
+
 /* An opened key is the one its name says, or it was replaced. */
 static int check_id(const struct chunk_key *k, const char *id)
 {
@@ -200,9 +207,9 @@ static struct chunk_key *from_key_file(struct store *s, const struct age_keys *a
 {
 	struct age_keys file = {0};
 	struct chunk_key *k = NULL;
-	char key[CHUNK_KEY_MAX], **to = NULL, *there = NULL;
+	char **to = NULL;
 	size_t n = 0;
-	int missing = 0;
+	int stored;
 
 	if (key_file == NULL) {
 		fail(EXIT_CONFIG,
@@ -221,13 +228,12 @@ static struct chunk_key *from_key_file(struct store *s, const struct age_keys *a
 	    (k = key_new(file.identities[0].secret, to, n, NULL)) == NULL)
 		goto out;
 	k->seal = age;
-	there = store_read_small(s, key_file_key(key, sizeof(key), k->id), &missing);
-	if (there == NULL && (!missing || store_key(s, k, age) < 0)) {
+	stored = key_stored(s, k->id);
+	if (stored < 0 || (stored == 0 && store_key(s, k, age) < 0)) {
 		chunk_key_free(k);
 		k = NULL;
 	}
 out:
-	free(there);
 	free(to);
 	age_keys_free(&file);
 	return k;
@@ -262,7 +268,7 @@ static struct chunk_key *from_store(struct store *s, const struct age_keys *age)
 	unsigned char secret[AGE_KEY_LEN];
 	char **to = NULL;
 	size_t n = 0;
-	int opened = 1;
+	int opened = 1, ok = 0;
 
 	if ((to = recipients_of(age, &n)) == NULL || store_list(s, CHUNKS_KEYS, on_key, &l) < 0)
 		goto out;
@@ -289,16 +295,16 @@ static struct chunk_key *from_store(struct store *s, const struct age_keys *age)
 		if ((k = key_new(secret, to, n, NULL)) == NULL || store_key(s, k, age) < 0)
 			goto out;
 	}
+	ok = 1;
+out:
+	if (!ok) {
+		chunk_key_free(k);
+		k = NULL;
+	}
 	OPENSSL_cleanse(secret, sizeof(secret));
 	strlist_free(l.names, l.n);
 	free(to);
 	return k;
-out:
-	OPENSSL_cleanse(secret, sizeof(secret));
-	chunk_key_free(k);
-	strlist_free(l.names, l.n);
-	free(to);
-	return NULL;
 }
 
 struct chunk_key *chunk_key_for_writer(struct store *s, const struct age_keys *age,
@@ -331,13 +337,9 @@ struct chunk_key *chunk_key_for_reader(struct store *s, const struct age_keys *a
 
 int chunk_key_carry(struct store *from, struct store *to, const char *id)
 {
-	char key[CHUNK_KEY_MAX], *there;
-	int missing = 0;
+	char key[CHUNK_KEY_MAX];
+	int stored = key_stored(to, id);
 
 	key_file_key(key, sizeof(key), id);
-	there = store_read_small(to, key, &missing);
-	free(there);
-	if (there != NULL)
-		return 0;
-	return missing ? store_copy(from, key, to, key) : -1;
+	return stored != 0 ? (stored > 0 ? 0 : -1) : store_copy(from, key, to, key);
 }

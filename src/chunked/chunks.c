@@ -58,7 +58,6 @@ void chunk_id(const struct chunk_codec *cc, const void *data, size_t len, unsign
 int chunk_put(struct store *s, struct chunk_codec *cc, const unsigned char *id, const void *data,
 	      size_t len, uint64_t *stored)
 {
-	struct sink *out = NULL;
 	char key[CHUNK_KEY_MAX];
 	const unsigned char *bytes;
 	size_t n;
@@ -83,14 +82,10 @@ int chunk_put(struct store *s, struct chunk_codec *cc, const unsigned char *id, 
 		bytes = cc->sealed.data;
 		n = cc->sealed.len;
 	}
-	if (store_put(s, chunk_key(key, id), &out) < 0)
+	if (store_write_bytes(s, chunk_key(key, id), bytes, n) < 0)
 		return -1;
-	if (sink_write(out, bytes, n) < 0) {
-		sink_abort(out);
-		return -1;
-	}
 	*stored = n;
-	return sink_commit(out);
+	return 0;
 }
 
 /* Reads all of src into cc->buf. Returns the length, or -1. Closes src. */

@@ -182,26 +182,12 @@ struct sink *chunk_sink(struct chunk_writer *w, const char *label, struct chunk_
 
 /* ------------------------------------------------------------ blobs */
 
-/* Writes len bytes at data to key of s, visible once whole. */
-static int put_bytes(struct store *s, const char *key, const void *data, size_t len)
-{
-	struct sink *out = NULL;
-
-	if (store_put(s, key, &out) < 0)
-		return -1;
-	if (sink_write(out, data, len) < 0) {
-		sink_abort(out);
-		return -1;
-	}
-	return sink_commit(out);
-}
-
 int chunk_writer_put_blob(struct chunk_writer *w, const void *data, size_t len, char *sha256)
 {
 	char key[CHUNK_KEY_MAX];
 
 	digest_of(data, len, sha256);
-	if (put_bytes(w->s, chunk_blob_key(key, sha256), data, len) < 0)
+	if (store_write_bytes(w->s, chunk_blob_key(key, sha256), data, len) < 0)
 		return -1;
 	w->new_bytes += len;
 	return 0;
@@ -266,7 +252,9 @@ int chunk_writer_carry(struct chunk_writer *w, struct store *from, const char *s
 	}
 	/* The list last: a copy never names a chunk before the chunk is there. */
 	blob.len--; /* its bytes, without the NUL that ended them for the parser */
-	rc = from == w->s ? 0 : put_bytes(w->s, chunk_blob_key(key, sha256), blob.data, blob.len);
+	rc = from == w->s
+		 ? 0
+		 : store_write_bytes(w->s, chunk_blob_key(key, sha256), blob.data, blob.len);
 	if (rc == 0 && from != w->s)
 		w->new_bytes += blob.len;
 out:

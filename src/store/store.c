@@ -141,17 +141,22 @@ char *store_read_small(struct store *s, const char *key, int *missing)
 	return rc == 0 ? source_read_text(src, key) : NULL;
 }
 
-int store_write_small(struct store *s, const char *key, const char *text)
+int store_write_bytes(struct store *s, const char *key, const void *data, size_t len)
 {
 	struct sink *sink = NULL;
 
 	if (store_put(s, key, &sink) < 0)
 		return -1;
-	if (sink_write(sink, text, strlen(text)) < 0) {
+	if (sink_write(sink, data, len) < 0) {
 		sink_abort(sink);
 		return -1;
 	}
 	return sink_commit(sink);
+}
+
+int store_write_small(struct store *s, const char *key, const char *text)
+{
+	return store_write_bytes(s, key, text, strlen(text));
 }
 
 struct store *store_open_configured(const struct config *c)

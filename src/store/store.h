@@ -100,6 +100,9 @@ char *store_read_small(struct store *s, const char *key, int *missing);
 /* Writes text to key atomically. */
 int store_write_small(struct store *s, const char *key, const char *text);
 
+/* Writes len bytes at data to key atomically (a chunk, an age file). */
+int store_write_bytes(struct store *s, const char *key, const void *data, size_t len);
+
 /* Streams one object from a store into another (or the same) as it is. */
 int store_copy(struct store *from, const char *from_key, struct store *to, const char *to_key);
 
