@@ -2,7 +2,8 @@
 # local store, on S3 and over FTPS. Hourly runs store only the chunks that
 # changed; promotion writes a manifest only; pruning and the garbage collector
 # delete what no backup references, never what one does, even with a writer
-# at work or after a kill -9; recover --check-store and the restore name a
+# at work or after a kill -9 (of a backup, a collection, a prune, a
+# promotion); recover --check-store and the restore name a
 # missing or damaged chunk and the backups it breaks.
 source "$(dirname "$0")/../lib.sh"
 
@@ -147,6 +148,60 @@ expect_exit "recover --check-store reports the missing chunk" 65 "chunk chunks/d
 cp "$TMP/saved-chunk" "$BACKUP_DIR/chunks/data/$victim_chunk"
 check "with the chunk back, the store checks clean" "$RECOVER" --check-store
 use_pg 25721 pw
+
+# kill -9 during a collection, a prune and a promotion: whatever was done when
+# the kill came, every listed backup is whole and the next run succeeds.
+# 50,000 chunks no backup references make a collection last long enough.
+orphans() {
+	seq "$1" | awk '{ printf "%064x\n", 2^52 + $1 }' | (cd "$BACKUP_DIR/chunks/data" && xargs touch)
+}
+# kill_when CONDITION COMMAND...: starts COMMAND, and kills it with SIGKILL as
+# soon as the shell CONDITION holds; its output goes to $TMP/killed.log.
+kill_when() {
+	local cond=$1 pid
+	shift
+	"$@" >"$TMP/killed.log" 2>&1 &
+	pid=$!
+	for _ in $(seq 3000); do
+		sh -c "$cond" && break
+		sleep 0.01
+	done
+	kill -9 "$pid"
+	wait "$pid" 2>/dev/null
+}
+whole() { "$RECOVER" --check-store >"$TMP/whole.log" 2>&1 || { tail -3 "$TMP/whole.log"; false; }; }
+log_says() { grep -q "$1" "$TMP/killed.log" || { tail -3 "$TMP/killed.log"; false; }; }
+orphans 50000
+all=$(chunks "$BACKUP_DIR")
+kill_when "test \$(ls '$BACKUP_DIR/chunks/data' | wc -l) -lt $((all - 100))" "$BACKUP" --gc
+check "a collection killed mid-way had deleted some chunks no backup references, not all" \
+	test "$(chunks "$BACKUP_DIR")" -gt 1000
+check "and left its marker" test -n "$(ls "$BACKUP_DIR/chunks/gc")"
+check "every listed backup is whole after the killed collection" whole
+check "the next collection removes the dead marker and the rest" "$BACKUP" --gc
+check "every chunk left is one a backup references" sh -c "'$RECOVER' --check-store 2>&1 | grep -q '; 0 chunk(s) no backup references'"
+orphans 50000
+all=$(chunks "$BACKUP_DIR")
+sql app "INSERT INTO cold SELECT g, md5(g::text) FROM generate_series(500000, 520000) g" >/dev/null
+sleep 1
+kill_when "test \$(ls '$BACKUP_DIR/chunks/data' | wc -l) -lt $((all - 100))" env BACKUP_COUNT=1 "$BACKUP"
+check "an hourly run killed in the collection after its prune" log_says "pruned hourly/"
+check "it had removed the killed collection's marker first" log_says "chunks/gc/.*its run on this host is gone"
+check "every listed backup is whole after the killed prune" whole
+check "the newest hourly backup restores" on_dst env FROM_BACKUP=latest RECOVER_FORCE=1 "$RECOVER"
+sleep 1
+check "the next hourly run succeeds" env BACKUP_COUNT=1 "$BACKUP"
+# A collection elsewhere holds the promotion after its marker, where it is killed.
+echo "tierdump garbage collection" >"$BACKUP_DIR/chunks/gc/$(date +%s)-elsewhere-1"
+kill_when "grep -q 'waiting for the garbage collection' '$TMP/killed.log'" env BACKUP_TYPE=daily "$BACKUP"
+rm "$BACKUP_DIR/chunks/gc/"*
+check "a daily run killed in its promotion left its writer marker" test -n "$(ls "$BACKUP_DIR/chunks/writers")"
+check "every listed backup is whole after the killed promotion" whole
+check "no half-written daily backup is listed" no_leftovers
+check "the next daily run succeeds" env BACKUP_TYPE=daily "$BACKUP"
+check "the next collection removes the killed promotion's marker" "$BACKUP" --gc
+check "saying whose it was" grep -q "chunks/writers/.*its run on this host is gone" "$TMP/check.out"
+check "and the store checks clean" whole
 
 # Bad settings.
 expect_exit "an unknown BACKUP_FORMAT" 78 "BACKUP_FORMAT is tar: it takes file or chunked" env BACKUP_FORMAT=tar "$BACKUP"
