@@ -202,6 +202,14 @@ check "the next daily run succeeds" env BACKUP_TYPE=daily "$BACKUP"
 check "the next collection removes the killed promotion's marker" "$BACKUP" --gc
 check "saying whose it was" grep -q "chunks/writers/.*its run on this host is gone" "$TMP/check.out"
 check "and the store checks clean" whole
+orphans 20000
+"$BACKUP" --gc >"$TMP/gc1.log" 2>&1 &
+g1=$!
+"$BACKUP" --gc >"$TMP/gc2.log" 2>&1
+g2=$?
+wait $g1
+check "two collections at once both succeed" test "$?$g2" = 00
+check "between them every orphan is gone and every backup whole" sh -c "'$RECOVER' --check-store 2>&1 | grep -q '; 0 chunk(s) no backup references'"
 
 # Bad settings.
 expect_exit "an unknown BACKUP_FORMAT" 78 "BACKUP_FORMAT is tar: it takes file or chunked" env BACKUP_FORMAT=tar "$BACKUP"
