@@ -82,6 +82,16 @@ static void json_list(FILE *out, const char *key, char *const *items, size_t n)
 	fputs("]", out);
 }
 
+/* , "name": value as a JSON string, or null when value is NULL. */
+static void json_field(FILE *out, const char *name, const char *value)
+{
+	fprintf(out, ", \"%s\": ", name);
+	if (value != NULL)
+		json_string(out, value);
+	else
+		fputs("null", out);
+}
+
 void listing_print_json(const struct catalog *c, FILE *out)
 {
 	fputs("[", out);
@@ -101,38 +111,15 @@ void listing_print_json(const struct catalog *c, FILE *out)
 				     : "complete");
 		fputs(", \"engine\": ", out);
 		json_string(out, m ? m->engine : engine_default());
-		fputs(", \"server_version\": ", out);
-		if (m != NULL && m->server_version != NULL)
-			json_string(out, m->server_version);
-		else
-			fputs("null", out);
-		fputs(", \"client\": ", out);
-		if (m != NULL && m->client != NULL)
-			json_string(out, m->client);
-		else
-			fputs("null", out);
-		fputs(", \"verified\": ", out);
-		if (r->verified[0] != '\0')
-			json_string(out, r->verified);
-		else
-			fputs("null", out);
-		fprintf(out, ", \"kept\": %s, \"kept_reason\": ", r->kept ? "true" : "false");
-		if (r->kept)
-			json_string(out, r->kept_reason);
-		else
-			fputs("null", out);
-		fputs(", \"promoted_from\": ", out);
-		if (m != NULL && m->promoted_from != NULL)
-			json_string(out, m->promoted_from);
-		else
-			fputs("null", out);
+		json_field(out, "server_version", m != NULL ? m->server_version : NULL);
+		json_field(out, "client", m != NULL ? m->client : NULL);
+		json_field(out, "verified", r->verified[0] != '\0' ? r->verified : NULL);
+		fprintf(out, ", \"kept\": %s", r->kept ? "true" : "false");
+		json_field(out, "kept_reason", r->kept ? r->kept_reason : NULL);
+		json_field(out, "promoted_from", m != NULL ? m->promoted_from : NULL);
 		json_list(out, "databases", m ? m->databases : NULL, m ? m->ndatabases : 0);
 		json_list(out, "failed_targets", m ? m->failed : NULL, m ? m->nfailed : 0);
-		fputs(", \"encryption\": ", out);
-		if (m != NULL && m->encryption != NULL)
-			json_string(out, m->encryption);
-		else
-			fputs("null", out);
+		json_field(out, "encryption", m != NULL ? m->encryption : NULL);
 		json_list(out, "recipients", m ? m->recipients : NULL, m ? m->nrecipients : 0);
 		fprintf(out, ", \"format\": \"%s\"",
 			m != NULL && m->format == MANIFEST_CHUNKED ? "chunked" : "file");
