@@ -298,6 +298,12 @@ int engine_dump_options(const struct engine *e, char ***argv, size_t *n);
  */
 const char *engine_restore_name(const struct engine_options *o, const char *db);
 
+/*
+ * RECOVER_DATABASE names a database the dump of engine (its name for
+ * messages) does not hold: fails (66) naming the ones it holds. Returns -1.
+ */
+int engine_no_such_database(const char *engine, const char *only, char *const *held, size_t nheld);
+
 /* Whether the target names exactly one database, and which. */
 const char *engine_single_database(const struct engine *e);
 void engine_free(struct engine *e);

@@ -157,3 +157,13 @@ const char *engine_restore_name(const struct engine_options *o, const char *db)
 		return NULL;
 	return o->rename != NULL ? o->rename : db;
 }
+
+int engine_no_such_database(const char *engine, const char *only, char *const *held, size_t nheld)
+{
+	char names[1024];
+
+	strlist_join(held, nheld, names, sizeof(names));
+	fail(EXIT_NOT_FOUND, "the %s dump holds no database %s; it holds: %s", engine, only,
+	     nheld ? names : "none");
+	return -1;
+}

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/engine.h"
 #include "util/linefilter.h"
 #include "util/log.h"
 #include "util/strlist.h"
@@ -114,15 +115,11 @@ static int filter_line(void *state, const char *line, size_t len, struct line_ou
 static int filter_end(void *state, struct line_out *out)
 {
 	struct my_filter *f = state;
-	char names[1024];
 
 	(void)out;
 	if (f->only == NULL || f->found)
 		return 0;
-	strlist_join(f->held, f->nheld, names, sizeof(names));
-	fail(EXIT_NOT_FOUND, "the MariaDB dump holds no database %s; it holds: %s", f->only,
-	     f->nheld ? names : "none");
-	return -1;
+	return engine_no_such_database("MariaDB", f->only, f->held, f->nheld);
 }
 
 static void filter_free(void *state)

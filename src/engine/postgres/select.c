@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/engine.h"
 #include "engine/postgres/filter.h"
 #include "util/linefilter.h"
 #include "util/log.h"
@@ -203,15 +204,11 @@ static int select_line(void *state, const char *line, size_t len, struct line_ou
 static int select_end(void *state, struct line_out *out)
 {
 	struct pg_select *s = state;
-	char names[1024];
 
 	(void)out;
 	if (s->found)
 		return 0;
-	strlist_join(s->held, s->nheld, names, sizeof(names));
-	fail(EXIT_NOT_FOUND, "the PostgreSQL dump holds no database %s; it holds: %s", s->only,
-	     s->nheld ? names : "none");
-	return -1;
+	return engine_no_such_database("PostgreSQL", s->only, s->held, s->nheld);
 }
 
 static void select_free(void *state)
