@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "pipeline/age_internal.h"
+#include "util/digest.h"
 #include "util/log.h"
 
 #define X25519_LABEL "age-encryption.org/v1/X25519"
@@ -122,6 +123,54 @@ int age_x25519_unwrap(const struct age_stanza *s, const struct age_identity *id,
 	return ok;
 }
 
+/*
+ * The scrypt keys derived to open files, the latest few: recover opens each
+ * file's header twice, once to check the key before it touches the server
+ * and once to restore (and the chunk key of a chunked backup for each of its
+ * files), and each opening would cost a second and 256 MiB again. Keyed by
+ * the passphrase's SHA-256, the salt and the work factor; wiped at exit.
+ */
+enum { REMEMBERED = 8 };
+static struct derived {
+	unsigned char pass[DIGEST_LEN], salt[AGE_SALT_LEN], key[32];
+	long log_n;
+	int used;
+} remembered[REMEMBERED];
+static unsigned next_slot;
+
+static void forget_all(void)
+{
+	OPENSSL_cleanse(remembered, sizeof(remembered));
+}
+
+static int scrypt_key_remembered(const char *pass, const unsigned char salt[AGE_SALT_LEN],
+				 long log_n, unsigned char key[32])
+{
+	unsigned char ph[DIGEST_LEN];
+	struct derived *d;
+
+	digest_sha256(pass, strlen(pass), ph);
+	for (int i = 0; i < REMEMBERED; i++) {
+		d = &remembered[i];
+		if (d->used && d->log_n == log_n && memcmp(d->salt, salt, AGE_SALT_LEN) == 0 &&
+		    CRYPTO_memcmp(d->pass, ph, sizeof(ph)) == 0) {
+			memcpy(key, d->key, 32);
+			return 0;
+		}
+	}
+	if (scrypt_key(pass, salt, (int)log_n, key) < 0)
+		return -1;
+	if (next_slot == 0)
+		atexit(forget_all);
+	d = &remembered[next_slot++ % REMEMBERED];
+	memcpy(d->pass, ph, sizeof(ph));
+	memcpy(d->salt, salt, AGE_SALT_LEN);
+	memcpy(d->key, key, 32);
+	d->log_n = log_n;
+	d->used = 1;
+	return 0;
+}
+
 /* The file key from the scrypt stanza and the passphrase: 1 opened, 0 not, -1 refused. */
 int age_scrypt_unwrap(const struct age_stanza *s, const char *pass, const char *label,
 		      unsigned char file_key[AGE_FILE_KEY_LEN])
@@ -143,7 +192,7 @@ int age_scrypt_unwrap(const struct age_stanza *s, const char *pass, const char *
 		     log_n, AGE_SCRYPT_MAX_LOG_N);
 		return -1;
 	}
-	ok = scrypt_key(pass, salt, (int)log_n, key) == 0 &&
+	ok = scrypt_key_remembered(pass, salt, log_n, key) == 0 &&
 	     age_open(key, age_zero_nonce, s->body, (size_t)s->bodylen, file_key) == 0;
 	OPENSSL_cleanse(key, sizeof(key));
 	return ok;

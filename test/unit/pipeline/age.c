@@ -209,7 +209,12 @@ static void test_passphrase(void)
 	CHECK(memmem(ct.data, ct.len, "-> scrypt ", 10) != NULL, "one scrypt stanza");
 	CHECK(decrypt(&dec, ct.data, ct.len, &pt) == 0 && pt.len == 12, "passphrase decrypts");
 	buffer_free(&pt);
-	CHECK(decrypt(&wrong, ct.data, ct.len, &pt) < 0, "a wrong passphrase is refused");
+	CHECK(decrypt(&wrong, ct.data, ct.len, &pt) < 0,
+	      "a wrong passphrase is refused, though the right one's key is remembered");
+	buffer_free(&pt);
+	CHECK(decrypt(&dec, ct.data, ct.len, &pt) == 0 && pt.len == 12 &&
+		  memcmp(pt.data, "secret rows\n", 12) == 0,
+	      "the right one opens the file again from its remembered key");
 	buffer_free(&pt);
 	buffer_free(&ct);
 	age_keys_free(&enc);
