@@ -11,31 +11,32 @@
 struct my_filter {
 	int mysql_schema;
 	const char *only;
-	char *old_quoted, *new_quoted; /* `name` as the dump writes it; NULL without a rename */
-	int dropping;		       /* inside a section left out */
-	int found;		       /* the section asked for was seen */
-	char **held;		       /* every section's database, for the error */
+	char old_quoted[MY_QUOTED_MAX],
+	    new_quoted[MY_QUOTED_MAX]; /* `name` as the dump writes it */
+	int renaming;
+	int dropping; /* inside a section left out */
+	int found;    /* the section asked for was seen */
+	char **held;  /* every section's database, for the error */
 	size_t nheld;
 };
 
 static const char marker[] = "-- Current Database: `";
 
-/* name between backquotes, doubled backquotes within; NULL out of memory. */
-static char *quote(const char *name)
+int my_quote_name(const char *name, char *buf, size_t len)
 {
-	char *q = malloc(2 * strlen(name) + 3), *p = q;
+	size_t used = 0;
 
-	if (q == NULL)
-		return NULL;
-	*p++ = '`';
+	buf[used++] = '`';
 	for (; *name != '\0'; name++) {
+		if (used + 4 >= len)
+			return -1;
 		if (*name == '`')
-			*p++ = '`';
-		*p++ = *name;
+			buf[used++] = '`';
+		buf[used++] = *name;
 	}
-	*p++ = '`';
-	*p = '\0';
-	return q;
+	buf[used++] = '`';
+	buf[used] = '\0';
+	return 0;
 }
 
 /* The database a section marker names, unquoted, into name (size bytes); 0, or -1 when cut. */
@@ -109,7 +110,7 @@ static int filter_line(void *state, const char *line, size_t len, struct line_ou
 		return -1;
 	if (f->dropping)
 		return 0;
-	return f->new_quoted != NULL ? emit_renamed(f, line, len, out) : line_emit(out, line, len);
+	return f->renaming ? emit_renamed(f, line, len, out) : line_emit(out, line, len);
 }
 
 static int filter_end(void *state, struct line_out *out)
@@ -128,8 +129,6 @@ static void filter_free(void *state)
 
 	if (f == NULL)
 		return;
-	free(f->old_quoted);
-	free(f->new_quoted);
 	strlist_free(f->held, f->nheld);
 	free(f);
 }
@@ -145,16 +144,21 @@ struct source *my_filter_source(struct source *inner, int mysql_schema, const ch
 {
 	struct my_filter *f = calloc(1, sizeof(*f));
 
-	if (f == NULL)
+	if (f == NULL) {
+		fail(EXIT_INTERNAL, "out of memory");
 		goto fail;
+	}
 	f->mysql_schema = mysql_schema;
 	f->only = only;
-	if (only != NULL && rename != NULL &&
-	    ((f->old_quoted = quote(only)) == NULL || (f->new_quoted = quote(rename)) == NULL))
+	f->renaming = only != NULL && rename != NULL;
+	if (f->renaming && (my_quote_name(only, f->old_quoted, sizeof(f->old_quoted)) < 0 ||
+			    my_quote_name(rename, f->new_quoted, sizeof(f->new_quoted)) < 0)) {
+		fail(EXIT_USAGE,
+		     "--database and --as take names MariaDB could hold (64 characters)");
 		goto fail;
+	}
 	return line_filter_source(inner, &my_filter_ops, f);
 fail:
-	fail(EXIT_INTERNAL, "out of memory");
 	filter_free(f);
 	source_close(inner);
 	return NULL;

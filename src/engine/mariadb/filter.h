@@ -12,7 +12,19 @@
 #ifndef TIERDUMP_MARIADB_FILTER_H
 #define TIERDUMP_MARIADB_FILTER_H
 
+#include <stddef.h>
+
 #include "util/stream.h"
+
+/* Room for a quoted name: MariaDB's 64 characters, each doubled or UTF-8, and the quotes. */
+#define MY_QUOTED_MAX 600
+
+/*
+ * name as a backquoted identifier, backquotes within doubled, into buf (len
+ * bytes): what the dump writes and what SQL we run takes. 0, or -1 when it
+ * does not fit.
+ */
+int my_quote_name(const char *name, char *buf, size_t len);
 
 /*
  * Wraps inner (which it owns): mysql_schema keeps the mysql schema's

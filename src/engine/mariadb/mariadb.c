@@ -231,14 +231,15 @@ out:
 
 static int drop_database(struct engine *e, const char *db, void *arg)
 {
-	char sql[300], out[64];
+	char quoted[MY_QUOTED_MAX], sql[MY_QUOTED_MAX + 32], out[64];
 
 	(void)arg;
-	if (strchr(db, '`') != NULL) {
-		fail(EXIT_RESTORE, "cannot drop a database named %s", db);
+	if (my_quote_name(db, quoted, sizeof(quoted)) < 0) {
+		fail(EXIT_RESTORE, "cannot drop a database named %.64s...: the name is too long",
+		     db);
 		return -1;
 	}
-	snprintf(sql, sizeof(sql), "DROP DATABASE `%s`", db);
+	snprintf(sql, sizeof(sql), "DROP DATABASE %s", quoted);
 	return run_sql(e, sql, out, sizeof(out));
 }
 
@@ -336,29 +337,12 @@ static int mariadb_count_tables(struct engine *e, const char *db, long *count)
 	return 0;
 }
 
-/* name as a backticked identifier into buf. */
-static int quote_name(const char *name, char *buf, size_t len)
-{
-	size_t used = 0;
-
-	buf[used++] = '`';
-	for (; *name != '\0'; name++) {
-		if (used + 4 >= len)
-			return -1;
-		if (*name == '`')
-			buf[used++] = '`';
-		buf[used++] = *name;
-	}
-	buf[used++] = '`';
-	buf[used] = '\0';
-	return 0;
-}
-
 static int mariadb_count_rows(struct engine *e, const char *db, const char *table, uint64_t *rows)
 {
-	char qdb[300], qtable[300], sql[700], out[64];
+	char qdb[MY_QUOTED_MAX], qtable[MY_QUOTED_MAX], sql[2 * MY_QUOTED_MAX + 64], out[64];
 
-	if (quote_name(db, qdb, sizeof(qdb)) < 0 || quote_name(table, qtable, sizeof(qtable)) < 0) {
+	if (my_quote_name(db, qdb, sizeof(qdb)) < 0 ||
+	    my_quote_name(table, qtable, sizeof(qtable)) < 0) {
 		fail(EXIT_CORRUPT, "the row counts name a table %.64s that MariaDB would not have",
 		     table);
 		return -1;
