@@ -56,26 +56,6 @@ out:
 	return rc;
 }
 
-/* The recipients a run's keys encrypt to, as a manifest records them (pointers into age). */
-static char **recipients_of(const struct age_keys *age, size_t *n)
-{
-	static char passphrase[] = AGE_PASSPHRASE_RECIPIENT;
-	char **list = calloc(age->nrecipients + 1, sizeof(*list));
-
-	if (list == NULL) {
-		fail(EXIT_INTERNAL, "out of memory");
-		return NULL;
-	}
-	for (size_t i = 0; i < age->nrecipients; i++)
-		list[i] = (char *)age->recipients[i].text;
-	*n = age->nrecipients;
-	if (age->nrecipients == 0) {
-		list[0] = passphrase;
-		*n = 1;
-	}
-	return list;
-}
-
 /* A key holding secret, for backups to recipients; others: more identities that open chunks. */
 static struct chunk_key *key_new(const unsigned char secret[AGE_KEY_LEN], char *const *recipients,
 				 size_t n, const struct age_keys *others)
@@ -224,7 +204,7 @@ static struct chunk_key *from_key_file(struct store *s, const struct age_keys *a
 		return NULL;
 	}
 	if (age_keys_load_identity_file(&file, key_file) < 0 ||
-	    (to = recipients_of(age, &n)) == NULL ||
+	    age_keys_recipient_list(age, &to, &n) < 0 ||
 	    (k = key_new(file.identities[0].secret, to, n, NULL)) == NULL)
 		goto out;
 	k->seal = age;
@@ -234,7 +214,7 @@ static struct chunk_key *from_key_file(struct store *s, const struct age_keys *a
 		k = NULL;
 	}
 out:
-	free(to);
+	strlist_free(to, n);
 	age_keys_free(&file);
 	return k;
 }
@@ -270,7 +250,7 @@ static struct chunk_key *from_store(struct store *s, const struct age_keys *age)
 	size_t n = 0;
 	int opened = 1, ok = 0;
 
-	if ((to = recipients_of(age, &n)) == NULL || store_list(s, CHUNKS_KEYS, on_key, &l) < 0)
+	if (age_keys_recipient_list(age, &to, &n) < 0 || store_list(s, CHUNKS_KEYS, on_key, &l) < 0)
 		goto out;
 	if (l.failed) {
 		fail(EXIT_INTERNAL, "out of memory");
@@ -303,7 +283,7 @@ out:
 	}
 	OPENSSL_cleanse(secret, sizeof(secret));
 	strlist_free(l.names, l.n);
-	free(to);
+	strlist_free(to, n);
 	return k;
 }
 

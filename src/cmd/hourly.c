@@ -169,12 +169,7 @@ static int describe_encryption(const struct config *c, struct manifest *m)
 		return 0;
 	if ((m->encryption = strdup("age")) == NULL)
 		return -1;
-	for (size_t i = 0; i < c->age->nrecipients; i++)
-		if (strlist_add(&m->recipients, &m->nrecipients, c->age->recipients[i].text) < 0)
-			return -1;
-	if (c->age->nrecipients == 0)
-		return strlist_add(&m->recipients, &m->nrecipients, AGE_PASSPHRASE_RECIPIENT);
-	return 0;
+	return age_keys_recipient_list(c->age, &m->recipients, &m->nrecipients);
 }
 
 /* The row counts file beside the manifest, which records its checksum. */

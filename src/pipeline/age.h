@@ -81,8 +81,15 @@ int age_keys_load_identity_file(struct age_keys *k, const char *path);
 int age_keys_set_passphrase(struct age_keys *k, const char *passphrase);
 
 /*
- * The recipients as one line for the manifest and messages ("age1..., age1..."
- * or "passphrase (scrypt)"), malloc'ed: the caller frees it. NULL on no memory.
+ * Appends whom k encrypts to, as manifests record it: each recipient's
+ * age1... text, or AGE_PASSPHRASE_RECIPIENT for a passphrase, to the string
+ * list *items (util/strlist.h). 0, or -1 after fail().
+ */
+int age_keys_recipient_list(const struct age_keys *k, char ***items, size_t *n);
+
+/*
+ * The same as one line for messages ("age1..., age1..." or "passphrase
+ * (scrypt)"), malloc'ed: the caller frees it. NULL on no memory.
  */
 char *age_keys_describe(const struct age_keys *k);
 

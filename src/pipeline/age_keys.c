@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "util/log.h"
+#include "util/strlist.h"
 
 int age_x25519_public(const unsigned char secret[AGE_KEY_LEN], unsigned char pub[AGE_KEY_LEN])
 {
@@ -233,21 +234,27 @@ int age_keys_set_passphrase(struct age_keys *k, const char *passphrase)
 	return 0;
 }
 
+int age_keys_recipient_list(const struct age_keys *k, char ***items, size_t *n)
+{
+	for (size_t i = 0; i < k->nrecipients; i++)
+		if (strlist_add(items, n, k->recipients[i].text) < 0)
+			return fail(EXIT_INTERNAL, "out of memory"), -1;
+	if (k->nrecipients == 0 && k->passphrase != NULL &&
+	    strlist_add(items, n, AGE_PASSPHRASE_RECIPIENT) < 0)
+		return fail(EXIT_INTERNAL, "out of memory"), -1;
+	return 0;
+}
+
 char *age_keys_describe(const struct age_keys *k)
 {
-	size_t size = k->nrecipients * (AGE_RECIPIENT_TEXT + 2) + 32;
-	char *out = malloc(size);
+	size_t size = k->nrecipients * (AGE_RECIPIENT_TEXT + 2) + 32, n = 0;
+	char *out = malloc(size), **list = NULL;
 
-	if (out == NULL)
-		return NULL;
-	out[0] = '\0';
-	if (k->nrecipients == 0 && k->passphrase != NULL)
-		snprintf(out, size, AGE_PASSPHRASE_RECIPIENT);
-	for (size_t i = 0; i < k->nrecipients; i++) {
-		if (i > 0)
-			strcat(out, ", ");
-		strcat(out, k->recipients[i].text);
-	}
+	if (out != NULL && age_keys_recipient_list(k, &list, &n) == 0)
+		strlist_join(list, n, out, size);
+	else if (out != NULL)
+		*out = '\0';
+	strlist_free(list, n);
 	return out;
 }
 
