@@ -15,6 +15,7 @@
 
 #include "util/env.h"
 #include "util/log.h"
+#include "util/privfile.h"
 #include "util/signals.h"
 
 enum { CHUNK = 128 * 1024 };
@@ -70,6 +71,7 @@ int child_start_as(struct child *c, const char *const argv[], const struct child
 		   int flags, uid_t uid, gid_t gid)
 {
 	int in[2] = {-1, -1}, out[2] = {-1, -1}, err[2] = {-1, -1}, devnull = -1;
+	int secrets[PRIVFILE_MAX], secret_count = 0;
 	char **envp = NULL;
 	int must_switch;
 	pid_t pid;
@@ -86,6 +88,9 @@ int child_start_as(struct child *c, const char *const argv[], const struct child
 	envp = child_env_build(env);
 	if (envp == NULL)
 		return -1;
+	/* Another user could not open our 0600 files, and must not hold them either. */
+	if (!must_switch)
+		secret_count = privfile_named(argv, envp, secrets);
 	devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (devnull < 0 || pipe2(err, O_CLOEXEC) < 0 ||
 	    ((flags & CHILD_STDIN) && pipe2(in, O_CLOEXEC) < 0) ||
@@ -111,6 +116,8 @@ int child_start_as(struct child *c, const char *const argv[], const struct child
 				strerror(errno));
 			_exit(126);
 		}
+		for (int i = 0; i < secret_count; i++)
+			fcntl(secrets[i], F_SETFD, 0); /* kept across exec: this child reads it */
 		execvpe(argv[0], (char *const *)argv, envp);
 		dprintf(2, "cannot run %s: %s\n", argv[0], strerror(errno));
 		_exit(127);

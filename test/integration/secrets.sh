@@ -1,5 +1,6 @@
 # Secrets: never in argv, logs or manifests; PGADMINPASS reaches libpq through
-# a private 0600 pgpass file that is removed afterwards, never $HOME/.pgpass;
+# a private 0600 pgpass file without a name, never $HOME/.pgpass, so that
+# nothing is left behind, not even by kill -9;
 # NAME_FILE works for every secret.
 source "$(dirname "$0")/../lib.sh"
 
@@ -33,19 +34,24 @@ while kill -0 "$pid" 2>/dev/null; do
 	ps -eo args >>"$TMP/ps.txt"
 	for child in $(pgrep -P "$pid"); do
 		execed "$child" "$pid" || continue
-		tr '\0' '\n' <"/proc/$child/environ" >>"$TMP/environ.txt" 2>/dev/null
-		ls -l "$TMPDIR"/tierdump-pgpass-* >>"$TMP/pgpass-files.txt" 2>/dev/null
+		cat "/proc/$child/environ" 2>/dev/null | tr '\0' '\n' >"$TMP/child.env"
+		cat "$TMP/child.env" >>"$TMP/environ.txt"
+		# What the child's PGPASSFILE reaches: its own descriptor N.
+		fd=$(sed -n 's|^PGPASSFILE=/proc/self/fd/||p' "$TMP/child.env")
+		[ -n "$fd" ] && stat -L -c '%a %s' "/proc/$child/fd/$fd" >>"$TMP/pgpass-files.txt" 2>/dev/null
 	done
+	ls -A "$TMPDIR" >>"$TMP/tmpdir.txt"
 	sleep 0.05
 done
 wait "$pid"
 check "PGADMINPASS backs up" test $? = 0
 check "pg_dumpall ran while we watched" grep -q 'pg_dumpall' "$TMP/ps.txt"
 check "the password never appears in argv" sh -c "! grep -F -- '$secret' '$TMP/ps.txt'"
-check "the child got a pgpass file, not the password" sh -c "grep -q '^PGPASSFILE=$TMPDIR/tierdump-pgpass-' '$TMP/environ.txt' && ! grep -F -- '$secret' '$TMP/environ.txt'"
-check "the pgpass file was private (0600)" sh -c "grep -q '^-rw------- ' '$TMP/pgpass-files.txt'"
-check "the pgpass file is removed afterwards" sh -c "! ls '$TMPDIR' | grep -q ."
-check "... and no other private file is left" sh -c "test -z \"\$(ls -A '$TMPDIR')\""
+check "the child got a pgpass file, not the password" sh -c "grep -q '^PGPASSFILE=/proc/self/fd/[0-9]*$' '$TMP/environ.txt' && ! grep -F -- '$secret' '$TMP/environ.txt'"
+check "the pgpass file was private (0600) and held the password line" \
+	grep -qx "600 $(printf '*:*:*:*:%s\n' 'Adm1n\:pa\\ss%word' | wc -c)" "$TMP/pgpass-files.txt"
+check "it never had a name in TMPDIR" test ! -s "$TMP/tmpdir.txt"
+check "... and no private file is left" sh -c "test -z \"\$(ls -A '$TMPDIR')\""
 check "\$HOME/.pgpass is untouched" test "$(cat "$HOME/.pgpass")" = sentinel
 check "the password is not in the log" sh -c "! grep -F -- '$secret' '$TMP/run.log'"
 check "the password is not in the manifest" sh -c "! grep -rF -- '$secret' '$BACKUP_DIR'/hourly/*/manifest"
@@ -84,3 +90,21 @@ check "PGADMINPASS restores" test $? = 0
 check "psql ran while we watched" grep -q 'psql' "$TMP/restore-proc.txt"
 check "no child of recover had the password in argv or environment" sh -c "! grep -F -- '$secret' '$TMP/restore-proc.txt'"
 check "the password is not in recover's log" sh -c "! grep -F -- '$secret' '$TMP/restore.log'"
+
+# Only the children that are given the file hold it: a hook is not.
+export PGPORT=25451
+printf '#!/bin/sh\nls -l /proc/self/fd/ >"%s"\n' "$TMP/hook.log" >"$TMP/list-fds"
+chmod +x "$TMP/list-fds"
+check "a backup with a hook" env PGADMINPASS="$secret" BACKUP_HOOK_AFTER="$TMP/list-fds" "$BACKUP"
+check "the hook listed its descriptors" grep -q ' -> /dev/null' "$TMP/hook.log"
+check "and held no private file" sh -c "! grep -q 'deleted' '$TMP/hook.log'"
+
+# kill -9 in the middle of a dump leaves no secret behind.
+PGADMINPASS=$secret "$BACKUP" >/dev/null 2>&1 &
+pid=$!
+for _ in $(seq 100); do pgrep -P "$pid" pg_dumpall >/dev/null && break; sleep 0.05; done
+check "pg_dumpall was running when backup was killed" pgrep -P "$pid" pg_dumpall
+kill -9 "$pid"
+wait "$pid" 2>/dev/null
+sleep 0.5
+check "kill -9 left nothing in TMPDIR" sh -c "test -z \"\$(ls -A '$TMPDIR')\""

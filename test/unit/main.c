@@ -40,6 +40,7 @@ int main(void)
 	    test_util_bytes,
 	    test_util_duration,
 	    test_util_membuf,
+	    test_util_privfile,
 	    test_util_env,
 	    test_util_timestamp,
 	    test_util_words,

@@ -30,6 +30,7 @@ extern int test_passed, test_failed;
 /* One entry point per tested module, named after its path under src/. */
 void test_tier(void);
 void test_util_membuf(void);
+void test_util_privfile(void);
 void test_chunked_cdc(void);
 void test_chunked_chunkkey(void);
 void test_chunked_chunkset(void);

@@ -16,7 +16,7 @@ struct engine_test_ops;
 
 /*
  * Writes a target's password, if it has one, into a private 0600 pgpass file
- * (removed at exit; never argv, the environment or $HOME/.pgpass) and sets
+ * (without a name: privfile.h; never argv, the environment or $HOME/.pgpass) and sets
  * *path to it, or to NULL. Returns 0 or -1 after fail().
  */
 int pg_password_file(const struct target *t, const char **path);
