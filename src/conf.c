@@ -207,6 +207,8 @@ const struct setting conf_settings[] = {
      "delete the chunks no backup references (BACKUP_FORMAT=chunked)"},
     {NULL, NULL, "check-store", SETTING_BOOL, 0, F(check_store),
      "recover: check every chunk the backups reference, list the missing or damaged"},
+    {NULL, NULL, "repair", SETTING_BOOL, 0, F(repair),
+     "--check-store: set damaged chunks aside, for the next backup to store them again"},
     {NULL, NULL, "check", SETTING_BOOL, 0, F(check),
      "check the ages of the newest base backup and archived WAL segment"},
     {"CHECK_BASE_BACKUP_MAX_AGE", "check_base_backup_max_age", NULL, SETTING_NUMBER, 0,

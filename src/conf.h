@@ -83,6 +83,7 @@ struct config {
 	long check;		    /* backup --check: the archive's ages against their limits */
 	long gc;		    /* backup --gc: collect the chunks no backup references */
 	long check_store;	    /* recover --check-store: every referenced chunk intact */
+	long repair;		    /* --check-store --repair: damaged chunks set aside */
 	char *keep;		    /* backup --keep: pin this backup of the tier */
 	char *keep_reason;	    /* backup --reason: why it is kept */
 	char *unkeep;		    /* backup --unkeep: release a pinned backup */

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <zstd.h>
 
 #include "chunked/cdc.h"
@@ -97,6 +98,7 @@ static long read_stored(struct chunk_codec *cc, struct source *src, const char *
 	while ((n = source_read(src, cc->buf + have, cc->cap - have)) > 0) {
 		have += (size_t)n;
 		if (have == cc->cap) {
+			cc->damaged = 1;
 			fail(EXIT_CORRUPT, "%s is larger than any chunk can be: it is damaged",
 			     key);
 			n = -1;
@@ -118,6 +120,7 @@ const unsigned char *chunk_get(struct store *s, struct chunk_codec *cc, const un
 	size_t n;
 
 	chunk_key(key, id);
+	cc->damaged = 0;
 	if (scratch(cc) < 0 || raw > CDC_MAX)
 		return NULL;
 	if (cc->dctx == NULL && (cc->dctx = ZSTD_createDCtx()) == NULL) {
@@ -130,6 +133,7 @@ const unsigned char *chunk_get(struct store *s, struct chunk_codec *cc, const un
 	}
 	if ((stored = read_stored(cc, src, key)) < 0)
 		return NULL;
+	cc->damaged = 1; /* read whole: any failure from here on is in its bytes */
 	frame = cc->buf;
 	if (cc->key != NULL) {
 		/* Authenticated before a byte of it is used: a damaged one fails here. */
@@ -154,7 +158,20 @@ const unsigned char *chunk_get(struct store *s, struct chunk_codec *cc, const un
 		     key, label);
 		return NULL;
 	}
+	cc->damaged = 0;
 	return cc->plain;
+}
+
+int chunk_set_aside(struct store *s, const unsigned char *id)
+{
+	char key[CHUNK_KEY_MAX], aside[CHUNK_KEY_MAX + 32], hex[2 * CHUNK_ID_LEN + 1];
+
+	chunk_id_hex(id, hex);
+	snprintf(aside, sizeof(aside), CHUNKS_DAMAGED "/%s-%lld", hex, (long long)time(NULL));
+	if (store_link_or_copy(s, chunk_key(key, id), aside) < 0 || store_remove(s, key) < 0)
+		return -1;
+	log_warn("chunk %s set aside as %s", key, aside);
+	return 0;
 }
 
 struct listing {

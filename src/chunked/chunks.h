@@ -13,6 +13,9 @@
  *                        chunk names and sizes, and the garbage collector
  *                        of a store encrypted to recipients has no key.
  *   chunks/keys/<id>     the chunk keys (chunkkey.h).
+ *   chunks/damaged/<id>-<epoch>   chunks recover --check-store --repair found
+ *                        damaged and set aside: kept for inspection, never
+ *                        read, left for the operator to remove.
  *   chunks/writers/, chunks/gc/   the markers of runs at work (markers.h).
  *
  * Each chunk is stored once; backups reference chunks through their lists,
@@ -30,6 +33,7 @@
 #define CHUNKS_AREA "chunks"
 #define CHUNKS_DATA CHUNKS_AREA "/data"
 #define CHUNKS_BLOBS CHUNKS_AREA "/blobs"
+#define CHUNKS_DAMAGED CHUNKS_AREA "/damaged"
 #define CHUNK_KEY_MAX 160
 
 struct chunk_key;
@@ -45,6 +49,7 @@ struct chunk_codec {
 	unsigned char *buf, *plain;  /* scratch for one stored chunk, and its plain bytes */
 	size_t cap;
 	struct membuf sealed; /* an encrypted chunk's zstd frame, or its age file */
+	int damaged; /* chunk_get() failed on bytes it read whole: they are wrong, not unread */
 };
 
 /* "chunks/data/<hex>" and "chunks/blobs/<sha256hex>" into buf (CHUNK_KEY_MAX bytes); return buf. */
@@ -68,6 +73,14 @@ int chunk_put(struct store *s, struct chunk_codec *cc, const unsigned char *id, 
  */
 const unsigned char *chunk_get(struct store *s, struct chunk_codec *cc, const unsigned char *id,
 			       uint64_t raw, const char *label);
+
+/*
+ * Moves the chunk id out of the chunk area to chunks/damaged/, so that the
+ * next backup whose data holds its bytes stores it again, under the same
+ * name, which mends every backup that needs it. A kill between the copy
+ * and the removal leaves both, and a second repair moves it again.
+ */
+int chunk_set_aside(struct store *s, const unsigned char *id);
 
 /* Every chunk the store holds, with its stored size; their total into *bytes unless NULL. */
 int chunk_list_store(struct store *s, struct chunkset *out, uint64_t *bytes);

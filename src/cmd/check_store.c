@@ -6,6 +6,12 @@
  * the next garbage collection takes them. Encrypted chunks are opened with
  * the chunk key their backups name; without a key to open it (no identity or
  * passphrase given) only their presence and size are checked, and it says so.
+ *
+ * --repair sets each damaged chunk aside (chunk_set_aside()), so that the
+ * next backup stores it again if the database still holds its bytes,
+ * mending the older backups that need it. Only a chunk whose bytes were read
+ * and found wrong is moved: one the store failed to give (a network error)
+ * may well be intact, and is left where it is.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,12 +24,15 @@
 #include "cmd/cmd.h"
 #include "util/log.h"
 
+enum chunk_state { CHUNK_MISSING = 1, CHUNK_DAMAGED, CHUNK_UNREADABLE };
+
 /* Every chunk referenced, with the first backup that references it (its index in the catalog). */
 struct inventory {
 	struct chunkset wanted; /* value: catalog index + 1 */
-	struct chunkset bad;	/* value: 1 missing, 2 damaged */
+	struct chunkset bad;	/* value: enum chunk_state */
 	struct chunkset raw;	/* the plain size of each wanted chunk */
 	struct chunkset stored; /* and the size its list says it takes */
+	size_t damaged;		/* how many bad ones are CHUNK_DAMAGED */
 };
 
 static int take_stock(struct store *s, const struct catalog *cat, struct inventory *inv,
@@ -112,6 +121,14 @@ static int stored_as_listed(struct checking *k, const unsigned char *id, const c
 	return 0;
 }
 
+/* Records the chunk id as bad, in state. */
+static int bad_chunk(struct inventory *inv, const unsigned char *id, enum chunk_state state)
+{
+	if (state == CHUNK_DAMAGED)
+		inv->damaged++;
+	return chunkset_put(&inv->bad, id, state);
+}
+
 static int check_one(const unsigned char *id, uint64_t first, void *arg)
 {
 	struct checking *k = arg;
@@ -126,17 +143,18 @@ static int check_one(const unsigned char *id, uint64_t first, void *arg)
 		char key[CHUNK_KEY_MAX];
 
 		log_error("chunk %s is missing (%s needs it)", chunk_key(key, id), label);
-		return chunkset_put(&k->inv->bad, id, 1);
+		return bad_chunk(k->inv, id, CHUNK_MISSING);
 	}
 	if (m->chunk_key != NULL && k->keyless) {
 		if (!stored_as_listed(k, id, label))
-			return chunkset_put(&k->inv->bad, id, 2);
+			return bad_chunk(k->inv, id, CHUNK_DAMAGED);
 	} else {
 		k->cc.key = NULL;
 		if (m->chunk_key != NULL && (k->cc.key = key_of(k, m)) == NULL)
 			return -1;
 		if (chunk_get(k->s, &k->cc, id, raw, label) == NULL)
-			return chunkset_put(&k->inv->bad, id, 2);
+			return bad_chunk(k->inv, id,
+					 k->cc.damaged ? CHUNK_DAMAGED : CHUNK_UNREADABLE);
 	}
 	if (++k->done % 1000 == 0)
 		log_info("%zu of %zu chunks checked", k->done, k->inv->wanted.n);
@@ -173,6 +191,42 @@ static size_t report_broken(struct store *s, const struct catalog *cat, const st
 		}
 	}
 	return broken;
+}
+
+struct repair {
+	struct store *s;
+	size_t moved;
+};
+
+static int set_aside_damaged(const unsigned char *id, uint64_t state, void *arg)
+{
+	struct repair *rp = arg;
+
+	if (state != CHUNK_DAMAGED)
+		return 0;
+	if (chunk_set_aside(rp->s, id) < 0)
+		return -1;
+	rp->moved++;
+	return 0;
+}
+
+/* --repair: the damaged chunks set aside; says what the next backup mends. */
+static int repair(struct store *s, const struct inventory *inv)
+{
+	struct repair rp = {.s = s};
+
+	if (chunkset_each(&inv->bad, set_aside_damaged, &rp) != 0)
+		return -1;
+	if (rp.moved > 0)
+		log_warn("%zu damaged chunk(s) set aside in %s/: the next backup stores again each "
+			 "one whose bytes the database still holds, which mends every backup that "
+			 "needs it; run recover --check-store after it",
+			 rp.moved, CHUNKS_DAMAGED);
+	if (rp.moved < inv->bad.n)
+		log_warn("%zu chunk(s) missing or unreadable were left as they are: the next "
+			 "backup stores again a missing one whose bytes the database still holds",
+			 inv->bad.n - rp.moved);
+	return 0;
 }
 
 static int any_encrypted(const struct catalog *cat)
@@ -213,6 +267,13 @@ int cmd_check_store(const struct config *c, struct store *s, struct report *r,
 	if (inv.bad.n > 0 || broken_lists > 0) {
 		/* Only now the lists again: which backups the bad chunks break. */
 		broken = report_broken(s, &cat, &inv);
+		if (c->repair && repair(s, &inv) < 0)
+			goto out;
+		if (!c->repair && inv.damaged > 0)
+			log_warn(
+			    "recover --check-store --repair sets the %zu damaged chunk(s) aside, "
+			    "so that the next backup stores them again",
+			    inv.damaged);
 		fail_summary(
 		    EXIT_CORRUPT,
 		    "%s: %zu chunk(s) and %zu chunk list(s) missing or damaged; %zu backup(s) "

@@ -36,7 +36,8 @@ static const char recover_usage[] =
     "               [--recovery-target-time time] [--recovery-target immediate | latest]\n"
     "               [--start] [--json] [--identity-file file] [--config file]\n"
     "               [--backup-dir dir] [--database name [--as newname]]\n"
-    "       recover --check-store [--config file] [--backup-dir dir]\n"
+    "       recover --check-store [--repair] [--identity-file file] [--config file]\n"
+    "               [--backup-dir dir]\n"
     "       recover --print-config [option ...]\n"
     "       recover wal-fetch [--identity-file file] [--config file] [--backup-dir dir] file path\n"
     "       recover --help | --version\n";
@@ -55,7 +56,8 @@ static const char *const verify_flags[] = {"verify",	 "tier",	  "config",
 					   "backup-dir", "identity-file", NULL};
 static const char *const check_flags[] = {"check", "tier", "config", "backup-dir", NULL};
 static const char *const gc_flags[] = {"gc", "tier", "config", "backup-dir", NULL};
-static const char *const check_store_flags[] = {"check-store", "config", "backup-dir", NULL};
+static const char *const check_store_flags[] = {"check-store", "repair",     "identity-file",
+						"config",      "backup-dir", NULL};
 /* One backup of the run's tier (--tier), under the tier's lock. */
 static const char *const keep_flags[] = {
     "keep", "reason", "tier", "config", "backup-dir", "lock-timeout", NULL,

@@ -149,6 +149,54 @@ cp "$TMP/saved-chunk" "$BACKUP_DIR/chunks/data/$victim_chunk"
 check "with the chunk back, the store checks clean" "$RECOVER" --check-store
 use_pg 25721 pw
 
+# A damaged chunk that later backups reuse (they trust what the store holds):
+# --repair sets it aside, the next run stores it again, and that mends every
+# backup that needs it, the older ones too.
+# chunk_ids STAMP: the chunks the hourly backup STAMP references, sorted.
+chunk_ids() { grep -o '^[0-9a-f]\{64\}' "$BACKUP_DIR/chunks/blobs/$(sed -n 's/^sha256 = //p' "$BACKUP_DIR/hourly/$1/manifest")" | sort; }
+damaged_at=$(newest hourly)
+sleep 1
+check "an hourly run to learn which chunks hourly runs share" "$BACKUP"
+victim_chunk=$(comm -12 <(chunk_ids "$damaged_at") <(chunk_ids "$(newest hourly)") | head -1)
+cp "$BACKUP_DIR/chunks/data/$victim_chunk" "$TMP/saved-chunk"
+printf 'x' | dd of="$BACKUP_DIR/chunks/data/$victim_chunk" bs=1 seek=100 conv=notrunc 2>/dev/null
+cp "$BACKUP_DIR/chunks/data/$victim_chunk" "$TMP/damaged-chunk"
+sleep 1
+check "an hourly run after the damage succeeds" "$BACKUP"
+reused_by=$(newest hourly)
+expect_exit "the new backup reuses the damaged chunk" 65 "backup hourly/$reused_by cannot be restored" "$RECOVER" --check-store
+check "so is the older one broken" grep -q "backup hourly/$damaged_at cannot be restored" "$TMP/last.err"
+check "the check points at --repair" grep -q "recover --check-store --repair sets the 1 damaged chunk(s) aside" "$TMP/last.err"
+expect_exit "--repair still fails: the backups stay broken until the next run" 65 "cannot be restored" \
+	"$RECOVER" --check-store --repair
+check "it says what the next backup mends" grep -q "1 damaged chunk(s) set aside in chunks/damaged/: the next backup stores again" "$TMP/last.err"
+check "the chunk left the chunk area" test ! -e "$BACKUP_DIR/chunks/data/$victim_chunk"
+check "and was kept, as it was, in chunks/damaged/" cmp "$TMP/damaged-chunk" "$BACKUP_DIR"/chunks/damaged/"$victim_chunk"-*
+sleep 1
+check "the next hourly run succeeds" "$BACKUP"
+check "it stored the chunk again" test -f "$BACKUP_DIR/chunks/data/$victim_chunk"
+check "every backup is whole again, the older ones too" "$RECOVER" --check-store
+use_pg 25722 pw
+sql postgres "DROP DATABASE IF EXISTS app" >/dev/null
+check "the backup taken before the damage restores" env FROM_BACKUP="$damaged_at" "$RECOVER"
+check "with its rows, as the source has them" \
+	test "$(sql app "SELECT count(*), sum(length(v)) FROM cold")" = "$(PGPORT=25721 sql app "SELECT count(*), sum(length(v)) FROM cold")"
+use_pg 25721 pw
+check "the garbage collection leaves chunks/damaged/ alone" sh -c "'$BACKUP' --gc && ls '$BACKUP_DIR/chunks/damaged/' | grep -q '^$victim_chunk-'"
+rm -r "$BACKUP_DIR/chunks/damaged"
+
+# A chunk the store fails to give may be intact: --repair leaves it where it is.
+mv "$BACKUP_DIR/chunks/data/$victim_chunk" "$TMP/saved-chunk"
+ln -s "$victim_chunk" "$BACKUP_DIR/chunks/data/$victim_chunk"
+expect_exit "a chunk that cannot be read fails the check" 65 "cannot be restored" "$RECOVER" --check-store --repair
+check "--repair left it as it was" test -L "$BACKUP_DIR/chunks/data/$victim_chunk"
+check "and said so" grep -q "1 chunk(s) missing or unreadable were left as they are" "$TMP/last.err"
+check "nothing was set aside" test ! -e "$BACKUP_DIR/chunks/damaged"
+rm "$BACKUP_DIR/chunks/data/$victim_chunk"
+mv "$TMP/saved-chunk" "$BACKUP_DIR/chunks/data/$victim_chunk"
+check "the store checks clean again" "$RECOVER" --check-store
+expect_exit "--repair needs --check-store" 64 "repair" "$RECOVER" --repair
+
 # kill -9 during a collection, a prune and a promotion: whatever was done when
 # the kill came, every listed backup is whole and the next run succeeds.
 # 50,000 chunks no backup references make a collection last long enough.

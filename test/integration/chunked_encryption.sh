@@ -103,6 +103,11 @@ printf 'x' | dd of="$BACKUP_DIR/chunks/data/$victim" bs=1 seek=300 conv=notrunc 
 expect_exit "a restore through an altered chunk fails its authentication" 65 "chunks/data/$victim.*fails authentication|chunks/data/$victim.*header" \
 	on_dst env FROM_BACKUP=latest RECOVER_FORCE=1 "$RECOVER"
 check "and names the backup that needs it" grep -q "hourly/.* needs the chunk chunks/data/$victim" "$TMP/last.err"
+expect_exit "--check-store --repair --identity-file sets the altered chunk aside" 65 "1 damaged chunk\\(s\\) set aside" \
+	env -u RECOVER_IDENTITY_FILE "$RECOVER" --check-store --repair --identity-file "$RECOVER_IDENTITY_FILE"
+check "it left the chunk area for chunks/damaged/" \
+	sh -c "test ! -e '$BACKUP_DIR/chunks/data/$victim' && ls '$BACKUP_DIR/chunks/damaged' | grep -q '^$victim-'"
+rm -r "$BACKUP_DIR/chunks/damaged"
 head -c 1000 "$TMP/saved" >"$BACKUP_DIR/chunks/data/$victim"
 expect_exit "recover --check-store without an identity still finds a cut chunk by its size" 65 "chunk chunks/data/$victim is damaged: it is 1000 bytes" \
 	env -u RECOVER_IDENTITY_FILE "$RECOVER" --check-store
