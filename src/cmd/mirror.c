@@ -97,12 +97,43 @@ int job_mirror(const struct config *c, struct store *primary, const char *stamp)
 	return failed ? -1 : 0;
 }
 
+/*
+ * A chunked run refuses, before anything is dumped, a mirror that cannot
+ * hold chunks (FTPS), rather than fail it once the primary is written.
+ */
+static int mirrors_take_format(const struct config *c)
+{
+	char *list, *save = NULL;
+	int rc = 0;
+
+	if (c->mirrors == NULL || !conf_chunked(c))
+		return 0;
+	list = strdup(c->mirrors);
+	if (list == NULL)
+		return -1;
+	for (char *url = strtok_r(list, " ,", &save); url != NULL && rc == 0;
+	     url = strtok_r(NULL, " ,", &save)) {
+		if (!store_location_holds_chunks(url)) {
+			fail(EXIT_CONFIG,
+			     "BACKUP_MIRROR %s cannot hold BACKUP_FORMAT=chunked (chunks need a "
+			     "local or S3 store): mirror to a directory or S3, or use "
+			     "BACKUP_FORMAT=file",
+			     url);
+			rc = -1;
+		}
+	}
+	free(list);
+	return rc;
+}
+
 int job_with_mirrors(const struct config *c, struct store *s, struct report *r,
 		     int (*job)(const struct config *, struct store *, char *stamp,
 				struct report *))
 {
 	char stamp[TS_LEN + 1];
 
+	if (mirrors_take_format(c) < 0)
+		return -1;
 	log_info("%s run, store %s, keeping %ld", c->tier, store_location(c), c->count);
 	if (job(c, s, stamp, r) < 0)
 		return -1;

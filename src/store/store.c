@@ -102,6 +102,14 @@ int store_holds_chunks(const struct store *s)
 	return (s->ops->features & STORE_CHUNKS) != 0;
 }
 
+int store_location_holds_chunks(const char *location)
+{
+	const char *rest;
+	const struct store_ops *ops = driver_for(location, &rest);
+
+	return ops != NULL && (ops->features & STORE_CHUNKS) != 0;
+}
+
 int store_remove(struct store *s, const char *key)
 {
 	return s->ops->remove(s, key);

@@ -87,6 +87,9 @@ int store_link_or_copy(struct store *s, const char *from, const char *to);
  */
 int store_holds_chunks(const struct store *s);
 
+/* The same for a store not yet opened, by its location; 0 for one no driver takes. */
+int store_location_holds_chunks(const char *location);
+
 /* Removes key and everything below it; it stops being listed first. */
 int store_remove(struct store *s, const char *key);
 

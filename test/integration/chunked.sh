@@ -289,3 +289,9 @@ check "the mirror's copy restores too" on_dst env BACKUP_DIR="$TMP/mirror" FROM_
 expect_exit "a chunked backup over FTPS is refused" 78 "cannot hold BACKUP_FORMAT=chunked .*use BACKUP_FORMAT=file over FTPS" \
 	env BACKUP_STORE=ftps://127.0.0.1:25724/backups FTP_USER=$FTP_TEST_USER FTP_PASSWORD=ftp-pw FTP_CA_FILE=$TMP/ftps/cert.pem "$BACKUP"
 check "nothing is left on the FTPS server" test -z "$(ls "$TMP/ftp-home/backups/hourly" 2>/dev/null)"
+before=$(count_backups hourly)
+expect_exit "so is an FTPS mirror, before anything is dumped" 78 "BACKUP_MIRROR ftps://.* cannot hold BACKUP_FORMAT=chunked.*mirror to a directory or S3" \
+	env BACKUP_MIRROR=ftps://127.0.0.1:25724/mirror FTP_USER=$FTP_TEST_USER FTP_PASSWORD=ftp-pw FTP_CA_FILE=$TMP/ftps/cert.pem "$BACKUP"
+check "no backup was made" test "$(count_backups hourly)" = "$before"
+expect_exit "a daily promotion refuses it too" 78 "BACKUP_MIRROR ftps://.* cannot hold" \
+	env BACKUP_TYPE=daily BACKUP_MIRROR=ftps://127.0.0.1:25724/mirror FTP_USER=$FTP_TEST_USER FTP_PASSWORD=ftp-pw FTP_CA_FILE=$TMP/ftps/cert.pem "$BACKUP"
