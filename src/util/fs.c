@@ -63,20 +63,15 @@ out:
 	return rc;
 }
 
-static int remove_tree_at(int parent, const char *name)
+static int remove_tree_at(int parent, const char *name);
+
+/* Removes everything in the open directory fd; closes it. */
+static int remove_contents(int fd)
 {
 	struct dirent *entry;
-	DIR *dir;
-	int fd, rc = 0;
+	DIR *dir = fdopendir(fd);
+	int rc = 0;
 
-	if (unlinkat(parent, name, 0) == 0 || errno == ENOENT)
-		return 0;
-	if (errno != EISDIR && errno != EPERM)
-		return -1;
-	fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	dir = fdopendir(fd);
 	if (dir == NULL) {
 		close(fd);
 		return -1;
@@ -88,9 +83,35 @@ static int remove_tree_at(int parent, const char *name)
 			rc = -1;
 	}
 	closedir(dir);
-	if (rc == 0 && unlinkat(parent, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
-		rc = -1;
 	return rc;
+}
+
+static int remove_tree_at(int parent, const char *name)
+{
+	int fd, why;
+
+	if (unlinkat(parent, name, 0) == 0 || errno == ENOENT)
+		return 0;
+	/*
+	 * A directory (EISDIR), or one whose parent we may not write (EACCES)
+	 * or a mount point (EBUSY): what is in it may still go.
+	 */
+	why = errno;
+	fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		errno = why; /* not a directory: the unlink's failure stands */
+		return -1;
+	}
+	if (remove_contents(fd) < 0)
+		return -1;
+	return unlinkat(parent, name, AT_REMOVEDIR) == 0 || errno == ENOENT ? 0 : -1;
+}
+
+int fs_remove_contents(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	return fd < 0 ? -1 : remove_contents(fd);
 }
 
 int fs_remove_tree(const char *path)

@@ -16,6 +16,9 @@ int fs_mkdir_p(const char *path, unsigned mode);
 /* Removes path and everything below it; a missing path is not an error. */
 int fs_remove_tree(const char *path);
 
+/* Removes everything in the directory path, which stays, with its owner and mode. */
+int fs_remove_contents(const char *path);
+
 /*
  * Reads a whole small file (a secret) into a new string the caller frees,
  * without its trailing newline. Returns NULL with errno set.

@@ -152,6 +152,10 @@ expect_exit "a PGDATA too small for the base backup fails" 80 "tar|No space" \
 	env PGDATA="$TMP/small" RECOVERY_TARGET=immediate "$RECOVER"
 check "and leaves PGDATA empty, not half a cluster" test -z "$(ls -A "$TMP/small")"
 check "saying so" grep -q "removed what the failed restore had put into PGDATA" "$TMP/last.err"
+expect_exit "the same as postgres, PGDATA's owner, who may not write where it is mounted" 80 "tar|No space" \
+	as_postgres env PGDATA="$TMP/small" RECOVERY_TARGET=immediate "$RECOVER"
+check "PGDATA is empty again, and still postgres's" \
+	sh -c "test -z \"\$(ls -A '$TMP/small')\" && test \"\$(stat -c %U '$TMP/small')\" = postgres"
 
 # --- the archive's answers ----------------------------------------------------
 expect_exit "wal-fetch of a segment not archived exits non-zero" 66 "0000000100000000000000FF is not in the WAL archive" \

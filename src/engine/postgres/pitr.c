@@ -240,14 +240,17 @@ static int prepare_pgdata(const char *pgdata, uid_t *uid, gid_t *gid)
 	return 0;
 }
 
-/* PGDATA was empty: a failed restore leaves it so, not half a cluster. */
-static void clear_pgdata(const char *pgdata, uid_t uid, gid_t gid)
+/*
+ * PGDATA was empty: a failed restore leaves it so, not half a cluster. Its
+ * contents go, not itself: it may be a mount point, or in a directory its
+ * owner, who runs recover, may not write.
+ */
+static void clear_pgdata(const char *pgdata)
 {
-	/* A mount point stays (rmdir fails on it); everything in it goes. */
-	fs_remove_tree(pgdata);
-	if ((mkdir(pgdata, 0700) < 0 && errno != EEXIST) ||
-	    (geteuid() == 0 && chown(pgdata, uid, gid) < 0))
-		log_warn("could not make PGDATA %s again: %s", pgdata, strerror(errno));
+	if (fs_remove_contents(pgdata) < 0)
+		log_warn("could not remove all the failed restore put into PGDATA %s: %s; empty "
+			 "it before restoring again",
+			 pgdata, strerror(errno));
 	else
 		log_info("removed what the failed restore had put into PGDATA %s", pgdata);
 }
@@ -550,7 +553,7 @@ int physical_restore(const struct engine_options *o, const struct target *t, con
 	log_info("extracting the base backup into %s", o->pgdata);
 	rc = extract(o->pgdata, source, uid, gid);
 	if (rc < 0 || write_recovery(o, o->pgdata, uid, gid) < 0) {
-		clear_pgdata(o->pgdata, uid, gid);
+		clear_pgdata(o->pgdata);
 		rc = -1;
 		goto out;
 	}
