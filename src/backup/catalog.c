@@ -65,6 +65,9 @@ static struct manifest *load_manifest(struct store *s, const char *tier, const c
 	text = store_read_small(s, key, &missing);
 	if (missing)
 		log_warn("%s/%s has no manifest: not a complete backup, ignored", tier, name);
+	else if (text == NULL)
+		log_warn("%s/%s: its manifest cannot be read (above): the backup is ignored", tier,
+			 name);
 	if (text == NULL)
 		return NULL;
 	m = calloc(1, sizeof(*m));
@@ -181,6 +184,7 @@ static void load_all(struct store *s, struct catalog *c, unsigned extras)
 	pthread_t threads[MAX_THREADS];
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	size_t wanted = c->n / PER_THREAD, started = 0, kept = 0;
+	int failed_before = *fail_reason() != '\0';
 
 	if (wanted > (size_t)(cpus > 0 ? cpus : 1))
 		wanted = (size_t)(cpus > 0 ? cpus : 1);
@@ -192,6 +196,12 @@ static void load_all(struct store *s, struct catalog *c, unsigned extras)
 	load_manifests(&l);
 	while (started > 0)
 		pthread_join(threads[--started], NULL);
+	/*
+	 * What the loaders could not read they ignore, each with its warning: it
+	 * must not become the reason a later failure of the run is reported under.
+	 */
+	if (!failed_before)
+		fail_clear();
 	for (size_t i = 0; i < c->n; i++) {
 		struct backup_ref *r = &c->refs[i];
 
