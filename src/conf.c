@@ -748,13 +748,6 @@ int conf_finish(struct config *c, int need_tier)
 	}
 	if (choose_method(c) < 0 || target_finish(c) < 0 || conf_encryption(c) < 0)
 		return -1;
-	/* Point-in-time recovery reads a base backup's files by name: they stay files. */
-	if (conf_chunked(c) && strcmp(c->engine, "postgres-physical") == 0) {
-		fail(EXIT_CONFIG,
-		     "BACKUP_FORMAT=chunked holds logical dumps: physical base backups "
-		     "(BACKUP_METHOD=physical) need BACKUP_FORMAT=file");
-		return -1;
-	}
 	if (!need_tier)
 		return 0;
 	return validate_tiers(c) < 0 || validate_retention(c) < 0 ? -1 : 0;

@@ -265,8 +265,6 @@ expect_exit "chunked to a recipient needs the key that names chunks, and says ho
 	"needs BACKUP_CHUNK_KEY_FILE.*age-keygen" \
 	env BACKUP_ENCRYPTION=age BACKUP_RECIPIENTS=age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p "$BACKUP"
 
-expect_exit "chunked physical base backups are refused, saying what works" 78 \
-	"physical base backups \\(BACKUP_METHOD=physical\\) need BACKUP_FORMAT=file" env BACKUP_METHOD=physical "$BACKUP"
 
 # S3, with a local mirror that receives only the chunks it lacks.
 export AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER AWS_ENDPOINT_URL=http://127.0.0.1:25723 STORE_RETRIES=1
