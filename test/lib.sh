@@ -110,6 +110,38 @@ archive_setup() {
 	WAL=$BACKUP_DIR/wal
 }
 
+# switch_and_wait: closes the current WAL segment, waits until backup wal-push
+# archived it ($WAL/SEG.meta) and prints its name. A WAL record first: with
+# nothing written since the last switch, pg_switch_wal() does not switch, and
+# PostgreSQL 17 then returns a position in the open segment.
+switch_and_wait() {
+	local seg
+	seg=$(sql postgres "SELECT pg_walfile_name(pg_switch_wal()) FROM (SELECT pg_logical_emit_message(false, 'tierdump-test', 'switch')) m")
+	for _ in $(seq 300); do [ -f "$WAL/$seg.meta" ] && { echo "$seg"; return 0; }; sleep 0.1; done
+	echo "segment $seg was not archived" >&2
+	return 1
+}
+
+# wait_promoted PORT SOCKETDIR: until the server accepts writes.
+wait_promoted() {
+	for _ in $(seq 600); do
+		[ "$(psql -X -qAt -h "$2" -p "$1" -d postgres -c 'SELECT pg_is_in_recovery()' 2>/dev/null)" = f ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# start_recovered PGDATA PORT: starts, as postgres, the cluster recover
+# restored into PGDATA (socket in it, log in PGDATA-log/log, archiving off),
+# stopped at exit, and waits until it has replayed the archive and is promoted.
+start_recovered() {
+	mkdir -p "$1-log" && chown postgres:postgres "$1-log" &&
+		runuser -u postgres -- "$PGBIN/pg_ctl" -D "$1" -l "$1-log/log" -w -t 120 \
+			-o "-p $2 -k $1 -c archive_mode=off" start || return 1
+	PIDS+=("$(head -1 "$1/postmaster.pid" 2>/dev/null)")
+	wait_promoted "$2" "$1"
+}
+
 # pg_start NAME PORT PASSWORD [SUPERUSER]: a fresh PostgreSQL ($PGBIN) on 127.0.0.1:PORT.
 # Lines in $PG_CONF, if set, are added to its postgresql.conf.
 pg_start() {

@@ -12,14 +12,6 @@ archive_command = 'TIERDUMP_CONFIG=/dev/null BACKUP_DIR=$BACKUP_DIR $BACKUP wal-
 	pg_start src 25741 Chunk-Pitr-Pw || exit 1
 use_pg 25741 Chunk-Pitr-Pw
 
-switch_and_wait() {
-	local seg
-	seg=$(sql postgres "SELECT pg_walfile_name(pg_switch_wal())")
-	for _ in $(seq 300); do [ -f "$WAL/$seg.meta" ] && { echo "$seg"; return 0; }; sleep 0.1; done
-	echo "segment $seg was not archived" >&2
-	return 1
-}
-chunks() { ls "$BACKUP_DIR/chunks/data" | grep -c '^[0-9a-f]\{64\}$'; }
 stored() { du -sb "$BACKUP_DIR/chunks/data" | cut -f1; }
 
 # A cold table big enough that the base backups' sharing shows.
@@ -32,7 +24,6 @@ first=$(newest hourly)
 check "its manifest is the chunked format, holding base.tar" \
 	sh -c "grep -qx 'format = 2' '$BACKUP_DIR/hourly/$first/manifest' && grep -qx '\\[file:base.tar\\]' '$BACKUP_DIR/hourly/$first/manifest'"
 check "and the WAL position recovery starts from" grep -q '^wal_start_lsn = ' "$BACKUP_DIR/hourly/$first/manifest"
-n1=$(chunks)
 s1=$(stored)
 sql postgres "INSERT INTO ticks SELECT generate_series(6, 10)" >/dev/null
 seg=$(switch_and_wait)
@@ -55,15 +46,7 @@ chmod -R o+rX "$BACKUP_DIR"
 check "point-in-time recovery from the first chunked base backup, as postgres" \
 	as_postgres env PGDATA="$TMP/pitr" FROM_BACKUP="$first" RECOVERY_TARGET=latest "$RECOVER"
 check "PGDATA belongs to postgres" test "$(stat -c %U "$TMP/pitr/PG_VERSION")" = postgres
-mkdir "$TMP/pitr-log"
-chown postgres:postgres "$TMP/pitr-log"
-check "the recovered server starts" runuser -u postgres -- "$PGBIN/pg_ctl" -D "$TMP/pitr" -l "$TMP/pitr-log/log" \
-	-w -t 120 -o "-p 25742 -k $TMP/pitr -c archive_mode=off" start
-PIDS+=("$(head -1 "$TMP/pitr/postmaster.pid" 2>/dev/null)")
-for _ in $(seq 600); do
-	[ "$(psql -X -qAt -h "$TMP/pitr" -p 25742 -d postgres -c 'SELECT pg_is_in_recovery()' 2>/dev/null)" = f ] && break
-	sleep 0.1
-done
+check "the recovered server starts and is promoted" start_recovered "$TMP/pitr" 25742
 check "all 15 rows are back through the archived WAL" \
 	test "$(psql -X -qAt -h "$TMP/pitr" -p 25742 -d postgres -c 'SELECT count(*) FROM ticks')" = 15
 whole="SELECT count(*), sum(id), sum(length(v)), max(v) FROM cold"

@@ -18,14 +18,6 @@ archive_command = 'TIERDUMP_CONFIG=/dev/null BACKUP_DIR=$BACKUP_DIR BACKUP_ENCRY
 use_pg 25711 Enc-Pitr-Pw
 export BACKUP_ENCRYPTION=age BACKUP_RECIPIENTS=$PUB
 
-switch_and_wait() {
-	local seg
-	seg=$(sql postgres "SELECT pg_walfile_name(pg_switch_wal())")
-	for _ in $(seq 300); do [ -f "$WAL/$seg.meta" ] && { echo "$seg"; return 0; }; sleep 0.1; done
-	echo "segment $seg was not archived" >&2
-	return 1
-}
-
 sql postgres "CREATE TABLE ticks (n int PRIMARY KEY)" >/dev/null
 sql postgres "INSERT INTO ticks SELECT generate_series(1, 5)" >/dev/null
 check "a physical base backup, encrypted" "$BACKUP"
@@ -53,15 +45,7 @@ check "recovery to the latest WAL with the identity" \
 	env -u BACKUP_RECIPIENTS -u BACKUP_ENCRYPTION RECOVER_IDENTITY_FILE="$TMP/keys/key.txt" PGDATA="$TMP/pitr" RECOVERY_TARGET=latest "$RECOVER"
 check "restore_command carries the identity file, not the key" sh -c \
 	"grep -q 'RECOVER_IDENTITY_FILE=' '$TMP/pitr/postgresql.auto.conf' && ! grep -q AGE-SECRET-KEY '$TMP/pitr/postgresql.auto.conf'"
-mkdir "$TMP/pitr-log"
-chown postgres:postgres "$TMP/pitr-log"
-check "the recovered server starts" runuser -u postgres -- "$PGBIN/pg_ctl" -D "$TMP/pitr" -l "$TMP/pitr-log/log" \
-	-w -t 120 -o "-p 25712 -k $TMP/pitr -c archive_mode=off" start
-PIDS+=("$(head -1 "$TMP/pitr/postmaster.pid" 2>/dev/null)")
-for _ in $(seq 600); do
-	[ "$(psql -X -qAt -h "$TMP/pitr" -p 25712 -d postgres -c 'SELECT pg_is_in_recovery()' 2>/dev/null)" = f ] && break
-	sleep 0.1
-done
+check "the recovered server starts and is promoted" start_recovered "$TMP/pitr" 25712
 check "the 10 rows are back through encrypted WAL" \
 	test "$(psql -X -qAt -h "$TMP/pitr" -p 25712 -d postgres -c 'SELECT count(*) FROM ticks')" = 10
 check "it fetched encrypted segments" grep -q "restored [0-9A-F]* from the archive" "$TMP/pitr-log/log"

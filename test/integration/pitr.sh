@@ -18,25 +18,8 @@ use_pg 25601 Pitr-Secret-7q
 insert() { # insert FROM TO: one transaction per row, each stamped with its time
 	for i in $(seq "$1" "$2"); do sql postgres "INSERT INTO ticks (n) VALUES ($i)" >/dev/null; done
 }
-# closes the current WAL segment and waits until it is archived. A WAL record
-# first: with nothing written since the last switch, pg_switch_wal() does not
-# switch, and PostgreSQL 17 then returns a position in the open segment.
-switch_and_wait() {
-	local seg
-	seg=$(sql postgres "SELECT pg_walfile_name(pg_switch_wal()) FROM (SELECT pg_logical_emit_message(false, 'tierdump-test', 'switch')) m")
-	for _ in $(seq 300); do [ -f "$WAL/$seg.meta" ] && return 0; sleep 0.1; done
-	echo "segment $seg was not archived" >&2
-	return 1
-}
 field() { # field KEY BACKUP-DIR: a value of a backup's manifest
 	sed -n "s/^$1 = //p" "$2/manifest"
-}
-wait_promoted() { # wait_promoted PORT SOCKETDIR: until the server accepts writes
-	for _ in $(seq 600); do
-		[ "$(psql -X -qAt -h "$2" -p "$1" -d postgres -c 'SELECT pg_is_in_recovery()' 2>/dev/null)" = f ] && return 0
-		sleep 0.1
-	done
-	return 1
 }
 
 sql postgres "CREATE TABLE ticks (n int PRIMARY KEY, at timestamptz NOT NULL DEFAULT clock_timestamp())" >/dev/null
