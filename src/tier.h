@@ -22,6 +22,7 @@ struct backup_ref {
 	char name[64];	  /* entry in the tier: a directory, or bandr's flat file */
 	int legacy;	  /* bandr's backup-<timestamp>-dumpall.sql.gz */
 	int partial;	  /* some targets failed: listed, never promoted, never latest */
+	int unreadable;	  /* its manifest is there but could not be read: left out */
 	long long size;	  /* bytes stored, -1 when unknown */
 	char verified[8]; /* the last test-restore: "ok", "failed", or "" for none */
 	int kept;	  /* pinned by backup --keep: no pruning removes it */

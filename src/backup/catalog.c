@@ -53,9 +53,13 @@ static int parse_legacy_name(const char *name, time_t *ts)
 	return ts_parse_lenient(name + pre, len - pre - suf, ts);
 }
 
-/* Loads the manifest of tier/name; NULL (and a warning) when it has none. */
-static struct manifest *load_manifest(struct store *s, const char *tier, const char *name)
+/*
+ * Loads the manifest of r; NULL (and a warning) when it has none, or when
+ * it cannot be read (and r->unreadable is set).
+ */
+static struct manifest *load_manifest(struct store *s, struct backup_ref *r)
 {
+	const char *tier = r->tier, *name = r->name;
 	char key[KEY_MAX], err[256];
 	struct manifest *m;
 	int missing = 0;
@@ -68,6 +72,7 @@ static struct manifest *load_manifest(struct store *s, const char *tier, const c
 	else if (text == NULL)
 		log_warn("%s/%s: its manifest cannot be read (above): the backup is ignored", tier,
 			 name);
+	r->unreadable = text == NULL && !missing;
 	if (text == NULL)
 		return NULL;
 	m = calloc(1, sizeof(*m));
@@ -164,7 +169,7 @@ static void *load_manifests(void *arg)
 			return NULL;
 		r = &l->cat->refs[i];
 		if (!r->legacy)
-			r->manifest = load_manifest(l->store, r->tier, r->name);
+			r->manifest = load_manifest(l->store, r);
 		if (r->manifest != NULL && (l->extras & LOAD_VERIFIED))
 			load_verified(l->store, r);
 		if (r->manifest != NULL && (l->extras & LOAD_KEPT))
@@ -205,8 +210,11 @@ static void load_all(struct store *s, struct catalog *c, unsigned extras)
 	for (size_t i = 0; i < c->n; i++) {
 		struct backup_ref *r = &c->refs[i];
 
-		if (!r->legacy && r->manifest == NULL)
+		if (!r->legacy && r->manifest == NULL) {
+			if (r->unreadable && r->ts > c->unreadable.ts)
+				c->unreadable = *r;
 			continue;
+		}
 		if (r->manifest != NULL) {
 			r->size = (long long)manifest_size(r->manifest);
 			r->partial = r->manifest->partial;
@@ -303,6 +311,16 @@ const struct backup_ref *catalog_select(const struct catalog *cat, const struct 
 {
 	size_t first = 0, matches = tier_match(cat->refs, cat->n, from, &first);
 
+	/* "latest" is the newest backup: never an older one because the newest cannot be read. */
+	if (matches == 1 && from->kind == FROM_LATEST && cat->unreadable.ts > cat->refs[first].ts) {
+		fail(EXIT_CORRUPT,
+		     "%s=%s: the newest backup, %s/%s, cannot be read (above), and latest does not "
+		     "fall back to the older %s/%s: make it readable to the user recover runs as, "
+		     "or name the backup with %s=<timestamp>",
+		     setting, value, cat->unreadable.tier, cat->unreadable.stamp,
+		     cat->refs[first].tier, cat->refs[first].stamp, setting);
+		return NULL;
+	}
 	if (matches == 1)
 		return &cat->refs[first];
 	if (matches == 0) {

@@ -14,6 +14,8 @@
 struct catalog {
 	struct backup_ref *refs; /* sorted newest first */
 	size_t n, cap;
+	/* The newest backup left out because its manifest could not be read; ts 0: none. */
+	struct backup_ref unreadable;
 };
 
 /* Scans one tier; with_legacy adds bandr's flat files. Returns 0 or -1. */

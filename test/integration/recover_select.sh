@@ -36,6 +36,19 @@ expect_exit "an ambiguous prefix is refused" 64 "ambiguous" env FROM_BACKUP="$co
 check "the candidates are listed" sh -c "grep -q '$first' '$TMP/last.err' && grep -q '$second' '$TMP/last.err'"
 expect_exit "a timestamp that matches nothing" 66 "no complete backup matches" env FROM_BACKUP=2001-01-01T00:00:00Z "$RECOVER"
 
+# The newest backup unreadable to the user recover runs as: latest does not
+# quietly restore an older one; a backup named by its timestamp still restores.
+give_store postgres
+chmod 000 "$BACKUP_DIR/hourly/$second/manifest"
+reset_target
+expect_exit "as postgres, latest with the newest backup unreadable is refused" 65 \
+	"the newest backup, hourly/$second, cannot be read .* latest does not fall back to the older hourly/$first.*FROM_BACKUP=<timestamp>" \
+	as_postgres env FROM_BACKUP=latest "$RECOVER"
+check "nothing was restored" test -z "$(sql postgres "SELECT 1 FROM pg_database WHERE datname = 'app'")"
+check "the older backup, named, restores" as_postgres env FROM_BACKUP="$first" "$RECOVER"
+check "with its state" test "$(restored_state)" = first
+chmod 640 "$BACKUP_DIR/hourly/$second/manifest"
+
 # bandr's flat files: listed without checksums, restored as they are.
 reset_target
 use_pg 25441 pw
