@@ -2,9 +2,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "backup/catalog.h"
 #include "backup/manifest.h"
+#include "util/log.h"
 
 #include "test.h"
 
@@ -188,6 +190,38 @@ static void test_select(struct store *s)
 	catalog_free(&cat);
 }
 
+/* A newer backup whose manifest is there but cannot be read: latest does not pass over it. */
+static void test_unreadable_newest(const char *root, struct store *s)
+{
+	struct from_backup from;
+	struct catalog cat;
+	char path[4096];
+
+	fail_clear(); /* earlier tests' failures */
+	/* A directory where the manifest should be: it exists, and no read of it succeeds. */
+	snprintf(path, sizeof(path), "%s/hourly/2026-11-21T12:30:00Z", root);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/hourly/2026-11-21T12:30:00Z/manifest", root);
+	mkdir(path, 0755);
+	if (catalog_scan_all(s, &cat) < 0)
+		return;
+	CHECK(strcmp(cat.unreadable.stamp, "2026-11-21T12:30:00Z") == 0 && fail_reason()[0] == '\0',
+	      "the scan records it, and no failure: '%s'", fail_reason());
+	catalog_parse_choice("FROM_BACKUP", "latest", &from);
+	CHECK(catalog_select(&cat, &from, "FROM_BACKUP", "latest") == NULL &&
+		  fail_code() == EXIT_CORRUPT &&
+		  strstr(fail_reason(), "hourly/2026-11-21T12:30:00Z, cannot be read") != NULL,
+	      "latest is refused, naming it: %s", fail_reason());
+	fail_clear();
+	catalog_parse_choice("FROM_BACKUP", "2026-11-21T10:00:00Z", &from);
+	CHECK(catalog_select(&cat, &from, "FROM_BACKUP", "2026-11-21T10:00:00Z") != NULL,
+	      "an older backup named by its timestamp is still chosen");
+	catalog_free(&cat);
+	rmdir(path);
+	snprintf(path, sizeof(path), "%s/hourly/2026-11-21T12:30:00Z", root);
+	rmdir(path);
+}
+
 /* backup --keep's pin: a kept object beside the manifest, which --unkeep rewrites as released. */
 static void test_kept(const char *root, struct store *s)
 {
@@ -226,6 +260,7 @@ void test_backup_catalog(void)
 		test_newest_time(s);
 		test_all_tiers(s);
 		test_select(s);
+		test_unreadable_newest(root, s);
 		test_kept(root, s);
 		store_close(s);
 	}
