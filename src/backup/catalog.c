@@ -189,7 +189,7 @@ static void load_all(struct store *s, struct catalog *c, unsigned extras)
 	pthread_t threads[MAX_THREADS];
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	size_t wanted = c->n / PER_THREAD, started = 0, kept = 0;
-	int failed_before = *fail_reason() != '\0';
+	int mark = fail_mark();
 
 	if (wanted > (size_t)(cpus > 0 ? cpus : 1))
 		wanted = (size_t)(cpus > 0 ? cpus : 1);
@@ -205,8 +205,7 @@ static void load_all(struct store *s, struct catalog *c, unsigned extras)
 	 * What the loaders could not read they ignore, each with its warning: it
 	 * must not become the reason a later failure of the run is reported under.
 	 */
-	if (!failed_before)
-		fail_clear();
+	fail_forget_since(mark);
 	for (size_t i = 0; i < c->n; i++) {
 		struct backup_ref *r = &c->refs[i];
 

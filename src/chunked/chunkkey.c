@@ -181,7 +181,49 @@ static int check_id(const struct chunk_key *k, const char *id)
 
 /* ------------------------------------------------------------ writers */
 
-/* With recipients: the secret the operator keeps, stored for recover unless there. */
+/*
+ * With recipients, the key file is encrypted to the recipients and to the
+ * chunk key itself, which the writer holds: so each run can open the stored
+ * file and see that it still holds that key. A replaced or damaged key file
+ * would leave every chunked backup of the store unrestorable while runs went
+ * on succeeding; the writer stores it again instead. Returns 0 or -1.
+ */
+static int keep_key_file(struct store *s, const struct chunk_key *k, const struct age_keys *age)
+{
+	unsigned char secret[AGE_KEY_LEN];
+	struct age_keys to = {0};
+	int mark = fail_mark(), opened, rc = -1;
+
+	opened = key_stored(s, k->id) == 1 ? open_key(s, k->id, &k->own, NULL, 1, secret) : 2;
+	if (opened == 0 && memcmp(secret, k->own.identities[0].secret, AGE_KEY_LEN) == 0) {
+		OPENSSL_cleanse(secret, sizeof(secret));
+		return 0;
+	}
+	OPENSSL_cleanse(secret, sizeof(secret));
+	fail_forget_since(mark); /* what failed to open it is mended below, or fails anew */
+	if (opened <= 0)
+		log_warn(CHUNKS_KEYS "/%s is not the chunk key BACKUP_CHUNK_KEY_FILE holds (%s): "
+				     "storing it again, so that recover opens the chunked backups",
+			 k->id, opened == 0 ? "it holds another" : "damaged or unreadable");
+	else if (opened == 1)
+		log_warn(
+		    CHUNKS_KEYS
+		    "/%s cannot be checked, as it is not encrypted to the chunk key "
+		    "(an older run stored it, or it was replaced): storing it again, encrypted "
+		    "to the recipients and to the chunk key",
+		    k->id);
+	for (size_t i = 0; i < age->nrecipients; i++)
+		if (age_keys_add_recipient_key(&to, age->recipients[i].pub) < 0)
+			goto out;
+	if (age_keys_add_recipient_key(&to, k->own.identities[0].pub) < 0)
+		goto out;
+	rc = store_key(s, k, &to);
+out:
+	age_keys_free(&to);
+	return rc;
+}
+
+/* With recipients: the secret the operator keeps, stored for recover and checked each run. */
 static struct chunk_key *from_key_file(struct store *s, const struct age_keys *age,
 				       const char *key_file)
 {
@@ -189,7 +231,6 @@ static struct chunk_key *from_key_file(struct store *s, const struct age_keys *a
 	struct chunk_key *k = NULL;
 	char **to = NULL;
 	size_t n = 0;
-	int stored;
 
 	if (key_file == NULL) {
 		fail(EXIT_CONFIG,
@@ -208,8 +249,7 @@ static struct chunk_key *from_key_file(struct store *s, const struct age_keys *a
 	    (k = key_new(file.identities[0].secret, to, n, NULL)) == NULL)
 		goto out;
 	k->seal = age;
-	stored = key_stored(s, k->id);
-	if (stored < 0 || (stored == 0 && store_key(s, k, age) < 0)) {
+	if (keep_key_file(s, k, age) < 0) {
 		chunk_key_free(k);
 		k = NULL;
 	}

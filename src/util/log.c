@@ -83,6 +83,22 @@ void fail_clear(void)
 	pthread_mutex_unlock(&reason_lock);
 }
 
+int fail_mark(void)
+{
+	int recorded;
+
+	pthread_mutex_lock(&reason_lock);
+	recorded = reason_code != EXIT_OK;
+	pthread_mutex_unlock(&reason_lock);
+	return recorded;
+}
+
+void fail_forget_since(int mark)
+{
+	if (!mark)
+		fail_clear();
+}
+
 void fail_summary(enum exit_code code, const char *fmt, ...)
 {
 	va_list ap, copy;

@@ -39,6 +39,15 @@ const char *fail_reason(void);
 void fail_clear(void);
 
 /*
+ * For code that tries something and goes on when it fails (a manifest it
+ * cannot read, a key file it stores again): fail_mark() notes whether a
+ * failure is recorded; fail_forget_since(mark) forgets what failed since,
+ * unless one was, so that a later failure of the run is reported as itself.
+ */
+int fail_mark(void);
+void fail_forget_since(int mark);
+
+/*
  * Ends the run: on failure prints the reason as the last stderr line and
  * writes it to the termination log. Returns the exit status for main().
  */

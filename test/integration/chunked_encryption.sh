@@ -58,6 +58,8 @@ check "the chunk key in the store is an age file the recipient opens" \
 	sh -c "age -d -i '$TMP/key.txt' '$BACKUP_DIR/chunks/keys/$key_id' | grep -q '^AGE-SECRET-KEY-1'"
 check "it is the chunk key file's key" \
 	test "$(age -d -i "$TMP/key.txt" "$BACKUP_DIR/chunks/keys/$key_id" | grep '^AGE-SECRET')" = "$(grep '^AGE-SECRET' "$TMP/chunk-key.txt")"
+check "the chunk key opens it too, so that each run checks it" \
+	sh -c "age -d -i '$TMP/chunk-key.txt' '$BACKUP_DIR/chunks/keys/$key_id' | grep -q '^AGE-SECRET-KEY-1'"
 rc_blob=$BACKUP_DIR/chunks/blobs/$(sed -n 's/^rowcounts_sha256 = //p' "$m1")
 check "the row counts are an age file too" sh -c "age -d -i '$TMP/key.txt' '$rc_blob' | grep -q cold"
 check "the chunk list holds names and sizes only" sh -c "! grep -q 'CREATE\\|cold' '$(list_of)'"
@@ -120,7 +122,29 @@ cp "$BACKUP_DIR/chunks/keys/$key_id" "$TMP/saved-key"
 age -r "$PUB" -o "$BACKUP_DIR/chunks/keys/$key_id" "$TMP/other.txt"
 expect_exit "a replaced chunk key is refused" 65 "chunks/keys/$key_id holds another key than its name says" \
 	on_dst env FROM_BACKUP=latest RECOVER_FORCE=1 "$RECOVER"
-cp "$TMP/saved-key" "$BACKUP_DIR/chunks/keys/$key_id"
+sleep 1
+check "the next run cannot check it and stores the key again" "$BACKUP"
+check "saying so" grep -q "chunks/keys/$key_id cannot be checked, as it is not encrypted to the chunk key .*: storing it again" "$TMP/check.out"
+check "recover opens the chunked backups again" on_dst env FROM_BACKUP=latest RECOVER_FORCE=1 "$RECOVER"
+head -c 150 "$TMP/saved-key" >"$BACKUP_DIR/chunks/keys/$key_id"
+sleep 1
+check "a damaged key file is stored again too" "$BACKUP"
+check "saying it was damaged" grep -q "chunks/keys/$key_id is not the chunk key .*(damaged or unreadable)" "$TMP/check.out"
+check "every backup is whole" "$RECOVER" --check-store
+age -r "$PUB" -o "$BACKUP_DIR/chunks/keys/$key_id" "$TMP/chunk-key.txt"
+sleep 1
+check "a key file of an older run, encrypted to the recipients only, is stored again" "$BACKUP"
+check "saying why" grep -q "chunks/keys/$key_id cannot be checked, as it is not encrypted to the chunk key (an older run" "$TMP/check.out"
+other_key=$(grep '^AGE-SECRET' "$TMP/other.txt")
+printf '# another key\n%s\n' "$other_key" | age -r "$PUB" -r "$(age-keygen -y "$TMP/chunk-key.txt")" -o "$BACKUP_DIR/chunks/keys/$key_id"
+sleep 1
+check "a key file replaced by another key that the chunk key opens is stored again" "$BACKUP"
+check "saying it holds another" grep -q "chunks/keys/$key_id is not the chunk key BACKUP_CHUNK_KEY_FILE holds (it holds another)" "$TMP/check.out"
+check "and the chunk key opens it now" \
+	sh -c "age -d -i '$TMP/chunk-key.txt' '$BACKUP_DIR/chunks/keys/$key_id' | grep -q '^AGE-SECRET-KEY-1'"
+sleep 1
+check "a run with the key file intact" "$BACKUP"
+check "stores nothing again" sh -c "! grep -q 'chunks/keys/$key_id' '$TMP/check.out'"
 
 # New recipients: new chunks, encrypted to them; the old backups keep theirs.
 old_chunks=$(chunks "$BACKUP_DIR")
