@@ -124,10 +124,12 @@ out:
 
 /*
  * Opens the key file id of s with age into *secret. 0; 1 when quiet and age
- * does not open it; -1 after fail().
+ * does not open it; -1 after fail(), or, when missing is not NULL and s
+ * lacks it, -1 quietly with *missing set.
  */
 static int open_key(struct store *s, const char *id, const struct age_keys *age,
-		    const char *recipients, int quiet, unsigned char secret[AGE_KEY_LEN])
+		    const char *recipients, int quiet, int *missing,
+		    unsigned char secret[AGE_KEY_LEN])
 {
 	struct membuf sealed = {0}, plain = {0};
 	struct age_keys found = {0};
@@ -136,7 +138,8 @@ static int open_key(struct store *s, const char *id, const struct age_keys *age,
 	int not_opened = 0, rc = -1;
 
 	key_file_key(key, sizeof(key), id);
-	if (store_get(s, key, &src) < 0 || membuf_read(&sealed, src, KEY_FILE_MAX, key) < 0)
+	if (store_get_if_there(s, key, &src, missing) < 0 ||
+	    membuf_read(&sealed, src, KEY_FILE_MAX, key) < 0)
 		goto out;
 	if (age_decrypt_buffer(age, sealed.data, sealed.len, KEY_FILE_MAX, key, recipients, &plain,
 			       quiet ? &not_opened : NULL) < 0) {
@@ -192,26 +195,27 @@ static int keep_key_file(struct store *s, const struct chunk_key *k, const struc
 {
 	unsigned char secret[AGE_KEY_LEN];
 	struct age_keys to = {0};
-	int mark = fail_mark(), opened, rc = -1;
+	int mark = fail_mark(), missing = 0, opened, rc = -1;
 
-	opened = key_stored(s, k->id) == 1 ? open_key(s, k->id, &k->own, NULL, 1, secret) : 2;
+	/* One read: opened 0 (the key), 1 (not encrypted to it), -1 (damaged); absent: missing. */
+	opened = open_key(s, k->id, &k->own, NULL, 1, &missing, secret);
 	if (opened == 0 && memcmp(secret, k->own.identities[0].secret, AGE_KEY_LEN) == 0) {
 		OPENSSL_cleanse(secret, sizeof(secret));
 		return 0;
 	}
 	OPENSSL_cleanse(secret, sizeof(secret));
 	fail_forget_since(mark); /* what failed to open it is mended below, or fails anew */
-	if (opened <= 0)
+	/* A missing one is a new key, stored below for the first time. */
+	if (!missing && opened == 1)
+		log_warn(CHUNKS_KEYS
+			 "/%s cannot be checked, as it is not encrypted to the chunk key "
+			 "(an older run stored it, or it was replaced): storing it again, "
+			 "encrypted to the recipients and to the chunk key",
+			 k->id);
+	else if (!missing)
 		log_warn(CHUNKS_KEYS "/%s is not the chunk key BACKUP_CHUNK_KEY_FILE holds (%s): "
 				     "storing it again, so that recover opens the chunked backups",
 			 k->id, opened == 0 ? "it holds another" : "damaged or unreadable");
-	else if (opened == 1)
-		log_warn(
-		    CHUNKS_KEYS
-		    "/%s cannot be checked, as it is not encrypted to the chunk key "
-		    "(an older run stored it, or it was replaced): storing it again, encrypted "
-		    "to the recipients and to the chunk key",
-		    k->id);
 	for (size_t i = 0; i < age->nrecipients; i++)
 		if (age_keys_add_recipient_key(&to, age->recipients[i].pub) < 0)
 			goto out;
@@ -299,7 +303,7 @@ static struct chunk_key *from_store(struct store *s, const struct age_keys *age)
 	if (l.n > 1) /* qsort() takes no NULL array, even empty */
 		qsort(l.names, l.n, sizeof(*l.names), cmp_text);
 	for (size_t i = 0; opened == 1 && i < l.n; i++) {
-		opened = open_key(s, l.names[i], age, NULL, 1, secret);
+		opened = open_key(s, l.names[i], age, NULL, 1, NULL, secret);
 		if (opened < 0)
 			goto out;
 		if (opened == 0 &&
@@ -346,7 +350,7 @@ struct chunk_key *chunk_key_for_reader(struct store *s, const struct age_keys *a
 	strlist_join(recipients, nrecipients, to, sizeof(to));
 	if (age == NULL)
 		age = &none;
-	if (open_key(s, id, age, to, 0, secret) == 0 &&
+	if (open_key(s, id, age, to, 0, NULL, secret) == 0 &&
 	    (k = key_new(secret, recipients, nrecipients, age)) != NULL && check_id(k, id) < 0) {
 		chunk_key_free(k);
 		k = NULL;

@@ -130,23 +130,27 @@ int store_publish(struct store *s, const char *staging, const char *final)
 	return s->ops->publish(s, staging, final);
 }
 
-int store_get(struct store *s, const char *key, struct source **out)
+int store_get_if_there(struct store *s, const char *key, struct source **out, int *missing)
 {
 	int rc = s->ops->get(s, key, out);
 
-	if (rc == 1)
+	if (rc == 1 && missing != NULL)
+		*missing = 1;
+	else if (rc == 1)
 		fail(EXIT_NOT_FOUND, "%s is missing from the store %s", key, s->location);
 	return rc == 0 ? 0 : -1;
+}
+
+int store_get(struct store *s, const char *key, struct source **out)
+{
+	return store_get_if_there(s, key, out, NULL);
 }
 
 char *store_read_small(struct store *s, const char *key, int *missing)
 {
 	struct source *src = NULL;
-	int rc = missing ? s->ops->get(s, key, &src) : store_get(s, key, &src);
 
-	if (rc == 1)
-		*missing = 1;
-	return rc == 0 ? source_read_text(src, key) : NULL;
+	return store_get_if_there(s, key, &src, missing) == 0 ? source_read_text(src, key) : NULL;
 }
 
 int store_write_bytes(struct store *s, const char *key, const void *data, size_t len)

@@ -74,6 +74,12 @@ int store_put(struct store *s, const char *key, struct sink **out);
 /* Opens key for reading; a missing key fails, naming it. */
 int store_get(struct store *s, const char *key, struct source **out);
 
+/*
+ * The same, but when missing is not NULL a missing key returns -1 with
+ * *missing set and nothing logged or recorded.
+ */
+int store_get_if_there(struct store *s, const char *key, struct source **out, int *missing);
+
 /* Calls cb for each entry directly below prefix; a missing prefix lists nothing. */
 int store_list(struct store *s, const char *prefix, store_list_cb cb, void *arg);
 
